@@ -1,0 +1,91 @@
+# nnc: build, test and demo.  `make test` and `make demo` work as the first
+# command on a fresh Debian machine (they depend on `deps`).
+
+CC      ?= cc
+CFLAGS  ?= -O2 -g
+WFLAGS  := -std=c11 -Wall -Wextra -Wpedantic -Werror -D_POSIX_C_SOURCE=200809L
+# flex and bison output is not pedantic-clean; it is compiled without -Wpedantic.
+GENFLAGS := -std=c11 -Wall -Wextra -Werror -Wno-unused-function -D_POSIX_C_SOURCE=200809L
+CPPFLAGS := -Ibuild -Ilang -Icompiler
+LDLIBS  := -lm -lpthread
+PY      := /usr/bin/python3
+
+B       := build
+CSRC    := $(wildcard compiler/*.c)
+LSRC    := $(wildcard lang/*.c)
+OBJ     := $(CSRC:%.c=$(B)/%.o) $(LSRC:%.c=$(B)/%.o) $(B)/parser.o $(B)/lexer.o
+LIBOBJ  := $(filter-out $(B)/compiler/main.o,$(OBJ))
+TESTSRC := $(wildcard tests/unit/test_*.c)
+TESTBIN := $(TESTSRC:tests/unit/%.c=$(B)/tests/%)
+
+# Sanitizer build: the same sources and tests, in build/asan.
+SAN     := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
+
+.PHONY: all test demo deps clean unit asan errors golden-diff
+all: $(B)/nnc
+
+$(B)/nnc: $(OBJ)
+	$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS)
+
+$(B)/parser.c $(B)/parser.h: lang/parser.y
+	@mkdir -p $(B)
+	bison -Wall -Werror --defines=$(B)/parser.h -o $(B)/parser.c $<
+
+$(B)/lexer.c $(B)/lexer.h: lang/lexer.l $(B)/parser.h
+	flex --header-file=$(B)/lexer.h -o $(B)/lexer.c $<
+
+$(B)/parser.o: $(B)/parser.c $(B)/lexer.h
+	$(CC) $(CFLAGS) $(GENFLAGS) $(CPPFLAGS) -c -o $@ $<
+$(B)/lexer.o: $(B)/lexer.c $(B)/parser.h
+	$(CC) $(CFLAGS) $(GENFLAGS) $(CPPFLAGS) -c -o $@ $<
+
+$(B)/%.o: %.c $(B)/parser.h $(B)/lexer.h
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) $(WFLAGS) $(CPPFLAGS) -MMD -MP -c -o $@ $<
+
+$(B)/tests/%: tests/unit/%.c $(LIBOBJ)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) $(WFLAGS) $(CPPFLAGS) -o $@ $^ -lcmocka $(LDLIBS)
+
+-include $(OBJ:.o=.d)
+
+# ---- dependencies ---------------------------------------------------------
+DEB_PKGS := flex bison iverilog yosys verilator libcmocka-dev python3-numpy
+deps:
+	@sh tests/deps.sh $(DEB_PKGS)
+
+# ---- tests ----------------------------------------------------------------
+# Each group prints one line; tests/summary.sh adds them up into
+# "N passed, M failed" and fails when anything failed.
+test: deps
+	@rm -f $(B)/results.txt
+	@$(MAKE) -s --no-print-directory all
+	@-$(MAKE) -s --no-print-directory unit
+	@-$(MAKE) -s --no-print-directory errors
+	@-$(MAKE) -s --no-print-directory golden-diff
+	@-$(MAKE) -s --no-print-directory asan
+	@sh tests/summary.sh $(B)/results.txt
+
+unit: $(TESTBIN)
+	@sh tests/run_unit.sh $(B)/results.txt $(TESTBIN)
+
+errors: $(B)/nnc
+	@sh tests/run_errors.sh $(B)/nnc $(B)/results.txt
+
+golden-diff: $(B)/nnc
+	@sh tests/run_golden_diff.sh $(B)/nnc $(B)/results.txt
+
+# The sanitizer build runs the unit and error tests again.
+asan:
+	@$(MAKE) -s --no-print-directory B=build/asan CFLAGS="-O1 -g $(SAN)" \
+	    build/asan/nnc $(TESTSRC:tests/unit/%.c=build/asan/tests/%)
+	@sh tests/run_unit.sh $(B)/results.txt $(TESTSRC:tests/unit/%.c=build/asan/tests/%) asan
+	@sh tests/run_errors.sh build/asan/nnc $(B)/results.txt asan
+
+# ---- demo -----------------------------------------------------------------
+demo: deps
+	@$(MAKE) -s --no-print-directory all
+	@sh examples/demo.sh $(B)/nnc
+
+clean:
+	rm -rf build
