@@ -1,0 +1,122 @@
+/* diag.c: user errors located in the source (file:line:col, the line, a
+ * caret), warnings, and internal errors. User errors make nnc exit 1;
+ * internal errors exit 2 at once. */
+#include "nnc.h"
+
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+
+int verbosity = 1;
+static int nerrors;
+
+struct source {
+	const char *file, *text;
+	size_t len;
+};
+static struct source sources[8];
+static int nsources;
+
+void diag_source(const char *file, const char *text, size_t len)
+{
+	if (nsources < (int)(sizeof sources / sizeof sources[0]))
+		sources[nsources++] = (struct source){file, text, len};
+}
+
+/* Print line l.line of its file, then a caret under column l.col. Tabs in
+ * the line are kept in the caret line so that the caret lines up. */
+static void show_line(struct loc l)
+{
+	const struct source *s = NULL;
+	for (int i = 0; i < nsources; i++)
+		if (sources[i].file == l.file || !strcmp(sources[i].file, l.file))
+			s = &sources[i];
+	if (!s || l.line < 1)
+		return;
+	const char *p = s->text, *end = s->text + s->len;
+	for (int n = 1; n < l.line && p < end; p++)
+		if (*p == '\n')
+			n++;
+	const char *eol = p;
+	while (eol < end && *eol != '\n' && *eol != '\r')
+		eol++;
+	fprintf(stderr, "%5d | %.*s\n      | ", l.line, (int)(eol - p), p);
+	for (int i = 1; i < l.col && p + i - 1 < eol; i++)
+		fputc(p[i - 1] == '\t' ? '\t' : ' ', stderr);
+	fputs("^\n", stderr);
+}
+
+static void vreport(struct loc l, const char *kind, const char *fmt, va_list ap)
+{
+	fprintf(stderr, "%s:%d:%d: %s: ", l.file, l.line, l.col, kind);
+	vfprintf(stderr, fmt, ap);
+	fputc('\n', stderr);
+	show_line(l);
+}
+
+void error_at(struct loc l, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	vreport(l, "error", fmt, ap);
+	va_end(ap);
+	nerrors++;
+}
+
+void warn_at(struct loc l, const char *fmt, ...)
+{
+	if (verbosity < 1)
+		return;
+	va_list ap;
+	va_start(ap, fmt);
+	vreport(l, "warning", fmt, ap);
+	va_end(ap);
+}
+
+void error_file(const char *path, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	fprintf(stderr, "%s: error: ", path);
+	vfprintf(stderr, fmt, ap);
+	fputc('\n', stderr);
+	va_end(ap);
+	nerrors++;
+}
+
+void warn_file(const char *path, const char *fmt, ...)
+{
+	if (verbosity < 1)
+		return;
+	va_list ap;
+	va_start(ap, fmt);
+	fprintf(stderr, "%s: warning: ", path);
+	vfprintf(stderr, fmt, ap);
+	fputc('\n', stderr);
+	va_end(ap);
+}
+
+void error_plain(const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	fputs("nnc: error: ", stderr);
+	vfprintf(stderr, fmt, ap);
+	fputc('\n', stderr);
+	va_end(ap);
+	nerrors++;
+}
+
+int error_count(void) { return nerrors; }
+
+_Noreturn void die_at(const char *file, int line, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	fprintf(stderr, "nnc: internal error at %s:%d: ", file, line);
+	vfprintf(stderr, fmt, ap);
+	fputc('\n', stderr);
+	va_end(ap);
+	out_abort_all();
+	exit(2);
+}

@@ -1,0 +1,40 @@
+/* fixed.h: the fixed-point arithmetic of DESIGN §3, shared by the golden
+ * model, the weight loader and the tests. Every function is exact. */
+#ifndef NNC_FIXED_H
+#define NNC_FIXED_H
+
+#include "nnc.h"
+
+__extension__ typedef __int128 i128;
+
+static inline int64_t fx_min(int w) { return -((int64_t)1 << (w - 1)); }
+static inline int64_t fx_max(int w) { return ((int64_t)1 << (w - 1)) - 1; }
+
+/* sat_W: clamp to [-2^(W-1), 2^(W-1)-1]. */
+static inline int64_t fx_sat(i128 v, int w)
+{
+	if (v < fx_min(w))
+		return fx_min(w);
+	if (v > fx_max(w))
+		return fx_max(w);
+	return (int64_t)v;
+}
+
+/* q = sat_W(floor(x * 2^F + 0.5)); *sat is set when it clamped. x is finite. */
+int64_t fx_quantize(double x, struct fixed_fmt f, bool *sat);
+/* Requantize an exact accumulator by s = Facc - Fo: nearest rounds half up,
+ * (acc + 2^(s-1)) >> s; floor is acc >> s; s <= 0 multiplies by 2^-s. Then
+ * sat_W. */
+int64_t fx_requant(i128 acc, int s, enum round_mode r, int w);
+/* The activation after requantization. */
+int64_t fx_act(int64_t y, enum act a, struct fixed_fmt out);
+/* relu6's cap: sat_Wo(floor(6 * 2^Fo)). */
+int64_t fx_relu6_cap(struct fixed_fmt out);
+/* avgpool of n cells: y = (sum*M + 2^(P-1)) >> P, P = 16 + ceil(log2 n),
+ * M = round(2^P / n). */
+void fx_avg_consts(int n, int *p, int64_t *m);
+int64_t fx_avg(i128 sum, int p, int64_t m);
+/* The value of q in format f, as a double. */
+double fx_value(int64_t q, int f);
+
+#endif

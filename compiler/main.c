@@ -1,0 +1,243 @@
+/* main.c: the command line. Each command is the pipeline of passes it needs:
+ * parse, check (sema), load weights, then run, report or emit. */
+#include "nnc.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+static const char usage[] =
+	"usage: nnc NET.nn -o OUT.v [--mode serial|parallel]   compile to Verilog\n"
+	"       nnc check NET.nn [--json]                      layer table\n"
+	"       nnc run NET.nn --input X.npy -o Y.npy [--raw] [--float] [--dump-layers DIR]\n"
+	"                                                      golden model\n"
+	"       nnc sim NET.nn --mode M                        compile, simulate, compare\n"
+	"\n"
+	"options:\n"
+	"  --weights DIR       <layer>.weight.npy and <layer>.bias.npy (PyTorch layouts);\n"
+	"                      float arrays are quantized, integer arrays are raw\n"
+	"  --seed N            pseudo-random weights without --weights (default 1)\n"
+	"  --dump-weights DIR  write the integer weights actually used\n"
+	"  --input X.npy       [C,H,W] or [N,C,H,W]; float is quantized, integers are raw\n"
+	"  -o PATH             output file\n"
+	"  --raw               outputs as raw integers (int32) instead of float32 values\n"
+	"  --float             run in floating point, without quantization\n"
+	"  --dump-layers DIR   every layer's raw output as DIR/<layer>.npy\n"
+	"  --json              check: print JSON\n"
+	"  --mode M            serial or parallel\n"
+	"  -q, -v              quieter, more verbose\n"
+	"  --help, --version\n";
+
+struct options {
+	const char *cmd, *net, *out, *input, *dump_layers, *dump_weights, *mode;
+	struct weight_opts w;
+	bool json, raw, use_float;
+};
+
+static const char *take_arg(int argc, char **argv, int *i)
+{
+	if (*i + 1 >= argc) {
+		error_plain("option '%s' needs a value", argv[*i]);
+		return NULL;
+	}
+	return argv[++*i];
+}
+
+static bool parse_u64(const char *s, uint64_t *v)
+{
+	char *end;
+	errno = 0;
+	unsigned long long x = strtoull(s, &end, 10);
+	if (errno || !*s || *end || *s == '-')
+		return false;
+	*v = x;
+	return true;
+}
+
+static int parse_args(int argc, char **argv, struct options *o)
+{
+	static const char *const cmds[] = {"check", "run", "sim", "quantize", "import"};
+	o->w.seed = 1;
+	int i = 1;
+	if (argc > 1)
+		for (size_t k = 0; k < sizeof cmds / sizeof cmds[0]; k++)
+			if (!strcmp(argv[1], cmds[k])) {
+				o->cmd = cmds[k];
+				i = 2;
+			}
+	for (; i < argc; i++) {
+		const char *a = argv[i];
+		const char **slot = NULL;
+		if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
+			fputs(usage, stdout);
+			exit(0);
+		} else if (!strcmp(a, "--version")) {
+			printf("nnc %s\n", NNC_VERSION);
+			exit(0);
+		} else if (!strcmp(a, "-q")) {
+			verbosity = 0;
+		} else if (!strcmp(a, "-v")) {
+			verbosity = 2;
+		} else if (!strcmp(a, "--json")) {
+			o->json = true;
+		} else if (!strcmp(a, "--raw")) {
+			o->raw = true;
+		} else if (!strcmp(a, "--float")) {
+			o->use_float = true;
+		} else if (!strcmp(a, "-o")) {
+			slot = &o->out;
+		} else if (!strcmp(a, "--input")) {
+			slot = &o->input;
+		} else if (!strcmp(a, "--weights")) {
+			slot = &o->w.dir;
+		} else if (!strcmp(a, "--dump-layers")) {
+			slot = &o->dump_layers;
+		} else if (!strcmp(a, "--dump-weights")) {
+			slot = &o->dump_weights;
+		} else if (!strcmp(a, "--mode")) {
+			slot = &o->mode;
+		} else if (!strcmp(a, "--seed")) {
+			const char *v = take_arg(argc, argv, &i);
+			if (v && !parse_u64(v, &o->w.seed))
+				error_plain("--seed takes a non-negative integer, not '%s'", v);
+		} else if (a[0] == '-' && a[1]) {
+			error_plain("unknown option '%s' (see nnc --help)", a);
+		} else if (!o->net) {
+			o->net = a;
+		} else {
+			error_plain("unexpected argument '%s' (one network at a time)", a);
+		}
+		if (slot)
+			*slot = take_arg(argc, argv, &i);
+	}
+	if (!o->net && !error_count())
+		error_plain("no network given (see nnc --help)");
+	if (o->mode && strcmp(o->mode, "serial") && strcmp(o->mode, "parallel"))
+		error_plain("--mode takes serial or parallel, not '%s'", o->mode);
+	return error_count() ? -1 : 0;
+}
+
+static struct network *front_end(const struct options *o)
+{
+	struct ast_file *ast = parse_file(o->net);
+	return ast ? sema(ast) : NULL;
+}
+
+static int cmd_check(const struct options *o)
+{
+	struct network *net = front_end(o);
+	if (!net)
+		return 1;
+	if (o->json)
+		print_layer_json(stdout, net);
+	else
+		print_layer_table(stdout, net);
+	return 0;
+}
+
+struct dump_ctx {
+	const struct network *net;
+	const char *dir;
+	bool batched;
+};
+
+static void dump_layer(void *p, int i, const struct tensor *t)
+{
+	struct dump_ctx *d = p;
+	const struct layer *l = &d->net->layers[i];
+	save_tensor(xprintf("%s/%s.npy", d->dir, l->name), l, t, d->batched, true);
+}
+
+static bool make_dir(const char *dir)
+{
+	if (mkdir(dir, 0777) != 0 && errno != EEXIST) {
+		error_file(dir, "cannot create the directory: %s", strerror(errno));
+		return false;
+	}
+	return true;
+}
+
+static int cmd_run(struct options *o)
+{
+	if (!o->input)
+		error_plain("run needs --input X.npy");
+	if (!o->out)
+		error_plain("run needs -o Y.npy");
+	if (o->input && o->out && same_file(o->input, o->out))
+		error_plain("the output %s is the input file", o->out);
+	if (error_count())
+		return 1;
+	struct network *net = front_end(o);
+	if (!net)
+		return 1;
+	o->w.keep_float = o->use_float;
+	if (load_weights(net, &o->w))
+		goto fail;
+	struct tensor in = {0}, out = {0};
+	struct ftensor fin = {0}, fout = {0};
+	bool batched = false;
+	if (load_input(net, o->input, &in, &batched, o->use_float ? &fin : NULL))
+		goto fail;
+	if (o->dump_weights && dump_weights(net, o->dump_weights))
+		goto fail_in;
+	const struct layer *ol = &net->layers[net->output];
+	if (o->use_float) {
+		float_run(net, &fin, &fout);
+		save_ftensor(o->out, ol, &fout, batched);
+		free(fout.d);
+	} else {
+		struct dump_ctx d = {net, o->dump_layers, batched};
+		if (o->dump_layers && !make_dir(o->dump_layers))
+			goto fail_in;
+		golden_run(net, &in, &out, o->dump_layers ? dump_layer : NULL, &d);
+		if (!error_count())
+			save_tensor(o->out, ol, &out, batched, o->raw);
+		free(out.d);
+	}
+fail_in:
+	free(in.d);
+	free(fin.d);
+fail:
+	free_weights(net);
+	return error_count() ? 1 : 0;
+}
+
+static int cmd_compile(const struct options *o)
+{
+	struct network *net = front_end(o);
+	if (!net)
+		return 1;
+	error_plain("Verilog generation (--mode %s) is not in this build of nnc yet; "
+	            "nnc check and nnc run are",
+	            o->mode ? o->mode : "parallel");
+	return 1;
+}
+
+int main(int argc, char **argv)
+{
+	struct options o = {0};
+	int rc;
+	if (argc < 2) {
+		fputs(usage, stderr);
+		return 1;
+	}
+	if (parse_args(argc, argv, &o))
+		rc = 1;
+	else if (!o.cmd)
+		rc = cmd_compile(&o);
+	else if (!strcmp(o.cmd, "check"))
+		rc = cmd_check(&o);
+	else if (!strcmp(o.cmd, "run"))
+		rc = cmd_run(&o);
+	else {
+		error_plain("'nnc %s' is not in this build of nnc yet", o.cmd);
+		rc = 1;
+	}
+	if (rc)
+		out_abort_all();
+	else
+		out_commit_all();
+	arena_free_all();
+	return rc || error_count() ? 1 : 0;
+}

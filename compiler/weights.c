@@ -1,0 +1,289 @@
+/* weights.c: the weights and biases of every conv and fc layer, from a
+ * directory of .npy files (DESIGN §6) or pseudo-random from a seed, and
+ * written back as the integers actually used (--dump-weights). */
+#include "fixed.h"
+#include "npy.h"
+
+#include <errno.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+static const char *shape_str(const int64_t *shape, int ndim)
+{
+	char buf[160] = "(";
+	for (int i = 0; i < ndim; i++) {
+		size_t n = strlen(buf);
+		snprintf(buf + n, sizeof buf - n, "%s%lld", i ? ", " : "", (long long)shape[i]);
+	}
+	strcat(buf, ndim == 1 ? ",)" : ")");
+	return xstrdup(buf);
+}
+
+/* Expected PyTorch layout of a layer's weight and bias. */
+static int weight_shape(const struct layer *l, int64_t shape[4])
+{
+	shape[0] = l->filters;
+	if (l->kind == L_FC) {
+		shape[1] = shape_elems(l->ishape);
+		return 2;
+	}
+	shape[1] = l->ishape.c / l->groups;
+	shape[2] = l->kh;
+	shape[3] = l->kw;
+	return 4;
+}
+
+/* Load one tensor into q (raw integers of format fmt) and, when asked, f (its
+ * real values). Float arrays are quantized, integer arrays taken as raw. */
+static int load_tensor(const char *path, const struct layer *l, const char *what, int ndim,
+                       const int64_t *shape, struct fixed_fmt fmt, int32_t *q32, int64_t *q64,
+                       double **f)
+{
+	struct npy a;
+	char err[256];
+	if (npy_read(path, &a, err, sizeof err)) {
+		error_file(path, "%s", err);
+		return -1;
+	}
+	int rc = -1;
+	bool same = a.ndim == ndim;
+	for (int i = 0; same && i < ndim; i++)
+		same = a.shape[i] == shape[i];
+	if (!same) {
+		error_file(path, "shape %s does not match the %s of %s '%s', %s", shape_str(a.shape, a.ndim),
+		           what, layer_kind_names[l->kind], l->name, shape_str(shape, ndim));
+		goto out;
+	}
+	bool is_float = a.dtype == NPY_F32 || a.dtype == NPY_F64;
+	if (f)
+		*f = big_alloc((size_t)a.count * sizeof **f);
+	int64_t nsat = 0;
+	for (int64_t i = 0; i < a.count; i++) {
+		int64_t q;
+		if (is_float) {
+			double x = npy_get_f64(&a, i);
+			if (!isfinite(x)) {
+				error_file(path, "%s at index %lld: weights must be finite",
+				           isnan(x) ? "NaN" : "infinity", (long long)i);
+				goto out;
+			}
+			bool sat = false;
+			q = fx_quantize(x, fmt, &sat);
+			nsat += sat;
+			if (f)
+				(*f)[i] = x;
+		} else {
+			q = npy_get_i64(&a, i);
+			if (q < fx_min(fmt.w) || q > fx_max(fmt.w)) {
+				error_file(path, "value %lld at index %lld does not fit fixed<%d,%d> (%lld..%lld)",
+				           (long long)q, (long long)i, fmt.w, fmt.f, (long long)fx_min(fmt.w),
+				           (long long)fx_max(fmt.w));
+				goto out;
+			}
+			if (f)
+				(*f)[i] = fx_value(q, fmt.f);
+		}
+		if (q32)
+			q32[i] = (int32_t)q;
+		else
+			q64[i] = q;
+	}
+	if (nsat)
+		warn_file(path, "%lld of %lld values saturated to fixed<%d,%d>", (long long)nsat,
+		          (long long)a.count, fmt.w, fmt.f);
+	rc = 0;
+out:
+	if (rc && f && *f) {
+		free(*f);
+		*f = NULL;
+	}
+	npy_free(&a);
+	return rc;
+}
+
+static int load_dir(struct network *net, const struct weight_opts *o)
+{
+	struct stat st;
+	if (stat(o->dir, &st) != 0) {
+		error_file(o->dir, "cannot read the weights directory: %s", strerror(errno));
+		return -1;
+	}
+	if (!S_ISDIR(st.st_mode)) {
+		error_file(o->dir, "--weights takes a directory of .npy files");
+		return -1;
+	}
+	int rc = 0;
+	for (int i = 0; i < net->nlayers; i++) {
+		struct layer *l = &net->layers[i];
+		if (l->kind != L_CONV && l->kind != L_FC)
+			continue;
+		int64_t shape[4];
+		int nd = weight_shape(l, shape);
+		char *path = xprintf("%s/%s.weight.npy", o->dir, l->name);
+		if (load_tensor(path, l, "weight", nd, shape, l->wt, l->w, NULL, o->keep_float ? &l->wf : NULL))
+			rc = -1;
+		if (!l->has_bias)
+			continue;
+		path = xprintf("%s/%s.bias.npy", o->dir, l->name);
+		if (access(path, F_OK) != 0) {
+			error_file(path, "missing bias of %s '%s' (write bias = none for a layer without one)",
+			           layer_kind_names[l->kind], l->name);
+			rc = -1;
+			continue;
+		}
+		int64_t bshape[1] = {l->filters};
+		if (load_tensor(path, l, "bias", 1, bshape, l->bias, NULL, l->b, o->keep_float ? &l->bf : NULL))
+			rc = -1;
+	}
+	return rc;
+}
+
+/* Pseudo-random weights that keep activations in range. The second moment
+ * of every activation (in real units) is propagated through the network:
+ * given its input, a conv or fc output has E[y^2] = fan_in * E[w^2] * E[x^2]
+ * for zero-mean weights, relu halves it (y is symmetric), a max pool raises
+ * it. Each layer's weights are scaled so that its output's RMS is a fifth of
+ * its range: few saturate, few round to zero. */
+static void random_layer(struct layer *l, uint64_t seed, double m2_in, double *m2_out)
+{
+	double range = ldexp(1.0, l->out.w - 1 - l->out.f);
+	double target = range / 5;
+	double ew2 = target * target / (layer_fan_in(l) * (m2_in > 0 ? m2_in : 1e-30));
+	double sigma_q = sqrt(ew2) * ldexp(1.0, l->wt.f);   /* weight RMS in LSBs */
+	int64_t wmax = fx_max(l->wt.w);
+	int64_t m = (int64_t)llround(sqrt(3.0) * sigma_q);
+	if (m > wmax)
+		m = wmax;
+	double p = sigma_q * sigma_q;                        /* sparse +-1 below one LSB */
+	uint64_t s = seed;
+	double sum2 = 0;
+	for (int64_t i = 0; i < l->nw; i++) {
+		int64_t q;
+		if (m >= 1)
+			q = (int64_t)(rng_next(&s) % (uint64_t)(2 * m + 1)) - m;
+		else
+			q = rng_unit(&s) < p ? (rng_next(&s) & 1 ? 1 : -1) : 0;
+		l->w[i] = (int32_t)q;
+		sum2 += (double)q * (double)q;
+	}
+	double ew2_real = sum2 / (double)(l->nw ? l->nw : 1) * ldexp(1.0, -2 * l->wt.f);
+	double m2 = layer_fan_in(l) * ew2_real * m2_in;
+	for (int64_t i = 0; i < l->nb; i++) {
+		double x = (rng_unit(&s) * 2 - 1) * 0.43 * target;
+		l->b[i] = fx_quantize(x, l->bias, NULL);
+	}
+	if (m2 > range * range)
+		m2 = range * range;
+	if (l->act != ACT_NONE)
+		m2 /= 2;
+	*m2_out = m2;
+}
+
+static int load_random(struct network *net, const struct weight_opts *o)
+{
+	double *m2 = xcalloc((size_t)net->nlayers, sizeof *m2);
+	double in_range = ldexp(1.0, net->in_fmt.w - 1 - net->in_fmt.f);
+	double m2_input = in_range * in_range / 3;           /* uniform over the full range */
+	for (int i = 0; i < net->nlayers; i++) {
+		struct layer *l = &net->layers[i];
+		double a = l->src[0] >= 0 ? m2[l->src[0]] : m2_input;
+		double range = ldexp(1.0, l->out.w - 1 - l->out.f);
+		switch (l->kind) {
+		case L_CONV:
+		case L_FC:
+			random_layer(l, o->seed * 0x100000001b3ull + (uint64_t)i * 0x9e3779b97f4a7c15ull, a,
+			             &m2[i]);
+			break;
+		case L_MAXPOOL:
+			m2[i] = l->kh * l->kw > 1 ? 2 * a : a;
+			break;
+		case L_AVGPOOL:
+			m2[i] = l->kh * l->kw > 1 ? a / 2 : a;
+			break;
+		case L_RELU:
+			m2[i] = a / 2;
+			break;
+		case L_ADD:
+			m2[i] = a + (l->src[1] >= 0 ? m2[l->src[1]] : m2_input);
+			if (l->act != ACT_NONE)
+				m2[i] /= 2;
+			break;
+		case L_NKINDS:
+			unreachable();
+		}
+		if (m2[i] > range * range)
+			m2[i] = range * range;
+		if (o->keep_float && (l->kind == L_CONV || l->kind == L_FC)) {
+			l->wf = big_alloc((size_t)l->nw * sizeof *l->wf);
+			l->bf = big_alloc((size_t)(l->nb ? l->nb : 1) * sizeof *l->bf);
+			for (int64_t k = 0; k < l->nw; k++)
+				l->wf[k] = fx_value(l->w[k], l->wt.f);
+			for (int64_t k = 0; k < l->nb; k++)
+				l->bf[k] = fx_value(l->b[k], l->bias.f);
+		}
+	}
+	return 0;
+}
+
+int load_weights(struct network *net, const struct weight_opts *o)
+{
+	for (int i = 0; i < net->nlayers; i++) {
+		struct layer *l = &net->layers[i];
+		l->nw = layer_weight_count(l);
+		l->nb = layer_bias_count(l);
+		if (l->kind == L_CONV || l->kind == L_FC) {
+			l->w = big_alloc((size_t)l->nw * sizeof *l->w);
+			l->b = big_alloc((size_t)(l->nb ? l->nb : 1) * sizeof *l->b);
+		}
+	}
+	int before = error_count();
+	int rc = o->dir ? load_dir(net, o) : load_random(net, o);
+	return rc || error_count() > before ? -1 : 0;
+}
+
+void free_weights(struct network *net)
+{
+	for (int i = 0; i < net->nlayers; i++) {
+		struct layer *l = &net->layers[i];
+		free(l->w);
+		free(l->b);
+		free(l->wf);
+		free(l->bf);
+		l->w = NULL;
+		l->b = NULL;
+		l->wf = l->bf = NULL;
+	}
+}
+
+int dump_weights(const struct network *net, const char *dir)
+{
+	if (mkdir(dir, 0777) != 0 && errno != EEXIST) {
+		error_file(dir, "cannot create: %s", strerror(errno));
+		return -1;
+	}
+	for (int i = 0; i < net->nlayers; i++) {
+		const struct layer *l = &net->layers[i];
+		if (l->kind != L_CONV && l->kind != L_FC)
+			continue;
+		int64_t shape[4];
+		int nd = weight_shape(l, shape);
+		char err[256];
+		char *path = xprintf("%s/%s.weight.npy", dir, l->name);
+		if (npy_write(path, NPY_I32, nd, shape, l->w, err, sizeof err)) {
+			error_file(path, "%s", err);
+			return -1;
+		}
+		if (!l->has_bias)
+			continue;
+		int64_t bshape[1] = {l->filters};
+		path = xprintf("%s/%s.bias.npy", dir, l->name);
+		if (npy_write(path, NPY_I64, 1, bshape, l->b, err, sizeof err)) {
+			error_file(path, "%s", err);
+			return -1;
+		}
+	}
+	return 0;
+}
