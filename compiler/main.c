@@ -121,7 +121,8 @@ static int parse_args(int argc, char **argv, struct options *o)
 static struct network *front_end(const struct options *o)
 {
 	struct ast_file *ast = parse_file(o->net);
-	return ast ? sema(ast) : NULL;
+	struct network *net = ast ? sema(ast) : NULL;
+	return error_count() ? NULL : net;
 }
 
 static int cmd_check(const struct options *o)

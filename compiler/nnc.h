@@ -26,6 +26,7 @@ FILE *out_open(const char *path);        /* NULL and an error printed on failure
 void out_commit_all(void);               /* rename every temporary into place */
 void out_abort_all(void);                /* remove every temporary */
 bool same_file(const char *a, const char *b);
+const char *dims_str(const int64_t *d, int n);   /* "(1, 5, 4)" */
 
 /* ---- diag.c: located user errors (exit 1) and internal bugs (exit 2) ----- */
 
@@ -140,6 +141,7 @@ struct layer {
 	bool has_bias;
 	struct fixed_fmt in, in2, wt, bias, out; /* in2: add's second input */
 	int par_pi, par_po;                /* `par`; 0 = the compiler chooses */
+	bool bad;                          /* sema: had errors; its users are not checked */
 
 	struct shape ishape, oshape;
 	int acc_bits;                      /* conv, fc, add, avgpool: exact accumulator width */

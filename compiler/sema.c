@@ -48,6 +48,7 @@ enum { MAX_DIM = 1 << 20, MIN_FRAC = -64, MAX_FRAC = 64 };
 /* One attribute's value, checked against its type. */
 struct aval {
 	bool set;
+	bool bad;                  /* given, but wrong: already reported */
 	struct loc loc;
 	int64_t i;                 /* VT_INT, VT_BOOL, VT_ACT, VT_ROUND */
 	int64_t pair[2];           /* VT_PAIR, VT_LIST2 */
@@ -231,8 +232,10 @@ static bool take_attrs(const struct attr *list, struct aval vals[A_NATTRS], int 
 			ok = false;
 			continue;
 		}
-		if (!take_value((enum attr_id)id, a->val, &vals[id]))
+		if (!take_value((enum attr_id)id, a->val, &vals[id])) {
+			vals[id].bad = true;
 			ok = false;
+		}
 	}
 	return ok;
 }
@@ -374,9 +377,9 @@ static void build_layer(struct network *net, struct layer *l, struct aval *v,
 	case L_CONV:
 	case L_FC: {
 		if (l->kind == L_CONV) {
-			if (!v[A_FILTERS].set)
+			if (!v[A_FILTERS].set && !v[A_FILTERS].bad)
 				error_at(at, "conv '%s' needs 'filters'", l->name);
-			if (!v[A_KERNEL].set)
+			if (!v[A_KERNEL].set && !v[A_KERNEL].bad)
 				error_at(at, "conv '%s' needs 'kernel'", l->name);
 			if (!v[A_FILTERS].set || !v[A_KERNEL].set)
 				return;
@@ -407,7 +410,8 @@ static void build_layer(struct network *net, struct layer *l, struct aval *v,
 			shape_windowed(l, v[A_KERNEL].loc);
 		} else {
 			if (!v[A_UNITS].set) {
-				error_at(at, "fc '%s' needs 'units'", l->name);
+				if (!v[A_UNITS].bad)
+					error_at(at, "fc '%s' needs 'units'", l->name);
 				return;
 			}
 			l->filters = (int)v[A_UNITS].i;
@@ -451,8 +455,9 @@ static void build_layer(struct network *net, struct layer *l, struct aval *v,
 			l->kw = l->sw = l->ishape.w;
 		} else {
 			if (!v[A_SIZE].set) {
-				error_at(at, "%s '%s' needs 'size'%s", layer_kind_names[l->kind], l->name,
-				         l->kind == L_AVGPOOL ? " (or global = true)" : "");
+				if (!v[A_SIZE].bad && !v[A_GLOBAL].bad)
+					error_at(at, "%s '%s' needs 'size'%s", layer_kind_names[l->kind], l->name,
+					         l->kind == L_AVGPOOL ? " (or global = true)" : "");
 				return;
 			}
 			if (!check_pair(&v[A_SIZE], "size", 1, at) ||
@@ -529,10 +534,8 @@ static void do_input(struct network *net, const struct stmt *s, bool *have_input
 		error_at(s->loc, "a second input '%s' (a network has one input)", s->name);
 		return;
 	}
-	if (net->nlayers) {
+	if (net->nlayers)
 		error_at(s->loc, "the input must come before the layers");
-		return;
-	}
 	*have_input = true;
 	net->in_name = s->name;
 	net->in_loc = s->name_loc;
@@ -587,6 +590,7 @@ static void do_layer(struct network *net, const struct stmt *s, const struct def
 			if (idx == -2) {
 				error_at(n->loc, "unknown source '%s'", n->name);
 				ok = false;
+				idx = -1;
 			}
 			if (l.nsrc == 2) {
 				error_at(n->loc, "too many sources: %s takes %d", s->kind_name, want);
@@ -602,13 +606,18 @@ static void do_layer(struct network *net, const struct stmt *s, const struct def
 		}
 	}
 	struct aval v[A_NATTRS] = {0};
-	if (!take_attrs(s->attrs, v, kind, false))
-		ok = false;
-	if (!ok)
-		return;
+	int before = error_count();
+	take_attrs(s->attrs, v, kind, false);
 	if (net->nlayers == cap)
 		die("layer table full");
-	build_layer(net, &l, v, d, s);
+	/* A layer whose sources had errors is not checked: its shapes would be
+	 * guesses, and its errors echoes. It is kept so that names resolve. */
+	bool bad_src = false;
+	for (int k = 0; k < l.nsrc; k++)
+		bad_src |= l.src[k] >= 0 && net->layers[l.src[k]].bad;
+	if (ok && !bad_src)
+		build_layer(net, &l, v, d, s);
+	l.bad = !ok || bad_src || error_count() > before;
 	net->layers[net->nlayers++] = l;
 }
 
@@ -641,10 +650,9 @@ struct network *sema(struct ast_file *ast)
 			break;
 		case ST_LAYER:
 			if (!have_input) {
-				error_at(s->loc, "layer '%s' comes before the input statement", s->name);
-				have_input = true;      /* say it once */
-				net->in_shape = (struct shape){1, 1, 1};
-				net->in_fmt = (struct fixed_fmt){8, 7};
+				/* not checked: the input statement (or its absence) is the error */
+				net->layers[net->nlayers++] = (struct layer){.name = s->name, .bad = true};
+				break;
 			}
 			do_layer(net, s, &d, cap, input_name);
 			break;
@@ -657,7 +665,7 @@ struct network *sema(struct ast_file *ast)
 	}
 	if (!have_input)
 		error_at(ast->loc, "network '%s' has no input statement", ast->name);
-	else if (!net->nlayers && error_count() == before)
+	else if (!net->nlayers && error_count() == 0)
 		error_at(ast->loc, "network '%s' has no layers", ast->name);
 	if (output) {
 		int idx = find_layer(net, output->name);

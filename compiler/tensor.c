@@ -22,8 +22,8 @@ int load_input(const struct network *net, const char *path, struct tensor *t, bo
 	int64_t n = a.ndim == 4 ? a.shape[0] : 1;
 	const int64_t *d = a.ndim == 4 ? a.shape + 1 : a.shape;
 	if ((a.ndim != 3 && a.ndim != 4) || d[0] != s.c || d[1] != s.h || d[2] != s.w) {
-		error_file(path, "an input of %d dimensions (%lld, ...) does not match the network input: expected [%d, %d, %d] or [N, %d, %d, %d]",
-		           a.ndim, (long long)(a.ndim ? a.shape[0] : 0), s.c, s.h, s.w, s.c, s.h, s.w);
+		error_file(path, "input shape %s does not match the network input: expected (%d, %d, %d) or (N, %d, %d, %d)",
+		           dims_str(a.shape, a.ndim), s.c, s.h, s.w, s.c, s.h, s.w);
 		goto out;
 	}
 	if (n < 1 || n > 1000000) {

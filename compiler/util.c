@@ -87,6 +87,7 @@ char *read_file(const char *path, size_t *len)
 	if (!f)
 		return NULL;
 	size_t cap = 4096, n = 0;
+	errno = 0;
 	char *buf = big_alloc(cap);
 	for (;;) {
 		size_t got = fread(buf + n, 1, cap - n - 1, f);
@@ -99,7 +100,7 @@ char *read_file(const char *path, size_t *len)
 			die("out of memory");
 		buf = nb;
 	}
-	int err = ferror(f) ? EIO : 0;
+	int err = ferror(f) ? (errno ? errno : EIO) : 0;
 	fclose(f);
 	if (err) {
 		free(buf);
@@ -169,4 +170,15 @@ bool same_file(const char *a, const char *b)
 	if (stat(a, &sa) != 0 || stat(b, &sb) != 0)
 		return false;
 	return sa.st_dev == sb.st_dev && sa.st_ino == sb.st_ino;
+}
+
+const char *dims_str(const int64_t *d, int n)
+{
+	char buf[200] = "(";
+	for (int i = 0; i < n && i < 8; i++) {
+		size_t used = strlen(buf);
+		snprintf(buf + used, sizeof buf - used, "%s%lld", i ? ", " : "", (long long)d[i]);
+	}
+	strcat(buf, n == 1 ? ",)" : ")");
+	return xstrdup(buf);
 }

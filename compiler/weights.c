@@ -11,17 +11,6 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-static const char *shape_str(const int64_t *shape, int ndim)
-{
-	char buf[160] = "(";
-	for (int i = 0; i < ndim; i++) {
-		size_t n = strlen(buf);
-		snprintf(buf + n, sizeof buf - n, "%s%lld", i ? ", " : "", (long long)shape[i]);
-	}
-	strcat(buf, ndim == 1 ? ",)" : ")");
-	return xstrdup(buf);
-}
-
 /* Expected PyTorch layout of a layer's weight and bias. */
 static int weight_shape(const struct layer *l, int64_t shape[4])
 {
@@ -53,8 +42,8 @@ static int load_tensor(const char *path, const struct layer *l, const char *what
 	for (int i = 0; same && i < ndim; i++)
 		same = a.shape[i] == shape[i];
 	if (!same) {
-		error_file(path, "shape %s does not match the %s of %s '%s', %s", shape_str(a.shape, a.ndim),
-		           what, layer_kind_names[l->kind], l->name, shape_str(shape, ndim));
+		error_file(path, "shape %s does not match the %s of %s '%s', %s", dims_str(a.shape, a.ndim),
+		           what, layer_kind_names[l->kind], l->name, dims_str(shape, ndim));
 		goto out;
 	}
 	bool is_float = a.dtype == NPY_F32 || a.dtype == NPY_F64;
