@@ -21,7 +21,7 @@ TESTBIN := $(TESTSRC:tests/unit/%.c=$(B)/tests/%)
 # Sanitizer build: the same sources and tests, in build/asan.
 SAN     := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
 
-.PHONY: all test demo deps clean unit asan errors golden-diff
+.PHONY: all test demo deps clean unit asan errors golden-diff rtl
 all: $(B)/nnc
 
 $(B)/nnc: $(OBJ)
@@ -63,6 +63,7 @@ test: deps
 	@-$(MAKE) -s --no-print-directory unit
 	@-$(MAKE) -s --no-print-directory errors
 	@-$(MAKE) -s --no-print-directory golden-diff
+	@-$(MAKE) -s --no-print-directory rtl
 	@-$(MAKE) -s --no-print-directory asan
 	@sh tests/summary.sh $(B)/results.txt
 
@@ -74,6 +75,9 @@ errors: $(B)/nnc
 
 golden-diff: $(B)/nnc
 	@sh tests/run_golden_diff.sh $(B)/nnc $(B)/results.txt
+
+rtl:
+	@sh tests/rtl/run.sh $(CURDIR)/$(B)/results.txt
 
 # The sanitizer build runs the unit and error tests again.
 asan:

@@ -238,7 +238,7 @@ static void add(const struct layer *l, const struct tensor *a, const struct tens
 	int sa = fm - l->in.f, sb = fm - l->in2.f;
 	size_t n = (size_t)a->n * shape_elems(l->oshape);
 	for (size_t i = 0; i < n; i++) {
-		i128 acc = ((i128)a->d[i] << sa) + ((i128)b->d[i] << sb);
+		i128 acc = (i128)a->d[i] * ((i128)1 << sa) + (i128)b->d[i] * ((i128)1 << sb);
 		out->d[i] = (int32_t)fx_act(fx_requant(acc, fm - l->out.f, l->round, l->out.w),
 		                            l->act, l->out);
 	}

@@ -1,0 +1,42 @@
+/* unit.h: what every unit test needs: cmocka, and a .nn source turned into
+ * a checked network. */
+#ifndef NNC_UNIT_H
+#define NNC_UNIT_H
+
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "ast.h"
+#include "fixed.h"
+#include "nnc.h"
+
+/* Write src to a temporary .nn file and parse it (NULL after errors). */
+static inline struct ast_file *parse_src(const char *src)
+{
+	char path[] = "/tmp/nnc_unit_XXXXXX";
+	int fd = mkstemp(path);
+	if (fd < 0 || write(fd, src, strlen(src)) != (ssize_t)strlen(src))
+		abort();
+	close(fd);
+	struct ast_file *ast = parse_file(xstrdup(path));
+	unlink(path);
+	return ast;
+}
+
+/* Parse and check; NULL when any error was reported. */
+static inline struct network *net_src(const char *src)
+{
+	int before = error_count();
+	struct ast_file *ast = parse_src(src);
+	struct network *net = ast ? sema(ast) : NULL;
+	return error_count() > before ? NULL : net;
+}
+
+#endif
