@@ -13,7 +13,9 @@ PY      := /usr/bin/python3
 B       := build
 CSRC    := $(wildcard compiler/*.c)
 LSRC    := $(wildcard lang/*.c)
-OBJ     := $(CSRC:%.c=$(B)/%.o) $(LSRC:%.c=$(B)/%.o) $(B)/parser.o $(B)/lexer.o
+# templates/ (the hardware) and sim/ (testbench models) are both embedded.
+TEMPLATES := $(sort $(wildcard templates/nn_*.v sim/nn_*.v))
+OBJ     := $(CSRC:%.c=$(B)/%.o) $(LSRC:%.c=$(B)/%.o) $(B)/parser.o $(B)/lexer.o $(B)/templates.o
 LIBOBJ  := $(filter-out $(B)/compiler/main.o,$(OBJ))
 TESTSRC := $(wildcard tests/unit/test_*.c)
 TESTBIN := $(TESTSRC:tests/unit/%.c=$(B)/tests/%)
@@ -21,7 +23,7 @@ TESTBIN := $(TESTSRC:tests/unit/%.c=$(B)/tests/%)
 # Sanitizer build: the same sources and tests, in build/asan.
 SAN     := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
 
-.PHONY: all test demo deps clean unit asan errors golden-diff rtl
+.PHONY: all test demo deps clean unit asan errors golden-diff rtl nets
 all: $(B)/nnc
 
 $(B)/nnc: $(OBJ)
@@ -33,6 +35,13 @@ $(B)/parser.c $(B)/parser.h: lang/parser.y
 
 $(B)/lexer.c $(B)/lexer.h: lang/lexer.l $(B)/parser.h
 	flex --header-file=$(B)/lexer.h -o $(B)/lexer.c $<
+
+# The templates are compiled into nnc (long string literals: not -Wpedantic).
+$(B)/templates.c: $(TEMPLATES) compiler/embed.sh
+	@mkdir -p $(B)
+	sh compiler/embed.sh $@ $(TEMPLATES)
+$(B)/templates.o: $(B)/templates.c compiler/emit.h compiler/nnc.h
+	$(CC) $(CFLAGS) $(GENFLAGS) $(CPPFLAGS) -c -o $@ $<
 
 $(B)/parser.o: $(B)/parser.c $(B)/lexer.h
 	$(CC) $(CFLAGS) $(GENFLAGS) $(CPPFLAGS) -c -o $@ $<
@@ -64,6 +73,7 @@ test: deps
 	@-$(MAKE) -s --no-print-directory errors
 	@-$(MAKE) -s --no-print-directory golden-diff
 	@-$(MAKE) -s --no-print-directory rtl
+	@-$(MAKE) -s --no-print-directory nets
 	@-$(MAKE) -s --no-print-directory asan
 	@sh tests/summary.sh $(B)/results.txt
 
@@ -75,6 +85,10 @@ errors: $(B)/nnc
 
 golden-diff: $(B)/nnc
 	@sh tests/run_golden_diff.sh $(B)/nnc $(B)/results.txt
+
+# Regression networks simulated against the golden model in both modes.
+nets: $(B)/nnc
+	@sh tests/run_nets.sh $(B)/nnc $(B)/results.txt
 
 rtl:
 	@sh tests/rtl/run.sh $(CURDIR)/$(B)/results.txt

@@ -1,6 +1,6 @@
 /* main.c: the command line. Each command is the pipeline of passes it needs:
  * parse, check (sema), load weights, then run, report or emit. */
-#include "nnc.h"
+#include "emit.h"
 
 #include <errno.h>
 #include <stdlib.h>
@@ -25,13 +25,24 @@ static const char usage[] =
 	"  --float             run in floating point, without quantization\n"
 	"  --dump-layers DIR   every layer's raw output as DIR/<layer>.npy\n"
 	"  --json              check: print JSON\n"
-	"  --mode M            serial or parallel\n"
+	"  --mode M            serial or parallel (default parallel)\n"
+	"  --tb                compile: also write OUT_tb.v\n"
+	"  --pe TMxTN          serial: the multiplier array (default 8x8)\n"
+	"  --mem-width BITS    serial: the memory bus width (default 64)\n"
+	"  --mult-budget N     parallel: multipliers to balance over the layers (default 256)\n"
+	"  --frames N          sim: random frames to stream (default 2)\n"
+	"  --simulator S       sim: icarus (default) or verilator\n"
+	"  --keep DIR          sim: build and keep everything in DIR\n"
+	"  --vcd FILE          sim: dump waveforms\n"
+	"  --no-stall          sim: no random gaps, backpressure or memory stalls\n"
 	"  -q, -v              quieter, more verbose\n"
 	"  --help, --version\n";
 
 struct options {
 	const char *cmd, *net, *out, *input, *dump_layers, *dump_weights, *mode;
 	struct weight_opts w;
+	struct compile_opts c;
+	struct sim_opts s;
 	bool json, raw, use_float;
 };
 
@@ -55,10 +66,28 @@ static bool parse_u64(const char *s, uint64_t *v)
 	return true;
 }
 
+static bool parse_int(const char *opt, const char *v, int min, int max, int *out)
+{
+	uint64_t x;
+	if (!v)
+		return false;
+	if (!parse_u64(v, &x) || x < (uint64_t)min || x > (uint64_t)max) {
+		error_plain("%s takes an integer from %d to %d, not '%s'", opt, min, max, v);
+		return false;
+	}
+	*out = (int)x;
+	return true;
+}
+
 static int parse_args(int argc, char **argv, struct options *o)
 {
 	static const char *const cmds[] = {"check", "run", "sim", "quantize", "import"};
 	o->w.seed = 1;
+	o->c.tm = o->c.tn = 8;
+	o->c.mem_width = 64;
+	o->c.mult_budget = 256;
+	o->s.frames = 2;
+	o->s.simulator = "icarus";
 	int i = 1;
 	if (argc > 1)
 		for (size_t k = 0; k < sizeof cmds / sizeof cmds[0]; k++)
@@ -97,6 +126,31 @@ static int parse_args(int argc, char **argv, struct options *o)
 			slot = &o->dump_weights;
 		} else if (!strcmp(a, "--mode")) {
 			slot = &o->mode;
+		} else if (!strcmp(a, "--tb")) {
+			o->c.tb = true;
+		} else if (!strcmp(a, "--no-stall")) {
+			o->s.no_stall = true;
+		} else if (!strcmp(a, "--keep")) {
+			slot = &o->s.keep;
+		} else if (!strcmp(a, "--vcd")) {
+			slot = &o->s.vcd;
+		} else if (!strcmp(a, "--simulator")) {
+			slot = &o->s.simulator;
+		} else if (!strcmp(a, "--frames")) {
+			parse_int(a, take_arg(argc, argv, &i), 1, 100000, &o->s.frames);
+		} else if (!strcmp(a, "--mult-budget")) {
+			parse_int(a, take_arg(argc, argv, &i), 1, 1 << 20, &o->c.mult_budget);
+		} else if (!strcmp(a, "--mem-width")) {
+			const char *v = take_arg(argc, argv, &i);
+			if (parse_int(a, v, 8, 1024, &o->c.mem_width) &&
+			    (o->c.mem_width & (o->c.mem_width - 1)))
+				error_plain("--mem-width takes a power of two from 8 to 1024, not '%s'", v);
+		} else if (!strcmp(a, "--pe")) {
+			const char *v = take_arg(argc, argv, &i);
+			char tail;
+			if (v && (sscanf(v, "%dx%d%c", &o->c.tm, &o->c.tn, &tail) != 2 || o->c.tm < 1 ||
+			          o->c.tn < 1 || o->c.tm > 1024 || o->c.tn > 1024))
+				error_plain("--pe takes TMxTN with each from 1 to 1024, like 16x16, not '%s'", v);
 		} else if (!strcmp(a, "--seed")) {
 			const char *v = take_arg(argc, argv, &i);
 			if (v && !parse_u64(v, &o->w.seed))
@@ -115,6 +169,11 @@ static int parse_args(int argc, char **argv, struct options *o)
 		error_plain("no network given (see nnc --help)");
 	if (o->mode && strcmp(o->mode, "serial") && strcmp(o->mode, "parallel"))
 		error_plain("--mode takes serial or parallel, not '%s'", o->mode);
+	o->c.mode = o->mode && !strcmp(o->mode, "serial") ? MODE_SERIAL : MODE_PARALLEL;
+	o->s.seed = o->w.seed;
+	o->s.input = o->input;
+	if (o->s.simulator && strcmp(o->s.simulator, "icarus") && strcmp(o->s.simulator, "verilator"))
+		error_plain("--simulator takes icarus or verilator, not '%s'", o->s.simulator);
 	return error_count() ? -1 : 0;
 }
 
@@ -204,15 +263,42 @@ fail:
 	return error_count() ? 1 : 0;
 }
 
-static int cmd_compile(const struct options *o)
+static int cmd_compile(struct options *o)
 {
+	const struct mode_ops *ops = o->c.mode == MODE_SERIAL ? &serial_ops : &parallel_ops;
+	if (!o->out)
+		error_plain("compiling needs -o OUT.v");
+	else if (same_file(o->out, o->net))
+		error_plain("the output %s is the network file", o->out);
+	if (error_count())
+		return 1;
 	struct network *net = front_end(o);
 	if (!net)
 		return 1;
-	error_plain("Verilog generation (--mode %s) is not in this build of nnc yet; "
-	            "nnc check and nnc run are",
-	            o->mode ? o->mode : "parallel");
-	return 1;
+	if (!ops->compile) {
+		error_plain("%s mode is not in this build of nnc yet", ops->name);
+		return 1;
+	}
+	o->c.out = o->out;
+	o->c.frames = o->s.frames;
+	struct design d = {0};
+	int rc = 1;
+	if (load_weights(net, &o->w) == 0 && ops->compile(net, &o->c, &d) == 0)
+		rc = 0;
+	free_weights(net);
+	return rc || error_count() ? 1 : 0;
+}
+
+static int cmd_sim(struct options *o)
+{
+	if (o->out)
+		error_plain("sim takes no -o (use --keep DIR to keep the design)");
+	if (error_count())
+		return 1;
+	struct network *net = front_end(o);
+	if (!net)
+		return 1;
+	return run_sim(net, &o->c, &o->s, &o->w);
 }
 
 int main(int argc, char **argv)
@@ -231,6 +317,8 @@ int main(int argc, char **argv)
 		rc = cmd_check(&o);
 	else if (!strcmp(o.cmd, "run"))
 		rc = cmd_run(&o);
+	else if (!strcmp(o.cmd, "sim"))
+		rc = cmd_sim(&o);
 	else {
 		error_plain("'nnc %s' is not in this build of nnc yet", o.cmd);
 		rc = 1;

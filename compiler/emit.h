@@ -1,0 +1,76 @@
+/* emit.h: what the two lowerings share: compile options, the lowered design's
+ * figures, the embedded templates, and the writers of generated files. */
+#ifndef NNC_EMIT_H
+#define NNC_EMIT_H
+
+#include "nnc.h"
+
+enum mode { MODE_PARALLEL, MODE_SERIAL };
+
+struct compile_opts {
+	enum mode mode;
+	const char *out;            /* OUT.v; every other file is named after it */
+	int tm, tn;                 /* serial: --pe TMxTN */
+	int mult_budget;            /* parallel: --mult-budget */
+	int mem_width;              /* serial: --mem-width BITS */
+	bool tb;                    /* also write OUT_tb.v */
+	int frames;                 /* testbench: frames (parallel) or inferences (serial) */
+};
+
+/* What a lowering reports about the hardware it built (DESIGN §5). */
+struct design {
+	const char *top;            /* <network>_top */
+	int64_t multipliers;
+	int64_t macs;               /* per frame */
+	int64_t bound;              /* cycles: per frame (parallel), per inference (serial) */
+	int64_t estimate;           /* the compiler's estimate, same unit */
+	void *priv;                 /* the lowering's own result */
+};
+
+/* One architecture: lower and write OUT.v (and its data files, OUT.json,
+ * OUT_tb.v when o->tb); write the testbench's input vectors for a batch. */
+struct mode_ops {
+	const char *name;
+	int (*compile)(struct network *net, const struct compile_opts *o, struct design *d);
+	int (*write_vectors)(const struct network *net, const struct design *d,
+	                     const struct compile_opts *o, const struct tensor *in);
+};
+extern const struct mode_ops parallel_ops, serial_ops;
+
+/* templates: the hand-written modules, embedded at build time */
+struct template_src {
+	const char *name;           /* module name = file name without .v */
+	const char *text;
+};
+extern const struct template_src nn_templates[];
+const char *template_text(const char *name);           /* NULL if there is none */
+
+/* emit.c */
+/* "dir/net.v" + "_tb.v" -> "dir/net_tb.v"; "" -> the path without .v */
+const char *out_path(const struct compile_opts *o, const char *suffix);
+const char *out_base(const struct compile_opts *o);     /* basename without .v */
+/* The header every generated Verilog file starts with. iface is a multi-line
+ * description of the top module's ports and data order. */
+void emit_header(FILE *f, const struct network *net, const struct compile_opts *o,
+                 const char *what, const char *iface);
+/* The named templates and every template they instantiate, once each. names
+ * ends with NULL. */
+void emit_templates(FILE *f, const char *const *names);
+/* One $readmemh line: n values of bits each, value 0 in the lowest bits. */
+void emit_hex_word(FILE *f, const int64_t *vals, int n, int bits);
+const char *mode_name(enum mode m);
+
+/* sim.c */
+struct sim_opts {
+	const char *input;          /* --input, or NULL: random frames */
+	int frames;
+	const char *simulator;      /* icarus or verilator */
+	const char *keep;           /* --keep DIR */
+	const char *vcd;
+	bool no_stall;
+	uint64_t seed;
+};
+int run_sim(struct network *net, struct compile_opts *co, const struct sim_opts *so,
+            const struct weight_opts *wo);
+
+#endif

@@ -1,0 +1,256 @@
+/* sim.c: `nnc sim`. Compile into a directory, run the golden model, run the
+ * testbench in Icarus or Verilator, and compare every output element.
+ *
+ * The testbench (written by the mode's lowering) reports in out.txt, one
+ * record a line:
+ *   o F I V      frame F's output element I (flat C,H,W index) is V
+ *   f F T0 T1    frame F started at cycle T0 and its last output left at T1
+ *   x MESSAGE    the testbench saw something wrong (X on an output, a timeout)
+ * and prints "progress ..." lines on stdout while it runs. */
+#include "emit.h"
+#include "fixed.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+static const char *quote(const char *s)
+{
+	size_t n = strlen(s), k = 0;
+	char *q = xmalloc(4 * n + 3);
+	q[k++] = '\'';
+	for (size_t i = 0; i < n; i++) {
+		if (s[i] == '\'') {
+			memcpy(q + k, "'\\''", 4);
+			k += 4;
+		} else {
+			q[k++] = s[i];
+		}
+	}
+	q[k++] = '\'';
+	q[k] = 0;
+	return q;
+}
+
+/* Run a command, echoing its "progress" lines to stderr; its other output
+ * goes to log. Returns the exit status. */
+static int run(const char *cmd, const char *log)
+{
+	if (verbosity >= 2)
+		fprintf(stderr, "nnc: %s\n", cmd);
+	FILE *p = popen(xprintf("%s 2>&1", cmd), "r");
+	if (!p)
+		return -1;
+	FILE *lf = fopen(log, "w");
+	char line[1024];
+	while (fgets(line, sizeof line, p)) {
+		if (lf)
+			fputs(line, lf);
+		if (!strncmp(line, "progress ", 9) && verbosity >= 1)
+			fprintf(stderr, "nnc sim: %s", line + 9);
+	}
+	if (lf)
+		fclose(lf);
+	int st = pclose(p);
+	return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+}
+
+static void show_log(const char *log)
+{
+	FILE *f = fopen(log, "r");
+	if (!f)
+		return;
+	char line[1024];
+	int n = 0;
+	while (fgets(line, sizeof line, f) && n++ < 30)
+		fprintf(stderr, "  | %s", line);
+	fclose(f);
+}
+
+static int simulate(const struct network *net, const struct compile_opts *co,
+                    const struct sim_opts *so, const char *dir)
+{
+	const char *base = out_base(co);
+	const char *plus = xprintf("+seed=%llu%s%s%s", (unsigned long long)so->seed,
+	                           so->no_stall ? " +nostall" : "", so->vcd ? " +vcd=" : "",
+	                           so->vcd ? quote(so->vcd) : "");
+	const char *log = xprintf("%s/sim.log", dir);
+	const char *cd = xprintf("cd %s && ", quote(dir));
+	int rc;
+	if (!strcmp(so->simulator, "verilator")) {
+		rc = run(xprintf("%sverilator --binary --timing -O2 -Wno-fatal -Wno-lint -Wno-style "
+		                 "--top-module tb -o simv %s_tb.v %s.v",
+		                 cd, base, base), xprintf("%s/build.log", dir));
+		if (rc) {
+			error_plain("verilator failed on %s/%s.v (log in %s/build.log)", dir, base, dir);
+			show_log(xprintf("%s/build.log", dir));
+			return -1;
+		}
+		rc = run(xprintf("%s./obj_dir/simv %s", cd, plus), log);
+	} else {
+		rc = run(xprintf("%siverilog -g2005 -o sim.vvp -s tb %s_tb.v %s.v", cd, base, base),
+		         xprintf("%s/build.log", dir));
+		if (rc) {
+			error_plain("iverilog failed on %s/%s.v (log in %s/build.log)", dir, base, dir);
+			show_log(xprintf("%s/build.log", dir));
+			return -1;
+		}
+		rc = run(xprintf("%svvp -n sim.vvp %s", cd, plus), log);
+	}
+	if (rc) {
+		error_plain("the simulation failed (exit %d; log in %s)", rc, log);
+		show_log(log);
+		return -1;
+	}
+	(void)net;
+	return 0;
+}
+
+/* Compare out.txt with the golden outputs; print the verdict line. */
+static int compare(const struct network *net, const struct compile_opts *co,
+                   const struct design *d, const struct tensor *want, const char *dir)
+{
+	const struct layer *ol = &net->layers[net->output];
+	int64_t per = shape_elems(ol->oshape), total = per * want->n;
+	const char *path = xprintf("%s/out.txt", dir);
+	FILE *f = fopen(path, "r");
+	if (!f) {
+		printf("FAIL no results from the testbench (%s: %s)\n", path, strerror(errno));
+		return 1;
+	}
+	int64_t *t0 = xcalloc((size_t)want->n, sizeof *t0), *t1 = xcalloc((size_t)want->n, sizeof *t1);
+	char *seen = big_alloc((size_t)total);
+	memset(seen, 0, (size_t)total);
+	char line[512];
+	int64_t got_n = 0;
+	int fail = 0;
+	while (fgets(line, sizeof line, f) && !fail) {
+		long long fr, idx, v, a, b;
+		if (line[0] == 'o' && sscanf(line + 1, "%lld %lld %lld", &fr, &idx, &v) == 3) {
+			if (fr < 0 || fr >= want->n || idx < 0 || idx >= per) {
+				printf("FAIL the testbench wrote frame %lld element %lld, outside %d x %lld\n",
+				       fr, idx, want->n, (long long)per);
+				fail = 1;
+				break;
+			}
+			if (seen[fr * per + idx]++) {
+				printf("FAIL frame %lld element %lld written twice\n", fr, idx);
+				fail = 1;
+				break;
+			}
+			got_n++;
+			int32_t e = want->d[fr * per + idx];
+			if (v != e) {
+				int c = (int)(idx / (ol->oshape.h * ol->oshape.w));
+				int y = (int)(idx / ol->oshape.w % ol->oshape.h), x = (int)(idx % ol->oshape.w);
+				printf("FAIL frame %lld layer %s index %lld (c=%d y=%d x=%d) got %lld expected %d\n",
+				       fr, ol->name, idx, c, y, x, v, e);
+				fail = 1;
+			}
+		} else if (line[0] == 'f' && sscanf(line + 1, "%lld %lld %lld", &fr, &a, &b) == 3) {
+			if (fr >= 0 && fr < want->n) {
+				t0[fr] = a;
+				t1[fr] = b;
+			}
+		} else if (line[0] == 'x') {
+			printf("FAIL testbench: %s", line + 2);
+			fail = 1;
+		}
+	}
+	fclose(f);
+	if (!fail && got_n != total) {
+		printf("FAIL the testbench produced %lld of %lld output elements\n", (long long)got_n,
+		       (long long)total);
+		fail = 1;
+	}
+	free(seen);
+	if (fail)
+		return 1;
+
+	/* parallel: the steady-state interval between frames; serial: the mean
+	 * time of one inference */
+	double cycles;
+	if (co->mode == MODE_PARALLEL && want->n >= 2)
+		cycles = (double)(t1[want->n - 1] - t1[0]) / (want->n - 1);
+	else {
+		cycles = 0;
+		for (int i = 0; i < want->n; i++)
+			cycles += (double)(t1[i] - t0[i]);
+		cycles /= want->n;
+	}
+	if (cycles <= 0)
+		cycles = 1;
+	printf("PASS cycles=%.0f bound=%lld attained=%.3f mac_util=%.3f\n", cycles,
+	       (long long)d->bound, (double)d->bound / cycles,
+	       (double)d->macs / (cycles * (double)(d->multipliers ? d->multipliers : 1)));
+	return 0;
+}
+
+static bool constant(const struct tensor *t)
+{
+	size_t n = (size_t)t->n * (size_t)shape_elems(t->s);
+	for (size_t i = 1; i < n; i++)
+		if (t->d[i] != t->d[0])
+			return false;
+	return true;
+}
+
+int run_sim(struct network *net, struct compile_opts *co, const struct sim_opts *so,
+            const struct weight_opts *wo)
+{
+	const struct mode_ops *ops = co->mode == MODE_SERIAL ? &serial_ops : &parallel_ops;
+	if (!ops->compile) {
+		error_plain("%s mode is not in this build of nnc yet", ops->name);
+		return 1;
+	}
+	char tmpl[] = "/tmp/nnc_sim_XXXXXX";
+	const char *dir = so->keep;
+	if (dir) {
+		if (mkdir(dir, 0777) != 0 && errno != EEXIST) {
+			error_file(dir, "cannot create: %s", strerror(errno));
+			return 1;
+		}
+	} else if (!(dir = mkdtemp(tmpl))) {
+		error_plain("cannot make a temporary directory: %s", strerror(errno));
+		return 1;
+	}
+	int rc = 1;
+	struct tensor in = {0}, want = {0};
+	bool batched;
+	if (load_weights(net, wo))
+		goto out;
+	if (so->input) {
+		if (load_input(net, so->input, &in, &batched, NULL))
+			goto out;
+	} else {
+		random_input(net, so->frames, so->seed, &in);
+	}
+	co->out = xprintf("%s/%s.v", dir, net->name);
+	co->tb = true;
+	co->frames = in.n;
+	struct design d = {0};
+	if (ops->compile(net, co, &d) || ops->write_vectors(net, &d, co, &in))
+		goto out;
+	out_commit_all();
+	if (error_count())
+		goto out;
+	golden_run(net, &in, &want, NULL, NULL);
+	if (constant(&want))
+		warn_file(net->file, "every expected output is %d: this comparison proves little",
+		          want.d[0]);
+	if (simulate(net, co, so, dir))
+		goto out;
+	rc = compare(net, co, &d, &want, dir);
+	if (rc && !so->keep)
+		fprintf(stderr, "nnc sim: the design and the testbench are kept in %s\n", dir);
+out:
+	if (!so->keep && rc == 0)
+		if (system(xprintf("rm -rf %s", quote(dir))) != 0)
+			warn_file(dir, "could not remove the simulation directory");
+	free(in.d);
+	free(want.d);
+	free_weights(net);
+	return rc;
+}

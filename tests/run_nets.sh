@@ -1,0 +1,27 @@
+#!/bin/sh
+# run_nets.sh NNC RESULTS: simulate the regression networks against the
+# golden model, bit for bit. Each line of tests/nets/LIST is
+#   MODE NET.nn [nnc sim options...]
+# and passes when `nnc sim` ends with a PASS line and exits 0. A mode that
+# this build does not have yet is skipped (reported, not counted).
+nnc=$1; results=$2
+list=tests/nets/LIST
+pass=0; fail=0; skip=0
+log=$(mktemp)
+while read -r mode net opts; do
+    case "$mode" in ''|'#'*) continue ;; esac
+    # shellcheck disable=SC2086
+    "$nnc" sim "$net" --mode "$mode" -q $opts >"$log" 2>&1; rc=$?
+    if grep -q "mode is not in this build" "$log"; then skip=$((skip + 1)); continue; fi
+    last=$(tail -n 1 "$log")
+    if [ $rc -eq 0 ] && [ "${last#PASS}" != "$last" ]; then
+        pass=$((pass + 1))
+        [ -n "$VERBOSE" ] && echo "    $mode $net $opts: $last"
+    else
+        fail=$((fail + 1))
+        echo "    FAIL $mode $net $opts (exit $rc)"; tail -n 12 "$log" | sed 's/^/        /'
+    fi
+done < "$list"
+rm -f "$log"
+[ $skip -gt 0 ] && echo "    ($skip networks skipped: their mode is not in this build yet)"
+sh tests/report.sh "$results" "nets" "$pass" "$fail"
