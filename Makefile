@@ -23,7 +23,7 @@ TESTBIN := $(TESTSRC:tests/unit/%.c=$(B)/tests/%)
 # Sanitizer build: the same sources and tests, in build/asan.
 SAN     := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
 
-.PHONY: all test demo deps clean unit asan errors golden-diff rtl nets
+.PHONY: all test demo deps clean unit asan errors golden-diff rtl nets models
 all: $(B)/nnc
 
 $(B)/nnc: $(OBJ)
@@ -74,6 +74,7 @@ test: deps
 	@-$(MAKE) -s --no-print-directory golden-diff
 	@-$(MAKE) -s --no-print-directory rtl
 	@-$(MAKE) -s --no-print-directory nets
+	@-$(MAKE) -s --no-print-directory models
 	@-$(MAKE) -s --no-print-directory asan
 	@sh tests/summary.sh $(B)/results.txt
 
@@ -89,6 +90,9 @@ golden-diff: $(B)/nnc
 # Regression networks simulated against the golden model in both modes.
 nets: $(B)/nnc
 	@sh tests/run_nets.sh $(B)/nnc $(B)/results.txt
+
+models: $(B)/nnc
+	@sh tests/run_models.sh $(B)/nnc $(B)/results.txt
 
 rtl:
 	@sh tests/rtl/run.sh $(CURDIR)/$(B)/results.txt

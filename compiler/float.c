@@ -49,7 +49,8 @@ static void window_layer(const struct layer *l, const double *x, double *y)
 	}
 }
 
-void float_run(const struct network *net, const struct ftensor *in, struct ftensor *out)
+void float_run(const struct network *net, const struct ftensor *in, struct ftensor *out,
+               float_hook hook, void *hook_ctx)
 {
 	int nl = net->nlayers;
 	struct ftensor *t = xcalloc((size_t)nl, sizeof *t);
@@ -75,6 +76,8 @@ void float_run(const struct network *net, const struct ftensor *in, struct ftens
 				window_layer(l, x, y);
 			}
 		}
+		if (hook)
+			hook(hook_ctx, i, &t[i]);
 	}
 	*out = t[net->output];
 	for (int i = 0; i < nl; i++)

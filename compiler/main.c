@@ -13,6 +13,8 @@ static const char usage[] =
 	"       nnc run NET.nn --input X.npy -o Y.npy [--raw] [--float] [--dump-layers DIR]\n"
 	"                                                      golden model\n"
 	"       nnc sim NET.nn --mode M                        compile, simulate, compare\n"
+	"       nnc quantize NET.nn --weights DIR --calib X.npy -o NET.q.nn\n"
+	"                                                      fraction bits from data\n"
 	"\n"
 	"options:\n"
 	"  --weights DIR       <layer>.weight.npy and <layer>.bias.npy (PyTorch layouts);\n"
@@ -39,7 +41,7 @@ static const char usage[] =
 	"  --help, --version\n";
 
 struct options {
-	const char *cmd, *net, *out, *input, *dump_layers, *dump_weights, *mode;
+	const char *cmd, *net, *out, *input, *dump_layers, *dump_weights, *mode, *calib;
 	struct weight_opts w;
 	struct compile_opts c;
 	struct sim_opts s;
@@ -126,6 +128,8 @@ static int parse_args(int argc, char **argv, struct options *o)
 			slot = &o->dump_weights;
 		} else if (!strcmp(a, "--mode")) {
 			slot = &o->mode;
+		} else if (!strcmp(a, "--calib")) {
+			slot = &o->calib;
 		} else if (!strcmp(a, "--tb")) {
 			o->c.tb = true;
 		} else if (!strcmp(a, "--no-stall")) {
@@ -243,7 +247,7 @@ static int cmd_run(struct options *o)
 		goto fail_in;
 	const struct layer *ol = &net->layers[net->output];
 	if (o->use_float) {
-		float_run(net, &fin, &fout);
+		float_run(net, &fin, &fout, NULL, NULL);
 		save_ftensor(o->out, ol, &fout, batched);
 		free(fout.d);
 	} else {
@@ -289,6 +293,33 @@ static int cmd_compile(struct options *o)
 	return rc || error_count() ? 1 : 0;
 }
 
+static int cmd_quantize(struct options *o)
+{
+	if (!o->w.dir)
+		error_plain("quantize needs --weights DIR (float weights)");
+	if (!o->calib)
+		error_plain("quantize needs --calib X.npy (float calibration inputs)");
+	if (!o->out)
+		error_plain("quantize needs -o NET.q.nn");
+	else if (same_file(o->out, o->net))
+		error_plain("the output %s is the network file", o->out);
+	if (error_count())
+		return 1;
+	struct network *net = front_end(o);
+	if (!net)
+		return 1;
+	int rc = quantize_network(net, &o->w, o->calib);
+	if (rc == 0) {
+		FILE *f = out_open(o->out);
+		if (f)
+			write_nn(f, net, xprintf("// %s: %s with fraction bits calibrated by nnc quantize\n"
+			                         "// on %s, weights from %s.\n", o->out, o->net, o->calib,
+			                         o->w.dir));
+	}
+	free_weights(net);
+	return rc || error_count() ? 1 : 0;
+}
+
 static int cmd_sim(struct options *o)
 {
 	if (o->out)
@@ -319,6 +350,8 @@ int main(int argc, char **argv)
 		rc = cmd_run(&o);
 	else if (!strcmp(o.cmd, "sim"))
 		rc = cmd_sim(&o);
+	else if (!strcmp(o.cmd, "quantize"))
+		rc = cmd_quantize(&o);
 	else {
 		error_plain("'nnc %s' is not in this build of nnc yet", o.cmd);
 		rc = 1;

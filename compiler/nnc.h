@@ -172,6 +172,7 @@ struct network {
 int64_t layer_weight_count(const struct layer *l);
 int64_t layer_bias_count(const struct layer *l);
 int layer_fan_in(const struct layer *l);   /* products summed into one output */
+int mac_acc_bits(const struct layer *l);   /* conv, fc: the exact accumulator's width */
 
 /* ---- passes ---------------------------------------------------------------- */
 
@@ -192,6 +193,13 @@ struct weight_opts {
 int load_weights(struct network *net, const struct weight_opts *o);   /* 0 ok, -1 errors */
 int dump_weights(const struct network *net, const char *dir);
 void free_weights(struct network *net);
+
+/* nnwrite.c: a network as .nn text, every attribute and format explicit */
+void write_nn(FILE *f, const struct network *net, const char *comment);
+
+/* quantize.c: `nnc quantize`, per-layer fraction bits from calibration data */
+int quantize_network(struct network *net, const struct weight_opts *wo, const char *calib);
+
 
 /* A batch of feature maps: n images of shape s, raw integers, NCHW. */
 struct tensor {
@@ -215,7 +223,9 @@ struct ftensor {
 	struct shape s;
 	double *d;
 };
-void float_run(const struct network *net, const struct ftensor *in, struct ftensor *out);
+typedef void (*float_hook)(void *ctx, int layer, const struct ftensor *t);
+void float_run(const struct network *net, const struct ftensor *in, struct ftensor *out,
+               float_hook hook, void *hook_ctx);
 
 /* tensor.c: network inputs and outputs as .npy files ([C,H,W] or [N,C,H,W];
  * an fc output is [units] per image). */

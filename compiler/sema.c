@@ -295,7 +295,7 @@ static int clog2(int64_t n)
 
 /* The exact accumulator of a conv or fc: n products of at most
  * 2^(Wa-1) * 2^(Ww-1) each, plus the bias shifted by Facc - Fb. */
-static int acc_bits_mac(const struct layer *l)
+int mac_acc_bits(const struct layer *l)
 {
 	int n = layer_fan_in(l);
 	u128 prod = (u128)1 << (l->in.w - 1 + l->wt.w - 1);
@@ -437,7 +437,7 @@ static void build_layer(struct network *net, struct layer *l, struct aval *v,
 		} else {
 			l->bias = (struct fixed_fmt){l->in.w + l->wt.w, facc};
 		}
-		l->acc_bits = acc_bits_mac(l);
+		l->acc_bits = mac_acc_bits(l);
 		l->macs = (int64_t)l->oshape.h * l->oshape.w * l->filters * layer_fan_in(l);
 		l->params = layer_weight_count(l) + layer_bias_count(l);
 		break;
