@@ -7,7 +7,7 @@ WFLAGS  := -std=c11 -Wall -Wextra -Wpedantic -Werror -D_POSIX_C_SOURCE=200809L
 # flex and bison output is not pedantic-clean; it is compiled without -Wpedantic.
 GENFLAGS := -std=c11 -Wall -Wextra -Werror -Wno-unused-function -D_POSIX_C_SOURCE=200809L
 CPPFLAGS := -Ibuild -Ilang -Icompiler
-LDLIBS  := -lm -lpthread
+LDLIBS  := -lprotobuf-c -lm -lpthread
 PY      := /usr/bin/python3
 
 B       := build
@@ -15,7 +15,10 @@ CSRC    := $(wildcard compiler/*.c)
 LSRC    := $(wildcard lang/*.c)
 # templates/ (the hardware) and sim/ (testbench models) are both embedded.
 TEMPLATES := $(sort $(wildcard templates/nn_*.v sim/nn_*.v))
-OBJ     := $(CSRC:%.c=$(B)/%.o) $(LSRC:%.c=$(B)/%.o) $(B)/parser.o $(B)/lexer.o $(B)/templates.o
+# The subset of ONNX that `nnc import` reads, compiled by protoc-c.
+PROTO   := lang/onnx.proto
+OBJ     := $(CSRC:%.c=$(B)/%.o) $(LSRC:%.c=$(B)/%.o) $(B)/parser.o $(B)/lexer.o $(B)/templates.o \
+           $(B)/onnx.pb-c.o
 LIBOBJ  := $(filter-out $(B)/compiler/main.o,$(OBJ))
 TESTSRC := $(wildcard tests/unit/test_*.c)
 TESTBIN := $(TESTSRC:tests/unit/%.c=$(B)/tests/%)
@@ -43,12 +46,18 @@ $(B)/templates.c: $(TEMPLATES) compiler/embed.sh
 $(B)/templates.o: $(B)/templates.c compiler/emit.h compiler/nnc.h
 	$(CC) $(CFLAGS) $(GENFLAGS) $(CPPFLAGS) -c -o $@ $<
 
+$(B)/onnx.pb-c.c $(B)/onnx.pb-c.h: $(PROTO)
+	@mkdir -p $(B)
+	protoc-c --c_out=$(B) --proto_path=lang $(PROTO)
+$(B)/onnx.pb-c.o: $(B)/onnx.pb-c.c
+	$(CC) $(CFLAGS) $(GENFLAGS) $(CPPFLAGS) -c -o $@ $<
+
 $(B)/parser.o: $(B)/parser.c $(B)/lexer.h
 	$(CC) $(CFLAGS) $(GENFLAGS) $(CPPFLAGS) -c -o $@ $<
 $(B)/lexer.o: $(B)/lexer.c $(B)/parser.h
 	$(CC) $(CFLAGS) $(GENFLAGS) $(CPPFLAGS) -c -o $@ $<
 
-$(B)/%.o: %.c $(B)/parser.h $(B)/lexer.h
+$(B)/%.o: %.c $(B)/parser.h $(B)/lexer.h $(B)/onnx.pb-c.h
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) $(WFLAGS) $(CPPFLAGS) -MMD -MP -c -o $@ $<
 
@@ -59,7 +68,8 @@ $(B)/tests/%: tests/unit/%.c $(LIBOBJ)
 -include $(OBJ:.o=.d)
 
 # ---- dependencies ---------------------------------------------------------
-DEB_PKGS := flex bison iverilog yosys verilator libcmocka-dev python3-numpy
+DEB_PKGS := flex bison iverilog yosys verilator libcmocka-dev python3-numpy \
+            libprotobuf-c-dev protobuf-c-compiler
 deps:
 	@sh tests/deps.sh $(DEB_PKGS)
 

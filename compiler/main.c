@@ -15,6 +15,7 @@ static const char usage[] =
 	"       nnc sim NET.nn --mode M                        compile, simulate, compare\n"
 	"       nnc quantize NET.nn --weights DIR --calib X.npy -o NET.q.nn\n"
 	"                                                      fraction bits from data\n"
+	"       nnc import MODEL.onnx -o NET.nn --weights-out DIR  ONNX to .nn and float weights\n"
 	"\n"
 	"options:\n"
 	"  --weights DIR       <layer>.weight.npy and <layer>.bias.npy (PyTorch layouts);\n"
@@ -41,7 +42,7 @@ static const char usage[] =
 	"  --help, --version\n";
 
 struct options {
-	const char *cmd, *net, *out, *input, *dump_layers, *dump_weights, *mode, *calib;
+	const char *cmd, *net, *out, *input, *dump_layers, *dump_weights, *mode, *calib, *weights_out;
 	struct weight_opts w;
 	struct compile_opts c;
 	struct sim_opts s;
@@ -128,6 +129,8 @@ static int parse_args(int argc, char **argv, struct options *o)
 			slot = &o->dump_weights;
 		} else if (!strcmp(a, "--mode")) {
 			slot = &o->mode;
+		} else if (!strcmp(a, "--weights-out")) {
+			slot = &o->weights_out;
 		} else if (!strcmp(a, "--calib")) {
 			slot = &o->calib;
 		} else if (!strcmp(a, "--tb")) {
@@ -320,6 +323,19 @@ static int cmd_quantize(struct options *o)
 	return rc || error_count() ? 1 : 0;
 }
 
+static int cmd_import(struct options *o)
+{
+	if (!o->out)
+		error_plain("import needs -o NET.nn");
+	else if (same_file(o->out, o->net))
+		error_plain("the output %s is the model file", o->out);
+	if (!o->weights_out)
+		error_plain("import needs --weights-out DIR");
+	if (error_count())
+		return 1;
+	return import_onnx(o->net, o->out, o->weights_out) || error_count() ? 1 : 0;
+}
+
 static int cmd_sim(struct options *o)
 {
 	if (o->out)
@@ -352,6 +368,8 @@ int main(int argc, char **argv)
 		rc = cmd_sim(&o);
 	else if (!strcmp(o.cmd, "quantize"))
 		rc = cmd_quantize(&o);
+	else if (!strcmp(o.cmd, "import"))
+		rc = cmd_import(&o);
 	else {
 		error_plain("'nnc %s' is not in this build of nnc yet", o.cmd);
 		rc = 1;

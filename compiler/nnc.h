@@ -197,6 +197,9 @@ void free_weights(struct network *net);
 /* nnwrite.c: a network as .nn text, every attribute and format explicit */
 void write_nn(FILE *f, const struct network *net, const char *comment);
 
+/* import.c: `nnc import`: an ONNX model to a .nn file and float weights */
+int import_onnx(const char *model, const char *out_nn, const char *weights_dir);
+
 /* quantize.c: `nnc quantize`, per-layer fraction bits from calibration data */
 int quantize_network(struct network *net, const struct weight_opts *wo, const char *calib);
 
