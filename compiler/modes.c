@@ -3,4 +3,3 @@
 #include "emit.h"
 
 const struct mode_ops serial_ops = {"serial", NULL, NULL};
-const struct mode_ops parallel_ops = {"parallel", NULL, NULL};

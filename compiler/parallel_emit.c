@@ -1,0 +1,325 @@
+/* parallel_emit.c: write the layer-parallel design: the ROM images of every
+ * conv and fc engine, <network>_top with one engine per layer and the
+ * streams between them, and OUT.json. */
+#include "parallel.h"
+
+#include <string.h>
+
+static bool is_mac(const struct layer *l) { return l->kind == L_CONV || l->kind == L_FC; }
+
+/* ---- ROM images (layouts: templates/README.md) --------------------------------- */
+
+/* conv: word (g*OBG + ob)*CBG + ib holds PO*PI*KH*KW weights, element
+ * ((o*PI + i)*KH + ky)*KW + kx = weight[g*F/G + ob*PO + o][ib*PI + i][ky][kx].
+ * fc: the same with KH = KW = 1, G = 1, and the input index in stream (HWC)
+ * order, since the engine consumes its input as it arrives. */
+static int write_weights(const struct pengine *e, FILE *f)
+{
+	const struct layer *l = e->l;
+	int pi = e->pi, po = e->po, kk = l->kind == L_CONV ? l->kh * l->kw : 1;
+	int g = l->kind == L_CONV ? l->groups : 1;
+	int cin = l->kind == L_CONV ? l->ishape.c / g : (int)shape_elems(l->ishape);
+	int fout = l->filters / g, cbg = cin / pi, obg = fout / po;
+	int64_t *word = xcalloc((size_t)po * pi * kk, sizeof *word);
+	int H = l->ishape.h, W = l->ishape.w, C = l->ishape.c;
+	for (int gi = 0; gi < g; gi++)
+		for (int ob = 0; ob < obg; ob++)
+			for (int ib = 0; ib < cbg; ib++) {
+				for (int o = 0; o < po; o++)
+					for (int i = 0; i < pi; i++) {
+						int fo = gi * fout + ob * po + o, ci = ib * pi + i;
+						for (int k = 0; k < kk; k++) {
+							int64_t idx;
+							if (l->kind == L_CONV) {
+								idx = ((int64_t)fo * cin + ci) * kk + k;
+							} else {
+								/* stream index ci = (y*W + x)*C + c -> PyTorch c*H*W + y*W + x */
+								int c = ci % C, pix = ci / C;
+								idx = (int64_t)fo * cin + (int64_t)c * H * W + pix;
+							}
+							word[(o * pi + i) * kk + k] = l->w[idx];
+						}
+					}
+				emit_hex_word(f, word, po * pi * kk, l->wt.w);
+			}
+	return 0;
+}
+
+static void write_biases(const struct pengine *e, FILE *f)
+{
+	const struct layer *l = e->l;
+	int g = l->kind == L_CONV ? l->groups : 1, fout = l->filters / g, obg = fout / e->po;
+	int64_t *word = xcalloc((size_t)e->po, sizeof *word);
+	for (int gi = 0; gi < g; gi++)
+		for (int ob = 0; ob < obg; ob++) {
+			for (int o = 0; o < e->po; o++)
+				word[o] = l->b[gi * fout + ob * e->po + o];
+			emit_hex_word(f, word, e->po, l->bias.w);
+		}
+}
+
+static const char *rom_name(const struct compile_opts *o, const struct layer *l, const char *what)
+{
+	return xprintf("%s_%s_%s.hex", out_base(o), l->name, what);
+}
+
+int pemit_roms(const struct pplan *p, const struct compile_opts *o)
+{
+	for (int i = 0; i < p->net->nlayers; i++) {
+		const struct pengine *e = &p->e[i];
+		if (!is_mac(e->l))
+			continue;
+		FILE *f = out_open(out_path(o, xprintf("_%s_w.hex", e->l->name)));
+		if (!f || write_weights(e, f))
+			return -1;
+		if (e->l->has_bias) {
+			f = out_open(out_path(o, xprintf("_%s_b.hex", e->l->name)));
+			if (!f)
+				return -1;
+			write_biases(e, f);
+		}
+	}
+	return 0;
+}
+
+/* ---- the top module ----------------------------------------------------------- */
+
+struct stream {
+	const char *name;
+	int lanes, width;           /* elements per beat, bits per element */
+};
+
+static void declare(FILE *f, struct stream s)
+{
+	fprintf(f, "wire [%d:0] %s_tdata;\nwire %s_tvalid, %s_tready, %s_tlast;\n",
+	        s.lanes * s.width - 1, s.name, s.name, s.name, s.name);
+}
+
+static void ports(FILE *f, const char *in, const char *out)
+{
+	fprintf(f, "    .s_axis_tdata(%s_tdata), .s_axis_tvalid(%s_tvalid), .s_axis_tready(%s_tready), "
+	           ".s_axis_tlast(%s_tlast),\n", in, in, in, in);
+	fprintf(f, "    .m_axis_tdata(%s_tdata), .m_axis_tvalid(%s_tvalid), .m_axis_tready(%s_tready), "
+	           ".m_axis_tlast(%s_tlast)\n", out, out, out, out);
+}
+
+static int relu6_cap(struct fixed_fmt out)
+{
+	double v = 6.0;
+	for (int k = 0; k < out.f; k++)
+		v *= 2;
+	for (int k = 0; k > out.f; k--)
+		v /= 2;
+	long long c = (long long)v;            /* floor for v >= 0 */
+	long long max = (1LL << (out.w - 1)) - 1;
+	return (int)(c > max ? max : c);
+}
+
+static int act_code(enum act a) { return a == ACT_RELU ? 1 : a == ACT_RELU6 ? 2 : 0; }
+
+static void conv_engine(FILE *f, const struct compile_opts *o, const struct pengine *e,
+                        const char *in, const char *out)
+{
+	const struct layer *l = e->l;
+	bool conv = l->kind == L_CONV;
+	int facc = l->in.f + l->wt.f;
+	fprintf(f, "// %s: %s %dx%dx%d -> %dx%dx%d, PI=%d PO=%d, %lld multipliers, %lld cycles/frame\n",
+	        l->name, layer_kind_names[l->kind], l->ishape.c, l->ishape.h, l->ishape.w,
+	        l->oshape.c, l->oshape.h, l->oshape.w, e->pi, e->po, (long long)e->mults,
+	        (long long)e->cycles);
+	fprintf(f, "nn_conv #(\n");
+	if (conv)
+		fprintf(f, "    .C(%d), .H(%d), .W(%d), .F(%d), .KH(%d), .KW(%d), .SH(%d), .SW(%d), "
+		           ".PH(%d), .PW(%d), .GROUPS(%d),\n",
+		        l->ishape.c, l->ishape.h, l->ishape.w, l->filters, l->kh, l->kw, l->sh, l->sw,
+		        l->ph, l->pw, l->groups);
+	else    /* fc: a 1x1 convolution over one pixel of all the inputs */
+		fprintf(f, "    .C(%lld), .H(1), .W(1), .F(%d), .KH(1), .KW(1), .SH(1), .SW(1), "
+		           ".PH(0), .PW(0), .GROUPS(1),\n",
+		        (long long)shape_elems(l->ishape), l->filters);
+	fprintf(f, "    .PI(%d), .PO(%d), .DATA_W(%d), .WGT_W(%d), .ACC_W(%d),\n", e->pi, e->po,
+	        l->in.w, l->wt.w, l->acc_bits);
+	fprintf(f, "    .HAS_BIAS(%d), .BIAS_W(%d), .BIAS_SHIFT(%d), .SHIFT(%d), .ROUND(%d),\n",
+	        l->has_bias, l->has_bias ? l->bias.w : 2, l->has_bias ? facc - l->bias.f : 0,
+	        facc - l->out.f, l->round == ROUND_NEAREST);
+	fprintf(f, "    .OUT_W(%d), .ACT(%d), .RELU6_MAX(%d),\n", l->out.w, act_code(l->act),
+	        relu6_cap(l->out));
+	fprintf(f, "    .WEIGHT_FILE(\"%s\"), .BIAS_FILE(\"%s\")\n", rom_name(o, l, "w"),
+	        l->has_bias ? rom_name(o, l, "b") : "");
+	fprintf(f, ") u_%s (\n    .clk(clk), .rst(rst),\n", l->name);
+	ports(f, in, out);
+	fputs(");\n\n", f);
+}
+
+static const char *tmp_name(const char *a, const char *b) { return xprintf("%s_%s", a, b); }
+
+/* A width converter when the producer's lanes differ from the consumer's. */
+static struct stream adapt(FILE *f, struct stream s, int lanes, const char *name, int64_t elems)
+{
+	if (s.lanes == lanes)
+		return s;
+	struct stream t = {name, lanes, s.width};
+	declare(f, t);
+	fprintf(f, "nn_resize #(.DATA_W(%d), .IN_LANES(%d), .OUT_LANES(%d), .FRAME(%lld)) u_%s (\n"
+	           "    .clk(clk), .rst(rst),\n",
+	        s.width, s.lanes, lanes, (long long)elems, name);
+	ports(f, s.name, name);
+	fputs(");\n\n", f);
+	return t;
+}
+
+int pemit_top(const struct pplan *p, const struct compile_opts *o)
+{
+	const struct network *net = p->net;
+	const struct layer *ol = &net->layers[net->output];
+	const struct pengine *oe = &p->e[net->output];
+	FILE *f = out_open(o->out);
+	if (!f)
+		return -1;
+	const char *iface = xprintf(
+		"Top module %s_top: clk, rst (synchronous, active high; clears control state).\n"
+		"Input  s_axis_*: %d element(s) of %d bits per beat (fixed<%d,%d>), element i in\n"
+		"        tdata[i*%d +: %d]; a frame is the [%d, %d, %d] input in HWC order (row, column,\n"
+		"        channel fastest), %lld beats, tlast on the last.\n"
+		"Output m_axis_*: %d element(s) of %d bits per beat (fixed<%d,%d>), layer %s's\n"
+		"        [%d, %d, %d] output in HWC order, %lld beats per frame, tlast on the last.\n"
+		"A beat moves when tvalid and tready are high; frames follow back to back.\n"
+		"ROM images: %s_<layer>_w.hex / _b.hex, read with $readmemh from the directory\n"
+		"the simulator or synthesis tool runs in.\n"
+		"Multipliers %lld; frame interval estimate %lld cycles; bound %lld cycles.",
+		net->name, p->in_lanes, net->in_fmt.w, net->in_fmt.w, net->in_fmt.f, net->in_fmt.w,
+		net->in_fmt.w, net->in_shape.c, net->in_shape.h, net->in_shape.w,
+		(long long)((shape_elems(net->in_shape) + p->in_lanes - 1) / p->in_lanes),
+		oe->out_lanes, ol->out.w, ol->out.w, ol->out.f, ol->name, ol->oshape.c, ol->oshape.h,
+		ol->oshape.w, (long long)(shape_elems(ol->oshape) / oe->out_lanes), out_base(o),
+		(long long)p->mults, (long long)p->interval, (long long)p->bound);
+	emit_header(f, net, o, xprintf("%s.v: %s, layer-parallel", out_base(o), net->name), iface);
+	fputs("`resetall\n`timescale 1ns / 1ps\n`default_nettype none\n\n", f);
+	fprintf(f, "module %s_top (\n    input  wire clk,\n    input  wire rst,\n", net->name);
+	fprintf(f, "    input  wire [%d:0] s_axis_tdata,\n    input  wire s_axis_tvalid,\n"
+	           "    output wire s_axis_tready,\n    input  wire s_axis_tlast,\n",
+	        p->in_lanes * net->in_fmt.w - 1);
+	fprintf(f, "    output wire [%d:0] m_axis_tdata,\n    output wire m_axis_tvalid,\n"
+	           "    input  wire m_axis_tready,\n    output wire m_axis_tlast\n);\n\n",
+	        oe->out_lanes * ol->out.w - 1);
+
+	/* every layer's output stream, and the input's */
+	struct stream *outs = xcalloc((size_t)net->nlayers, sizeof *outs);
+	struct stream in = {"x", p->in_lanes, net->in_fmt.w};
+	declare(f, in);
+	fputs("assign x_tdata = s_axis_tdata;\nassign x_tvalid = s_axis_tvalid;\n"
+	      "assign s_axis_tready = x_tready;\nassign x_tlast = s_axis_tlast;\n\n", f);
+	for (int i = 0; i < net->nlayers; i++) {
+		outs[i] = (struct stream){tmp_name(net->layers[i].name, "o"), p->e[i].out_lanes,
+		                          net->layers[i].out.w};
+		declare(f, outs[i]);
+	}
+	fputc('\n', f);
+
+	/* how many readers each stream has (the output port counts as one) */
+	int *readers = xcalloc((size_t)net->nlayers + 1, sizeof *readers);
+	int *taken = xcalloc((size_t)net->nlayers + 1, sizeof *taken);
+	for (int i = 0; i < net->nlayers; i++)
+		for (int k = 0; k < net->layers[i].nsrc; k++)
+			readers[net->layers[i].src[k] + 1]++;
+	readers[net->output + 1]++;
+
+	/* Fork every stream with several readers into one stream per reader. */
+	struct stream **branch = xcalloc((size_t)net->nlayers + 1, sizeof *branch);
+	for (int s = -1; s < net->nlayers; s++) {
+		struct stream src = s < 0 ? in : outs[s];
+		int n = readers[s + 1];
+		branch[s + 1] = xcalloc((size_t)(n ? n : 1), sizeof **branch);
+		if (n <= 1) {
+			branch[s + 1][0] = src;
+			continue;
+		}
+		for (int k = 0; k < n; k++) {
+			branch[s + 1][k] = (struct stream){xprintf("%s_b%d", src.name, k), src.lanes, src.width};
+			declare(f, branch[s + 1][k]);
+		}
+		int w = src.lanes * src.width;
+		fprintf(f, "nn_fork #(.DATA_W(%d), .N(%d)) u_%s_fork (\n    .clk(clk), .rst(rst),\n", w, n,
+		        src.name);
+		fprintf(f, "    .s_axis_tdata(%s_tdata), .s_axis_tvalid(%s_tvalid), .s_axis_tready(%s_tready), "
+		           ".s_axis_tlast(%s_tlast),\n", src.name, src.name, src.name, src.name);
+		fputs("    .m_axis_tdata({", f);
+		for (int k = n - 1; k >= 0; k--)
+			fprintf(f, "%s_tdata%s", branch[s + 1][k].name, k ? ", " : "");
+		fputs("}),\n    .m_axis_tvalid({", f);
+		for (int k = n - 1; k >= 0; k--)
+			fprintf(f, "%s_tvalid%s", branch[s + 1][k].name, k ? ", " : "");
+		fputs("}),\n    .m_axis_tready({", f);
+		for (int k = n - 1; k >= 0; k--)
+			fprintf(f, "%s_tready%s", branch[s + 1][k].name, k ? ", " : "");
+		fputs("}),\n    .m_axis_tlast({", f);
+		for (int k = n - 1; k >= 0; k--)
+			fprintf(f, "%s_tlast%s", branch[s + 1][k].name, k ? ", " : "");
+		fputs("})\n);\n\n", f);
+	}
+
+	for (int i = 0; i < net->nlayers; i++) {
+		const struct layer *l = &net->layers[i];
+		const struct pengine *e = &p->e[i];
+		struct stream a = branch[l->src[0] + 1][taken[l->src[0] + 1]++];
+		a = adapt(f, a, e->in_lanes, tmp_name(l->name, "in"), shape_elems(l->ishape));
+		struct stream b = {0};
+		if (l->nsrc > 1) {
+			b = branch[l->src[1] + 1][taken[l->src[1] + 1]++];
+			b = adapt(f, b, e->in2_lanes, tmp_name(l->name, "in2"), shape_elems(l->ishape));
+		}
+		switch (l->kind) {
+		case L_CONV:
+		case L_FC:
+			conv_engine(f, o, e, a.name, outs[i].name);
+			break;
+		default:
+			error_at(l->loc, "%s layers are not in the parallel mode of this build of nnc yet",
+			         layer_kind_names[l->kind]);
+			return -1;
+		}
+	}
+	struct stream y = branch[net->output + 1][taken[net->output + 1]++];
+	fprintf(f, "assign m_axis_tdata = %s_tdata;\nassign m_axis_tvalid = %s_tvalid;\n"
+	           "assign %s_tready = m_axis_tready;\nassign m_axis_tlast = %s_tlast;\n\n",
+	        y.name, y.name, y.name, y.name);
+	fputs("endmodule\n\n`resetall\n", f);
+
+	static const char *const used[] = {"nn_conv", "nn_fork", "nn_resize", NULL};
+	const char *need[4] = {NULL};
+	int n = 0;
+	for (int k = 0; used[k]; k++)
+		if (template_text(used[k]))
+			need[n++] = used[k];
+	emit_templates(f, need);
+	return 0;
+}
+
+/* ---- OUT.json ------------------------------------------------------------------ */
+
+int pemit_report(const struct pplan *p, const struct compile_opts *o)
+{
+	const struct network *net = p->net;
+	FILE *f = out_open(out_path(o, ".json"));
+	if (!f)
+		return -1;
+	fprintf(f, "{\"network\": \"%s\", \"mode\": \"parallel\", \"top\": \"%s_top\",\n", net->name,
+	        net->name);
+	fprintf(f, " \"mult_budget\": %d, \"multipliers\": %lld, \"input_lanes\": %d,\n",
+	        o->mult_budget, (long long)p->mults, p->in_lanes);
+	fprintf(f, " \"frame_interval_estimate\": %lld, \"bound\": %lld,\n \"layers\": [",
+	        (long long)p->interval, (long long)p->bound);
+	for (int i = 0; i < net->nlayers; i++) {
+		const struct pengine *e = &p->e[i];
+		const struct layer *l = e->l;
+		int64_t rom = is_mac(l) ? l->nw * l->wt.w + l->nb * l->bias.w : 0;
+		fprintf(f, "%s\n  {\"name\": \"%s\", \"kind\": \"%s\", \"macs\": %lld, \"pi\": %d, \"po\": %d, "
+		           "\"multipliers\": %lld, \"in_lanes\": %d, \"out_lanes\": %d, "
+		           "\"cycles_per_frame\": %lld, \"rom_bits\": %lld}",
+		        i ? "," : "", l->name, layer_kind_names[l->kind], (long long)l->macs, e->pi, e->po,
+		        (long long)e->mults, e->in_lanes, e->out_lanes, (long long)e->cycles,
+		        (long long)rom);
+	}
+	fputs("]}\n", f);
+	return 0;
+}
