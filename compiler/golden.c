@@ -5,6 +5,7 @@
  * product and every partial sum below 2^53, which the layer's accumulator
  * width bounds), in int64 otherwise, and split output channels over threads. */
 #include "fixed.h"
+#include "golden_simd.h"
 
 #include <pthread.h>
 #include <stdlib.h>
@@ -172,6 +173,98 @@ static void *fc_worker(void *arg)
 	return NULL;
 }
 
+/* ---- the vectorized conv path (golden_simd.c) ---------------------------- */
+
+struct simd_job {
+	const struct layer *l;
+	struct simd_conv k;
+	int32_t *out;                       /* this image's output */
+	int g, b0, b1;                      /* group, filter blocks [b0, b1) */
+	const double *bias;                 /* the group's biases, padded to blocks */
+};
+
+static void *simd_worker(void *arg)
+{
+	struct simd_job *j = arg;
+	const struct layer *l = j->l;
+	size_t np = (size_t)l->oshape.h * l->oshape.w;
+	int fg = l->filters / l->groups;
+	double *acc = big_alloc(4 * np * sizeof *acc);
+	for (int fb = j->b0; fb < j->b1; fb++) {
+		simd_conv_block(&j->k, fb, acc, j->bias + 4 * fb);
+		for (int q = 0; q < 4 && fb * 4 + q < fg; q++) {
+			int32_t *o = j->out + (size_t)(j->g * fg + fb * 4 + q) * np;
+			for (size_t i = 0; i < np; i++)
+				o[i] = finish(l, (i128)(int64_t)acc[q * np + i]);
+		}
+	}
+	free(acc);
+	return NULL;
+}
+
+static bool simd_fits(const struct layer *l)
+{
+	return l->kind == L_CONV && l->sw == 1 && exact_in_double(l) && simd_available();
+}
+
+static void conv_simd(const struct layer *l, const struct tensor *in, struct tensor *out)
+{
+	int C = l->ishape.c, H = l->ishape.h, W = l->ishape.w, G = l->groups;
+	int cg = C / G, fg = l->filters / G, nb = (fg + 3) / 4, kk = l->kh * l->kw;
+	int hp = H + 2 * l->ph, wp = W + 2 * l->pw + 8;
+	size_t plane = (size_t)hp * wp;
+	/* weights as [group][block][cg][kh][kw][4], zero past the last filter */
+	double *wd = big_alloc((size_t)G * nb * cg * kk * 4 * sizeof *wd);
+	double *bias = big_alloc((size_t)G * nb * 4 * sizeof *bias);
+	memset(wd, 0, (size_t)G * nb * cg * kk * 4 * sizeof *wd);
+	memset(bias, 0, (size_t)G * nb * 4 * sizeof *bias);
+	for (int g = 0; g < G; g++)
+		for (int f = 0; f < fg; f++) {
+			int gf = g * fg + f;
+			bias[(size_t)g * nb * 4 + f] = (double)bias_term(l, gf);
+			for (int c = 0; c < cg; c++)
+				for (int k = 0; k < kk; k++)
+					wd[((((size_t)g * nb + f / 4) * cg + c) * kk + k) * 4 + f % 4] =
+						l->w[((size_t)gf * cg + c) * kk + k];
+		}
+	double *xp = big_alloc((plane * C + 16) * sizeof *xp);
+	memset(xp, 0, (plane * C + 16) * sizeof *xp);
+	int t = nthreads();
+	struct simd_job jobs[16];
+	pthread_t th[16];
+	for (int n = 0; n < in->n; n++) {
+		const int32_t *img = in->d + (size_t)n * shape_elems(l->ishape);
+		for (int c = 0; c < C; c++)
+			for (int y = 0; y < H; y++)
+				for (int x = 0; x < W; x++)
+					xp[c * plane + (size_t)(y + l->ph) * wp + x + l->pw] =
+						img[((size_t)c * H + y) * W + x];
+		int32_t *o = out->d + (size_t)n * shape_elems(l->oshape);
+		for (int g = 0; g < G; g++) {
+			int tt = t > nb ? nb : t;
+			for (int k = 0; k < tt; k++) {
+				jobs[k] = (struct simd_job){
+					.l = l, .out = o, .g = g,
+					.b0 = nb * k / tt, .b1 = nb * (k + 1) / tt,
+					.bias = bias + (size_t)g * nb * 4,
+					.k = {.x = xp + (size_t)g * cg * plane,
+					      .w = wd + (size_t)g * nb * cg * kk * 4,
+					      .cg = cg, .kh = l->kh, .kw = l->kw, .sh = l->sh,
+					      .oh = l->oshape.h, .ow = l->oshape.w, .hp = hp, .wp = wp}};
+			}
+			for (int k = 1; k < tt; k++)
+				if (pthread_create(&th[k], NULL, simd_worker, &jobs[k]))
+					die("cannot start a thread");
+			simd_worker(&jobs[0]);
+			for (int k = 1; k < tt; k++)
+				pthread_join(th[k], NULL);
+		}
+	}
+	free(xp);
+	free(wd);
+	free(bias);
+}
+
 /* Split output channels over the threads; small layers run inline. */
 static void run_mac(const struct layer *l, const struct tensor *in, struct tensor *out,
                     void *(*worker)(void *))
@@ -251,7 +344,10 @@ void golden_layer(const struct network *net, int i, const struct tensor *a,
 	tensor_alloc(out, a->n, l->oshape);
 	switch (l->kind) {
 	case L_CONV:
-		run_mac(l, a, out, conv_worker);
+		if (simd_fits(l))
+			conv_simd(l, a, out);
+		else
+			run_mac(l, a, out, conv_worker);
 		break;
 	case L_FC:
 		run_mac(l, a, out, fc_worker);

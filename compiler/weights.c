@@ -4,6 +4,8 @@
 #include "fixed.h"
 #include "npy.h"
 
+__extension__ typedef unsigned __int128 u128;
+
 #include <errno.h>
 #include <math.h>
 #include <stdlib.h>
@@ -151,8 +153,8 @@ static void random_layer(struct layer *l, uint64_t seed, double m2_in, double *m
 	double sum2 = 0;
 	for (int64_t i = 0; i < l->nw; i++) {
 		int64_t q;
-		if (m >= 1)
-			q = (int64_t)(rng_next(&s) % (uint64_t)(2 * m + 1)) - m;
+		if (m >= 1)        /* uniform in [-m, m] by multiply-shift, no division */
+			q = (int64_t)(((u128)rng_next(&s) * (uint64_t)(2 * m + 1)) >> 64) - m;
 		else
 			q = rng_unit(&s) < p ? (rng_next(&s) & 1 ? 1 : -1) : 0;
 		l->w[i] = (int32_t)q;
