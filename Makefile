@@ -26,7 +26,7 @@ TESTBIN := $(TESTSRC:tests/unit/%.c=$(B)/tests/%)
 # Sanitizer build: the same sources and tests, in build/asan.
 SAN     := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
 
-.PHONY: all test demo deps clean unit asan errors golden-diff rtl nets models
+.PHONY: all test demo deps clean unit asan errors golden-diff rtl nets models fuzz-frontend
 all: $(B)/nnc
 
 $(B)/nnc: $(OBJ)
@@ -113,6 +113,22 @@ asan:
 	    build/asan/nnc $(TESTSRC:tests/unit/%.c=build/asan/tests/%)
 	@sh tests/run_unit.sh $(B)/results.txt $(TESTSRC:tests/unit/%.c=build/asan/tests/%) asan
 	@sh tests/run_errors.sh build/asan/nnc $(B)/results.txt asan
+
+# ---- fuzzing (clang's libFuzzer) ------------------------------------------
+# make fuzz-frontend FUZZ_RUNS=N: the front end on N generated inputs, from a
+# corpus of every example and error case; crashes are saved in build/fuzz/.
+FUZZ_RUNS ?= 200000
+FUZZ := -fsanitize=fuzzer-no-link,address,undefined -fno-sanitize-recover=all
+fuzz-frontend:
+	@$(MAKE) -s --no-print-directory B=build/fuzz CC=clang CFLAGS="-O1 -g $(FUZZ)" \
+	    $(patsubst build/%,build/fuzz/%,$(filter-out build/compiler/main.o,$(OBJ)))
+	clang -O1 -g -fsanitize=fuzzer,address,undefined $(CPPFLAGS) -Ibuild/fuzz \
+	    -o build/fuzz/fuzz_frontend tests/fuzz/fuzz_frontend.c \
+	    $(patsubst build/%,build/fuzz/%,$(filter-out build/compiler/main.o,$(OBJ))) $(LDLIBS)
+	@mkdir -p build/fuzz/corpus
+	@cp examples/*.nn examples/digits/*.nn tests/errors/*.nn build/fuzz/corpus/
+	cd build/fuzz && ./fuzz_frontend -runs=$(FUZZ_RUNS) -max_len=4096 -timeout=10 \
+	    -rss_limit_mb=2048 -artifact_prefix=./ -print_final_stats=1 corpus
 
 # ---- demo -----------------------------------------------------------------
 demo: deps

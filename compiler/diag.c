@@ -19,8 +19,19 @@ static int nsources;
 
 void diag_source(const char *file, const char *text, size_t len)
 {
+	for (int i = 0; i < nsources; i++)
+		if (!strcmp(sources[i].file, file)) {
+			sources[i] = (struct source){file, text, len};
+			return;
+		}
 	if (nsources < (int)(sizeof sources / sizeof sources[0]))
 		sources[nsources++] = (struct source){file, text, len};
+}
+
+void diag_reset(void)
+{
+	nsources = 0;
+	nerrors = 0;
 }
 
 /* Print line l.line of its file, then a caret under column l.col. Tabs in
@@ -48,6 +59,8 @@ static void show_line(struct loc l)
 
 static void vreport(struct loc l, const char *kind, const char *fmt, va_list ap)
 {
+	if (verbosity < 0)
+		return;
 	fprintf(stderr, "%s:%d:%d: %s: ", l.file, l.line, l.col, kind);
 	vfprintf(stderr, fmt, ap);
 	fputc('\n', stderr);
@@ -76,12 +89,14 @@ void warn_at(struct loc l, const char *fmt, ...)
 void error_file(const char *path, const char *fmt, ...)
 {
 	va_list ap;
+	nerrors++;
+	if (verbosity < 0)
+		return;
 	va_start(ap, fmt);
 	fprintf(stderr, "%s: error: ", path);
 	vfprintf(stderr, fmt, ap);
 	fputc('\n', stderr);
 	va_end(ap);
-	nerrors++;
 }
 
 void warn_file(const char *path, const char *fmt, ...)
@@ -99,6 +114,10 @@ void warn_file(const char *path, const char *fmt, ...)
 void error_plain(const char *fmt, ...)
 {
 	va_list ap;
+	if (verbosity < 0) {
+		nerrors++;
+		return;
+	}
 	va_start(ap, fmt);
 	fputs("nnc: error: ", stderr);
 	vfprintf(stderr, fmt, ap);

@@ -36,13 +36,14 @@ struct loc {
 };
 
 void diag_source(const char *file, const char *text, size_t len);
+void diag_reset(void);                  /* forget the sources and the error count */
 void error_at(struct loc l, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 void warn_at(struct loc l, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 void error_file(const char *path, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 void warn_file(const char *path, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 void error_plain(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 int error_count(void);
-extern int verbosity;                   /* -q: 0, default 1, -v: 2 */
+extern int verbosity;                   /* -q: 0, default 1, -v: 2; < 0: silent (fuzzing) */
 _Noreturn void die_at(const char *file, int line, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 #define die(...) die_at(__FILE__, __LINE__, __VA_ARGS__)
@@ -171,13 +172,15 @@ struct network {
 /* A layer's weight count in the PyTorch layout, and its bias count. */
 int64_t layer_weight_count(const struct layer *l);
 int64_t layer_bias_count(const struct layer *l);
-int layer_fan_in(const struct layer *l);   /* products summed into one output */
+int64_t layer_fan_in(const struct layer *l);   /* products summed into one output */
 int mac_acc_bits(const struct layer *l);   /* conv, fc: the exact accumulator's width */
 
 /* ---- passes ---------------------------------------------------------------- */
 
 struct ast_file;
-struct ast_file *parse_file(const char *path);         /* lang/: NULL after errors */
+struct ast_file *parse_file(const char *path);         /* lang/: NULL if nothing parsed */
+/* text[len] must be 0 and stay alive: errors quote it */
+struct ast_file *parse_text(const char *path, const char *text, size_t len);
 struct network *sema(struct ast_file *ast);             /* sema.c: NULL after errors */
 
 /* report.c */

@@ -257,16 +257,16 @@ int64_t layer_bias_count(const struct layer *l)
 	return (l->kind == L_CONV || l->kind == L_FC) && l->has_bias ? l->filters : 0;
 }
 
-int layer_fan_in(const struct layer *l)
+int64_t layer_fan_in(const struct layer *l)
 {
 	switch (l->kind) {
 	case L_CONV:
-		return l->ishape.c / l->groups * l->kh * l->kw;
+		return (int64_t)(l->ishape.c / l->groups) * l->kh * l->kw;
 	case L_FC:
-		return (int)shape_elems(l->ishape);
+		return shape_elems(l->ishape);
 	case L_AVGPOOL:
 	case L_MAXPOOL:
-		return l->kh * l->kw;
+		return (int64_t)l->kh * l->kw;
 	default:
 		return 1;
 	}
@@ -297,7 +297,7 @@ static int clog2(int64_t n)
  * 2^(Wa-1) * 2^(Ww-1) each, plus the bias shifted by Facc - Fb. */
 int mac_acc_bits(const struct layer *l)
 {
-	int n = layer_fan_in(l);
+	int64_t n = layer_fan_in(l);
 	u128 prod = (u128)1 << (l->in.w - 1 + l->wt.w - 1);
 	u128 b = prod * (u128)n;
 	if (l->has_bias) {
@@ -309,23 +309,24 @@ int mac_acc_bits(const struct layer *l)
 	return bits_for(b);
 }
 
-static void shape_windowed(struct layer *l, struct loc at)
+static bool shape_windowed(struct layer *l, struct loc at)
 {
 	struct shape in = l->ishape;
 	int ph = l->ph, pw = l->pw;
 	if (l->ph >= l->kh || l->pw >= l->kw) {
 		error_at(at, "pad %dx%d must be smaller than the %s %dx%d", ph, pw,
 		         l->kind == L_CONV ? "kernel" : "window", l->kh, l->kw);
-		return;
+		return false;
 	}
 	if (in.h + 2 * ph < l->kh || in.w + 2 * pw < l->kw) {
 		error_at(at, "%s %dx%d is larger than the %sinput %dx%d",
 		         l->kind == L_CONV ? "kernel" : "window", l->kh, l->kw,
 		         ph || pw ? "padded " : "", in.h + 2 * ph, in.w + 2 * pw);
-		return;
+		return false;
 	}
 	l->oshape.h = (in.h + 2 * ph - l->kh) / l->sh + 1;
 	l->oshape.w = (in.w + 2 * pw - l->kw) / l->sw + 1;
+	return true;
 }
 
 struct defaults {
@@ -407,7 +408,8 @@ static void build_layer(struct network *net, struct layer *l, struct aval *v,
 				return;
 			}
 			l->oshape.c = l->filters;
-			shape_windowed(l, v[A_KERNEL].loc);
+			if (!shape_windowed(l, v[A_KERNEL].loc))
+				return;
 		} else {
 			if (!v[A_UNITS].set) {
 				if (!v[A_UNITS].bad)
@@ -473,7 +475,8 @@ static void build_layer(struct network *net, struct layer *l, struct aval *v,
 				l->pw = (int)v[A_PAD].pair[1];
 			}
 		}
-		shape_windowed(l, v[A_SIZE].set ? v[A_SIZE].loc : at);
+		if (!shape_windowed(l, v[A_SIZE].set ? v[A_SIZE].loc : at))
+			return;
 		if (l->kind == L_AVGPOOL) {
 			/* sum (W + clog2 n bits) times M (P - clog2 n + 1 bits) plus rounding */
 			int n = l->kh * l->kw;
@@ -513,7 +516,7 @@ static void build_layer(struct network *net, struct layer *l, struct aval *v,
 		         l->name, l->acc_bits);
 		return;
 	}
-	if (shape_elems(l->oshape) > MAX_ELEMS)
+	if (shape_elems(l->oshape) >= MAX_ELEMS)
 		error_at(at, "the output of '%s' has %lld elements, too many", l->name,
 		         (long long)shape_elems(l->oshape));
 	if (l->kind == L_FC && shape_elems(l->ishape) * l->filters > MAX_ELEMS * 4)
@@ -550,7 +553,7 @@ static void do_input(struct network *net, const struct stmt *s, bool *have_input
 		}
 	}
 	net->in_shape = (struct shape){d[0], d[1], d[2]};
-	if (shape_elems(net->in_shape) > MAX_ELEMS)
+	if (shape_elems(net->in_shape) >= MAX_ELEMS)
 		error_at(s->loc, "the input has too many elements");
 	if (s->fmt->kind != VAL_FORMAT)
 		error_at(s->fmt->loc, "the input's format must be fixed<W,F>");

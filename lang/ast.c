@@ -194,7 +194,11 @@ struct ast_file *parse_file(const char *path)
 	char *copy = xmalloc(len + 1);
 	memcpy(copy, text, len + 1);
 	free(text);
-	text = copy;
+	return parse_text(path, copy, len);
+}
+
+struct ast_file *parse_text(const char *path, const char *text, size_t len)
+{
 	const char *nul = memchr(text, 0, len);
 	if (nul) {
 		error_file(path, "binary file (a NUL byte at offset %zu), not a .nn network",
@@ -215,13 +219,10 @@ struct ast_file *parse_file(const char *path)
 	if (yylex_init_extra(&ctx, &scanner))
 		die("cannot start the scanner");
 	YY_BUFFER_STATE buf = yy_scan_bytes(text, (int)len, scanner);
-	int before = error_count();
-	int rc = yyparse(scanner, &ctx);
+	yyparse(scanner, &ctx);
 	yy_delete_buffer(buf, scanner);
 	yylex_destroy(scanner);
 	/* After syntax errors the tree still holds every statement that parsed,
 	 * so that sema reports its errors in the same run. */
-	(void)rc;
-	(void)before;
 	return ctx.ast;
 }
