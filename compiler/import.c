@@ -38,7 +38,8 @@ enum { MAX_DIM = 1 << 20 };
 
 static const char supported_ops[] =
 	"Conv, Gemm, MatMul, Add, Relu, Clip, MaxPool, AveragePool, GlobalAveragePool, "
-	"GlobalMaxPool, BatchNormalization, Flatten, Reshape, Identity, Dropout, Constant";
+	"GlobalMaxPool, BatchNormalization, Flatten, Reshape, Identity, Dropout, Constant, "
+	"Pad (of zeros)";
 
 /* What a tensor name stands for. */
 enum tkind { T_UNKNOWN, T_CONST, T_ACT, T_BAD };
@@ -805,6 +806,15 @@ static bool do_clip(struct imp *im)
 		return false;
 	if (hi >= FLT_MAX)
 		hi = INFINITY;
+	/* After a relu the lower bound does not matter: exporters write
+	 * Relu, Clip(-FLT_MAX, 6) for relu6 in opsets before 11. */
+	struct tinfo *x = in_act(im, 0);
+	if (!x)
+		return false;
+	const struct ilayer *p = x->layer >= 0 ? &im->l[x->layer] : NULL;
+	if (lo < 0 && p && (p->kind == L_RELU || (p->act != ACT_NONE && p->kind != L_MAXPOOL &&
+	                                          p->kind != L_AVGPOOL)))
+		lo = 0;
 	if (lo == 0 && hi == 6)
 		return activation(im, ACT_RELU6);
 	if (lo == 0 && hi == INFINITY)
@@ -973,6 +983,37 @@ static bool do_reshape(struct imp *im)
 	                  (long long)k);
 }
 
+/* Pad with zeros on no side (PyTorch writes one before some pools). */
+static bool do_pad(struct imp *im)
+{
+	struct tinfo *x = in_act(im, 0);
+	if (!x)
+		return false;
+	int64_t n = 0;
+	double *d = NULL;
+	const onnx_attr *a = attr(im->node, "pads");
+	if (im->opset < 11 && a) {
+		n = (int64_t)a->n_ints;
+		d = big_alloc((size_t)(n ? n : 1) * sizeof *d);
+		for (int64_t i = 0; i < n; i++)
+			d[i] = (double)a->ints[i];
+	} else if (im->opset >= 11) {
+		bool bad = false;
+		const onnx_tensor *t = in_const(im, 1, false, &bad);
+		if (bad || !(d = const_values(im, t, true, &n)))
+			return false;
+	}
+	bool zero = true;
+	for (int64_t i = 0; i < n; i++)
+		zero &= d[i] == 0;
+	free(d);
+	if (!zero)
+		return node_error(im, "pads the data: nnc pads only inside a Conv or MaxPool (their "
+		                  "pads attribute), and a separate Pad only when it pads nothing");
+	alias(im, x, x->flat);
+	return true;
+}
+
 static bool do_passthrough(struct imp *im)
 {
 	const char *name = input_name(im->node, 0);
@@ -1065,6 +1106,8 @@ static bool import_node(struct imp *im)
 		return do_reshape(im);
 	if (!strcmp(op, "Identity") || !strcmp(op, "Dropout"))
 		return do_passthrough(im);
+	if (!strcmp(op, "Pad"))
+		return do_pad(im);
 	error_file(im->path, "node '%s' (%s) is not supported by nnc (supported: %s)", node_name(n),
 	           op, supported_ops);
 	return false;
@@ -1225,7 +1268,7 @@ static bool make_dir(const char *dir, bool *created)
 	if (stat(dir, &st) == 0) {
 		if (S_ISDIR(st.st_mode))
 			return true;
-		error_file(dir, "exists and is not a directory");
+		error_file(dir, "--weights-out needs a directory, and this is not one");
 		return false;
 	}
 	if (mkdir(dir, 0777) != 0) {

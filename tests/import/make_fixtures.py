@@ -244,6 +244,8 @@ def errors():
     # weights in an external file
     m = helper_model("external", [helper.make_node("Conv", ["x", "w"], ["y"], name="conv_ext")],
                      [w], [1, 1, 8, 8])
+    if os.path.exists(os.path.join(HERE, "external.data")):
+        os.remove(os.path.join(HERE, "external.data"))      # onnx appends to it
     onnx.save_model(m, os.path.join(HERE, "external.onnx"), save_as_external_data=True,
                     all_tensors_to_one_file=True, location="external.data",
                     size_threshold=0)
@@ -265,7 +267,10 @@ def errors():
     export(Sigmoid().eval(), (1, 1, 8, 8), "sigmoid")
     export(Clamp01().eval(), (1, 1, 8, 8), "clip01")
     export(Dilated().eval(), (1, 1, 8, 8), "dilated")
-    export(AvgPad().eval(), (1, 1, 8, 8), "avgpool_pads")
+    export(AvgPad().eval(), (1, 1, 8, 8), "pad_nonzero")       # a Pad, then AveragePool
+    helper_model("avgpool_pads", [helper.make_node("AveragePool", ["x"], ["y"], name="avg",
+                                                    kernel_shape=[3, 3], pads=[1, 1, 1, 1])],
+                 [], [1, 1, 8, 8])
     export(Relu6Shared().eval(), (1, 2, 8, 8), "relu6_shared")
     export(Dilated().eval(), (1, 1, 8, 8), "dynamic_height",
            dynamic={"x": {0: "batch", 2: "height"}, "y": {0: "batch", 2: "height"}})
