@@ -38,8 +38,8 @@ enum { MAX_DIM = 1 << 20 };
 
 static const char supported_ops[] =
 	"Conv, Gemm, MatMul, Add, Relu, Clip, MaxPool, AveragePool, GlobalAveragePool, "
-	"GlobalMaxPool, BatchNormalization, Flatten, Reshape, Identity, Dropout, Constant, "
-	"Pad (of zeros)";
+	"GlobalMaxPool, ReduceMean (over H, W), BatchNormalization, Flatten, Reshape, Squeeze, "
+	"Identity, Dropout, Constant, Pad (of zeros)";
 
 /* What a tensor name stands for. */
 enum tkind { T_UNKNOWN, T_CONST, T_ACT, T_BAD };
@@ -498,6 +498,12 @@ static bool read_window(struct imp *im, struct shape s, struct window *w, bool p
 		return node_error(im, "strides %s are out of range", list_str(strides, 2));
 	w->sh = strides[0];
 	w->sw = strides[1];
+	if (w->kh < 1 || w->kw < 1 || w->kh > MAX_DIM || w->kw > MAX_DIM)
+		return node_error(im, "kernel %lldx%lld is out of range", (long long)w->kh,
+		                  (long long)w->kw);
+	for (int k = 0; k < 4; k++)
+		if (pads[k] < 0 || pads[k] > MAX_DIM)
+			return node_error(im, "pads %s are out of range", list_str(pads, 4));
 	const char *ap = attr_str(im->node, "auto_pad", "NOTSET");
 	int64_t in[2] = {s.h, s.w}, k[2] = {w->kh, w->kw}, st[2] = {w->sh, w->sw};
 	if (!strcmp(ap, "SAME_UPPER") || !strcmp(ap, "SAME_LOWER")) {
@@ -522,11 +528,6 @@ static bool read_window(struct imp *im, struct shape s, struct window *w, bool p
 		                  list_str(pads, 4));
 	w->ph = pads[0];
 	w->pw = pads[1];
-	if (w->ph < 0 || w->pw < 0)
-		return node_error(im, "negative pads %s", list_str(pads, 4));
-	if (w->kh < 1 || w->kw < 1 || w->kh > MAX_DIM || w->kw > MAX_DIM)
-		return node_error(im, "kernel %lldx%lld is out of range", (long long)w->kh,
-		                  (long long)w->kw);
 	if (w->ph >= w->kh || w->pw >= w->kw)
 		return node_error(im, "pads %lldx%lld are not smaller than the kernel %lldx%lld (nnc "
 		                  "needs pad < kernel)", (long long)w->ph, (long long)w->pw,
@@ -584,7 +585,8 @@ static bool do_conv(struct imp *im)
 		                  "weights [F, C/group, KH, KW]", list_str(wt->dims, wt->n_dims));
 	struct shape s = act_shape(im, x);
 	int64_t group = attr_int(im->node, "group", 1), f = wt->dims[0], cg = wt->dims[1];
-	if (group < 1 || f < 1 || f > MAX_DIM || f % group || cg * group != s.c)
+	if (group < 1 || group > MAX_DIM || f < 1 || f > MAX_DIM || cg < 1 || cg > MAX_DIM ||
+	    f % group || cg * group != s.c)
 		return node_error(im, "weight %s with group = %lld does not fit %d input channels",
 		                  list_str(wt->dims, 4), (long long)group, s.c);
 	struct window w = {.kh = wt->dims[2], .kw = wt->dims[3]};
@@ -961,7 +963,7 @@ static bool do_reshape(struct imp *im)
 	int64_t k = shape_elems(s), in4[4] = {-1, s.c, s.h, s.w};
 	int64_t v[4] = {0, 0, 0, 0};
 	for (int64_t i = 0; i < n && i < 4; i++)
-		v[i] = (int64_t)d[i];
+		v[i] = fabs(d[i]) < 1e15 ? (int64_t)d[i] : INT64_MIN;
 	free(d);
 	bool batch = v[0] == 0 || v[0] == -1 || v[0] == 1;
 	bool allowzero = attr_int(im->node, "allowzero", 0) != 0;
@@ -981,6 +983,98 @@ static bool do_reshape(struct imp *im)
 	return node_error(im, "reshapes %s to %s: nnc supports only a flatten to [N, %lld] "
 	                  "before a Gemm or MatMul", shape_str(s, x->flat), list_str(v, (size_t)(n < 4 ? n : 4)),
 	                  (long long)k);
+}
+
+/* The axes of ReduceMean or Squeeze: an attribute before opset 13 (18 for
+ * ReduceMean), an input after; normalized to 0..rank-1 and sorted. Returns
+ * the count, or -1 after an error. */
+static int read_axes(struct imp *im, int64_t input_from, int rank, int64_t axes[4])
+{
+	int n = 0;
+	if (im->opset < input_from) {
+		const onnx_attr *a = attr(im->node, "axes");
+		if (a) {
+			if (a->n_ints > 4) {
+				node_error(im, "has %zu axes", a->n_ints);
+				return -1;
+			}
+			for (size_t i = 0; i < a->n_ints; i++)
+				axes[n++] = a->ints[i];
+		}
+	} else {
+		bool bad = false;
+		const onnx_tensor *t = in_const(im, 1, true, &bad);
+		if (bad)
+			return -1;
+		if (t) {
+			int64_t cnt;
+			double *d = const_values(im, t, true, &cnt);
+			if (!d)
+				return -1;
+			for (int64_t i = 0; i < cnt && i < 4; i++)
+				axes[n++] = (int64_t)d[i];
+			free(d);
+			if (cnt > 4) {
+				node_error(im, "has %lld axes", (long long)cnt);
+				return -1;
+			}
+		}
+	}
+	for (int i = 0; i < n; i++) {
+		if (axes[i] < -rank || axes[i] >= rank) {
+			node_error(im, "axis %lld is out of range", (long long)axes[i]);
+			return -1;
+		}
+		axes[i] = axes[i] < 0 ? axes[i] + rank : axes[i];
+	}
+	for (int i = 1; i < n; i++)
+		for (int j = i; j > 0 && axes[j - 1] > axes[j]; j--) {
+			int64_t tmp = axes[j];
+			axes[j] = axes[j - 1];
+			axes[j - 1] = tmp;
+		}
+	return n;
+}
+
+/* ReduceMean over H and W: a global avgpool ([N, C] without keepdims). */
+static bool do_reduce_mean(struct imp *im)
+{
+	struct tinfo *x = in_act(im, 0);
+	if (!x)
+		return false;
+	int64_t axes[4];
+	int n = x->flat ? -1 : read_axes(im, 18, 4, axes);
+	if (x->flat || n < 0 || n != 2 || axes[0] != 2 || axes[1] != 3) {
+		if (n < 0 && !x->flat)
+			return false;
+		return node_error(im, "nnc takes a ReduceMean only over H and W of [N, C, H, W] "
+		                  "(axes [2, 3]: a global average pool)");
+	}
+	struct shape s = act_shape(im, x);
+	struct ilayer *l = new_layer(im, L_AVGPOOL, x, (struct shape){s.c, 1, 1},
+	                             attr_int(im->node, "keepdims", 1) == 0);
+	l->kh = l->sh = s.h;
+	l->kw = l->sw = s.w;
+	l->global = true;
+	return true;
+}
+
+/* Squeeze of [N, C, 1, 1] to [N, C]: a flatten. */
+static bool do_squeeze(struct imp *im)
+{
+	struct tinfo *x = in_act(im, 0);
+	if (!x)
+		return false;
+	struct shape s = act_shape(im, x);
+	int64_t axes[4];
+	int n = x->flat ? -1 : read_axes(im, 13, 4, axes);
+	if (n < 0 && !x->flat)
+		return false;
+	if (x->flat || s.h != 1 || s.w != 1 || !((n == 2 && axes[0] == 2 && axes[1] == 3) ||
+	                                         (n == 0 && s.c != 1)))
+		return node_error(im, "nnc takes a Squeeze only of [N, C, 1, 1] to [N, C]");
+	alias(im, x, true);
+	return true;
 }
 
 /* Pad with zeros on no side (PyTorch writes one before some pools). */
@@ -1108,6 +1202,10 @@ static bool import_node(struct imp *im)
 		return do_passthrough(im);
 	if (!strcmp(op, "Pad"))
 		return do_pad(im);
+	if (!strcmp(op, "ReduceMean"))
+		return do_reduce_mean(im);
+	if (!strcmp(op, "Squeeze"))
+		return do_squeeze(im);
 	error_file(im->path, "node '%s' (%s) is not supported by nnc (supported: %s)", node_name(n),
 	           op, supported_ops);
 	return false;

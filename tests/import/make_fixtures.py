@@ -97,6 +97,19 @@ class Shared(nn.Module):
         return self.fc(y.reshape(-1, 6 * 2 * 2))
 
 
+class Reduce(nn.Module):
+    """A strided conv, then x.mean((2, 3)) (ReduceMean, keepdims 0) as the
+    global average pool, Gemm."""
+
+    def __init__(self):
+        super().__init__()
+        self.c = nn.Conv2d(3, 10, 3, stride=2)
+        self.fc = nn.Linear(10, 4)
+
+    def forward(self, x):
+        return self.fc(F.relu(self.c(x)).mean((2, 3)))
+
+
 class Mlp(nn.Module):
     """Input [N, K]; MatMul then Add (bias), Relu, Gemm with transB = 0."""
 
@@ -290,6 +303,7 @@ def main():
     case(Mobile(), (4, 8, 8), "mobile_opset10", opset=10)
     case(Shared(), (2, 7, 6), "shared")
     case(Mlp(), (20,), "mlp")
+    case(Reduce(), (3, 9, 9), "reduce")
     handmade()
     errors()
 
