@@ -1,0 +1,315 @@
+// nn_serial_core: the layer-serial engine: a TM x TN multiply-accumulate array reused by every layer, its double-buffered tile buffers, loader, output path and writer, driven by a layer-descriptor table.
+`resetall
+`timescale 1ns / 1ps
+`default_nettype none
+
+/*
+ *            +--------- descriptor table (d_*, indexed by desc) ---------+
+ *            v                                                           v
+ *  mem  -> nn_serial_load --> input banks  (TN x 2 slots) --+          nn_serial_write --> mem
+ *  resp                  \--> weight banks (2 slots), bias --+-> nn_serial_mac ---+   ^
+ *                                                               (TM x TN array)   |   |
+ *                             accumulators (2 banks) <----------------------------+   |
+ *                                   \--> nn_serial_drain --> output banks (2 slots) --+
+ *
+ * Every unit walks the same task sequence of the current descriptor and
+ * hands buffers over with fill/consume counters, so loading the next tile,
+ * computing this one, draining the previous and writing the one before
+ * that all overlap. A descriptor ends when every unit is done and the
+ * last write has been accepted; the next one then starts (its reads see
+ * the writes: the memory serves requests in order).
+ *
+ * Memory port: request beats (valid/ready) carry address, write flag,
+ * burst length and write data; a read is one beat and returns LEN
+ * response beats in order (the master always accepts them); a write is LEN
+ * beats, the first carrying the address and length.
+ */
+module nn_serial_core #(
+    parameter TM = 8,
+    parameter TN = 8,
+    // activation datapath bits (widest activation container)
+    parameter CW = 8,
+    // weight container bits
+    parameter WCW = 8,
+    parameter MW = 64,
+    parameter AW = 32,
+    parameter LEN_W = 9,
+    parameter MAXB = 256,
+    parameter ACC_W = 32,
+    parameter BW = 32,
+    parameter IBD = 1024,
+    parameter WBD = 256,
+    parameter ABD = 1024,
+    parameter OBD = 256,
+    // descriptors in the table
+    parameter NDESC = 1
+) (
+    input  wire          clk,
+    input  wire          rst,
+    input  wire          start,
+    output reg           busy,
+    output reg           done,
+
+    output wire          mem_req_valid,
+    input  wire          mem_req_ready,
+    output wire [AW-1:0] mem_req_addr,
+    output wire          mem_req_write,
+    output wire [LEN_W-1:0] mem_req_len,
+    output wire [MW-1:0] mem_req_wdata,
+    input  wire          mem_resp_valid,
+    input  wire [MW-1:0] mem_resp_data,
+
+    // the descriptor table: index out, fields in
+    output reg  [15:0]   desc,
+    input  wire [1:0]    d_op,
+    input  wire [1:0]    d_ci,
+    input  wire [1:0]    d_co,
+    input  wire [15:0]   d_h,
+    input  wire [15:0]   d_w,
+    input  wire [15:0]   d_ow,
+    input  wire [15:0]   d_kh,
+    input  wire [15:0]   d_kw,
+    input  wire [7:0]    d_sh,
+    input  wire [7:0]    d_sw,
+    input  wire [7:0]    d_ph,
+    input  wire [7:0]    d_pw,
+    input  wire [15:0]   d_csplit,
+    input  wire [15:0]   d_nrt,
+    input  wire [15:0]   d_tr,
+    input  wire [15:0]   d_rows_last,
+    input  wire [15:0]   d_ir,
+    input  wire [15:0]   d_trsh,
+    input  wire [15:0]   d_trp,
+    input  wire [15:0]   d_prows_last,
+    input  wire [15:0]   d_nob,
+    input  wire [15:0]   d_nm_last,
+    input  wire [15:0]   d_ncc,
+    input  wire [15:0]   d_tc,
+    input  wire [15:0]   d_nc_last,
+    input  wire [15:0]   d_ncb_full,
+    input  wire [15:0]   d_ncb_last,
+    input  wire [15:0]   d_ipl,
+    input  wire [15:0]   d_wpwi,
+    input  wire [31:0]   d_plane_i,
+    input  wire [3:0]    d_pk,
+    input  wire [15:0]   d_pow,
+    input  wire [15:0]   d_wpwo,
+    input  wire [31:0]   d_plane_o,
+    input  wire [AW-1:0] d_in_a,
+    input  wire [AW-1:0] d_in_b,
+    input  wire [AW-1:0] d_out,
+    input  wire [AW-1:0] d_wbase,
+    input  wire [31:0]   d_wstride,
+    input  wire [31:0]   d_wlen,
+    input  wire [31:0]   d_wlen_last,
+    input  wire          d_in_every,
+    input  wire          d_w_once,
+    input  wire signed [7:0] d_shift,
+    input  wire          d_rnd,
+    input  wire [5:0]    d_outw,
+    input  wire [1:0]    d_act,
+    input  wire [31:0]   d_cap,
+    input  wire [23:0]   d_avgm,
+    input  wire [5:0]    d_avgp,
+    input  wire [CW-1:0] d_padv
+);
+
+localparam TP = (TM < TN) ? TM : TN;
+localparam WSUB = (TM * TN * WCW + MW - 1) / MW;
+localparam NBW = (TM * BW + MW - 1) / MW;
+localparam IBA = $clog2(IBD);
+localparam WBA = $clog2(WBD);
+localparam ABA = $clog2(ABD);
+localparam OBA = $clog2(OBD);
+
+wire pass = d_op != 2'd0;
+
+// ---------------------------------------------------------------- control
+localparam C_IDLE = 2'd0, C_INIT = 2'd1, C_SETTLE = 2'd2, C_RUN = 2'd3;
+reg [1:0] cstate;
+reg init;
+wire load_done, mac_done, drain_done, write_done;
+
+always @(posedge clk) begin
+    init <= 1'b0;
+    if (rst) begin
+        cstate <= C_IDLE;
+        busy <= 1'b0;
+        done <= 1'b0;
+        desc <= 16'd0;
+    end else begin
+        case (cstate)
+        C_IDLE: if (start) begin
+            busy <= 1'b1;
+            done <= 1'b0;
+            desc <= 16'd0;
+            cstate <= C_INIT;
+        end
+        C_INIT: begin
+            init <= 1'b1;
+            cstate <= C_SETTLE;
+        end
+        C_SETTLE: cstate <= C_RUN;
+        C_RUN: if (load_done && mac_done && drain_done && write_done) begin
+            if (desc == NDESC - 1) begin
+                busy <= 1'b0;
+                done <= 1'b1;
+                cstate <= C_IDLE;
+            end else begin
+                desc <= desc + 16'd1;
+                cstate <= C_INIT;
+            end
+        end
+        default: cstate <= C_IDLE;
+        endcase
+    end
+end
+
+// ---------------------------------------------------------------- buffers
+wire ib_we;
+wire [15:0] ib_lane;
+wire [IBA:0] ib_waddr, ib_raddr;
+wire [MW-1:0] ib_wdata;
+wire [TN*MW-1:0] ib_rdata;
+wire wb_we;
+wire [15:0] wb_sub;
+wire [WBA:0] wb_waddr, wb_raddr;
+wire [MW-1:0] wb_wdata;
+wire [WSUB*MW-1:0] wb_rdata;
+wire bias_we, bias_slot;
+wire [15:0] bias_word;
+wire [MW-1:0] bias_data;
+reg [2*NBW*MW-1:0] bias_flat;
+
+genvar g;
+generate
+    for (g = 0; g < TN; g = g + 1) begin : g_ib
+        nn_ram #(.DEPTH(2 * IBD), .WIDTH(MW)) u_ram (
+            .clk(clk), .we(ib_we && ib_lane == g), .waddr(ib_waddr), .wdata(ib_wdata),
+            .re(1'b1), .raddr(ib_raddr), .rdata(ib_rdata[g*MW +: MW])
+        );
+    end
+    for (g = 0; g < WSUB; g = g + 1) begin : g_wb
+        nn_ram #(.DEPTH(2 * WBD), .WIDTH(MW)) u_ram (
+            .clk(clk), .we(wb_we && wb_sub == g), .waddr(wb_waddr), .wdata(wb_wdata),
+            .re(1'b1), .raddr(wb_raddr), .rdata(wb_rdata[g*MW +: MW])
+        );
+    end
+endgenerate
+
+always @(posedge clk) begin
+    if (bias_we) bias_flat[(bias_slot*NBW + bias_word)*MW +: MW] <= bias_data;
+end
+
+// accumulators: two banks; the array reads the one it fills, the drain the other
+wire mac_acc_re, mac_acc_bank, acc_we, acc_wbank, drain_bank;
+wire [ABA-1:0] mac_acc_raddr, acc_waddr, drain_raddr;
+wire [TM*ACC_W-1:0] acc_wdata;
+wire [2*TM*ACC_W-1:0] acc_rdata;
+generate
+    for (g = 0; g < 2; g = g + 1) begin : g_acc
+        nn_ram #(.DEPTH(ABD), .WIDTH(TM * ACC_W)) u_ram (
+            .clk(clk), .we(acc_we && acc_wbank == g), .waddr(acc_waddr), .wdata(acc_wdata),
+            .re(1'b1),
+            .raddr((mac_acc_re && mac_acc_bank == g) ? mac_acc_raddr : drain_raddr),
+            .rdata(acc_rdata[g*TM*ACC_W +: TM*ACC_W])
+        );
+    end
+endgenerate
+
+// output tile buffer: one bank per lane
+wire ob_we;
+wire [OBA:0] ob_waddr, ob_raddr;
+wire [TM*MW-1:0] ob_wdata, ob_rdata;
+generate
+    for (g = 0; g < TM; g = g + 1) begin : g_ob
+        nn_ram #(.DEPTH(2 * OBD), .WIDTH(MW)) u_ram (
+            .clk(clk), .we(ob_we), .waddr(ob_waddr), .wdata(ob_wdata[g*MW +: MW]),
+            .re(1'b1), .raddr(ob_raddr), .rdata(ob_rdata[g*MW +: MW])
+        );
+    end
+endgenerate
+
+// ---------------------------------------------------------------- units
+wire [7:0] in_fill, in_cons, w_fill, w_cons, acc_done, acc_freed, out_fill, out_cons;
+wire rq_valid, rq_ready, wq_valid, wq_ready, wq_locked;
+wire [AW-1:0] rq_addr, wq_addr;
+wire [LEN_W-1:0] rq_len, wq_len;
+wire [MW-1:0] wq_data;
+
+nn_serial_load #(
+    .TM(TM), .TN(TN), .TP(TP), .MW(MW), .AW(AW), .LEN_W(LEN_W), .MAXB(MAXB),
+    .IBD(IBD), .WBD(WBD), .WSUB(WSUB), .NBW(NBW)
+) u_load (
+    .clk(clk), .rst(rst), .init(init), .done(load_done),
+    .pass(pass), .h(d_h), .ir(d_ir), .wpwi(d_wpwi), .plane_i(d_plane_i), .csplit(d_csplit),
+    .ipl(d_ipl), .in_a(d_in_a), .in_b(d_in_b), .wbase(d_wbase), .wstride(d_wstride),
+    .wlen(d_wlen), .wlen_last(d_wlen_last), .in_every(d_in_every), .w_once(d_w_once),
+    .nrt(d_nrt), .tr(d_tr), .rows_last(d_rows_last), .trsh(d_trsh), .ph(d_ph),
+    .nob(d_nob), .nm_last(d_nm_last), .ncc(d_ncc), .tc(d_tc), .nc_last(d_nc_last),
+    .in_cons(in_cons), .w_cons(w_cons), .in_fill(in_fill), .w_fill(w_fill),
+    .rq_valid(rq_valid), .rq_ready(rq_ready), .rq_addr(rq_addr), .rq_len(rq_len),
+    .rs_valid(mem_resp_valid), .rs_data(mem_resp_data),
+    .ib_we(ib_we), .ib_lane(ib_lane), .ib_addr(ib_waddr), .ib_data(ib_wdata),
+    .wb_we(wb_we), .wb_sub(wb_sub), .wb_addr(wb_waddr), .wb_data(wb_wdata),
+    .bias_we(bias_we), .bias_slot(bias_slot), .bias_word(bias_word), .bias_data(bias_data)
+);
+
+nn_serial_mac #(
+    .TM(TM), .TN(TN), .TP(TP), .CW(CW), .WCW(WCW), .MW(MW), .ACC_W(ACC_W), .BW(BW),
+    .IBD(IBD), .WBD(WBD), .WSUB(WSUB), .NBW(NBW), .ABD(ABD)
+) u_mac (
+    .clk(clk), .rst(rst), .init(init), .done(mac_done),
+    .op(d_op), .ci(d_ci), .h(d_h), .w(d_w), .ow(d_ow), .kh(d_kh), .kw(d_kw), .sh(d_sh), .sw(d_sw),
+    .pw(d_pw), .wpwi(d_wpwi), .ipl(d_ipl), .padv(d_padv), .in_every(d_in_every),
+    .w_once(d_w_once), .nrt(d_nrt), .tr(d_tr), .rows_last(d_rows_last), .trsh(d_trsh),
+    .ph(d_ph), .nob(d_nob), .nm_last(d_nm_last), .ncc(d_ncc), .tc(d_tc),
+    .nc_last(d_nc_last), .ncb_full(d_ncb_full), .ncb_last(d_ncb_last),
+    .in_fill(in_fill), .w_fill(w_fill), .in_cons(in_cons), .w_cons(w_cons),
+    .acc_done(acc_done), .acc_freed(acc_freed),
+    .ib_raddr(ib_raddr), .ib_rdata(ib_rdata), .wb_raddr(wb_raddr), .wb_rdata(wb_rdata),
+    .bias_flat(bias_flat),
+    .acc_re(mac_acc_re), .acc_bank(mac_acc_bank), .acc_raddr(mac_acc_raddr),
+    .acc_rdata(acc_rdata), .acc_we(acc_we), .acc_wbank(acc_wbank), .acc_waddr(acc_waddr),
+    .acc_wdata(acc_wdata)
+);
+
+nn_serial_drain #(
+    .TM(TM), .TP(TP), .CW(CW), .MW(MW), .ACC_W(ACC_W), .ABD(ABD), .OBD(OBD)
+) u_drain (
+    .clk(clk), .rst(rst), .init(init), .done(drain_done),
+    .op(d_op), .co(d_co), .pk(d_pk), .ow(d_ow), .pow(d_pow), .wpwo(d_wpwo), .nrt(d_nrt),
+    .trp(d_trp), .prows_last(d_prows_last), .nob(d_nob), .nm_last(d_nm_last),
+    .shift(d_shift), .rnd(d_rnd), .outw(d_outw), .act(d_act), .cap(d_cap),
+    .avgm(d_avgm), .avgp(d_avgp),
+    .acc_done(acc_done), .acc_freed(acc_freed), .out_fill(out_fill), .out_cons(out_cons),
+    .acc_bank(drain_bank), .acc_raddr(drain_raddr), .acc_rdata(acc_rdata),
+    .ob_we(ob_we), .ob_addr(ob_waddr), .ob_wdata(ob_wdata)
+);
+
+nn_serial_write #(
+    .TM(TM), .TP(TP), .MW(MW), .AW(AW), .LEN_W(LEN_W), .MAXB(MAXB), .OBD(OBD)
+) u_write (
+    .clk(clk), .rst(rst), .init(init), .done(write_done),
+    .pass(pass), .nrt(d_nrt), .trp(d_trp), .prows_last(d_prows_last), .nob(d_nob),
+    .nm_last(d_nm_last), .out_base(d_out), .plane_o(d_plane_o), .wpwo(d_wpwo),
+    .out_fill(out_fill), .out_cons(out_cons), .ob_raddr(ob_raddr), .ob_rdata(ob_rdata),
+    .wq_valid(wq_valid), .wq_ready(wq_ready), .wq_addr(wq_addr), .wq_len(wq_len),
+    .wq_data(wq_data), .wq_locked(wq_locked)
+);
+
+// ---------------------------------------------------------------- memory port
+// The writer has the bus while a burst is under way and whenever it has a
+// word; reads fill the gaps (the loader runs ahead, so they wait little).
+wire grant_w = wq_locked || wq_valid;
+assign mem_req_valid = grant_w ? wq_valid : rq_valid;
+assign mem_req_addr = grant_w ? wq_addr : rq_addr;
+assign mem_req_write = grant_w;
+assign mem_req_len = grant_w ? wq_len : rq_len;
+assign mem_req_wdata = wq_data;
+assign wq_ready = grant_w && mem_req_ready;
+assign rq_ready = !grant_w && mem_req_ready;
+
+endmodule
+
+`resetall

@@ -1,0 +1,302 @@
+// nn_serial_drain: the serial engine's output path: reads a finished accumulator bank, averages, requantizes, activates and max-pools it, and packs the values into memory words in an output tile buffer.
+`resetall
+`timescale 1ns / 1ps
+`default_nettype none
+
+/*
+ * For every finished (row tile, output block), in pooled order
+ *   for pr < prows: for px < POW: for dy < PK: for dx < PK:
+ *     a = acc[(pr*PK + dy)*OW + px*PK + dx]
+ *     v = (a*AVGM + 2^(AVGP-1)) >> AVGP        (avgpool; AVGM=1, AVGP=0 else)
+ *     y = act(sat_OUTW(requant(v, SHIFT, RND)))  (DESIGN section 3)
+ *     out = max over the window of y            (PK = 1: no pool)
+ * Max commutes with the monotone requantization and activation, so the
+ * fused pool is exact. Lane m of the block is channel o0+m; each lane packs
+ * MW/CW values a word, rows padded to WPWO words, into its own bank.
+ */
+module nn_serial_drain #(
+    parameter TM = 8,
+    parameter TP = 8,
+    parameter CW = 8,
+    parameter MW = 64,
+    parameter ACC_W = 32,
+    parameter ABD = 1024,
+    // output buffer words per bank per slot (power of two)
+    parameter OBD = 256
+) (
+    input  wire          clk,
+    input  wire          rst,
+    input  wire          init,
+    output wire          done,
+
+    input  wire [1:0]    op,
+    // output container: 0 8 bits, 1 16, 2 32
+    input  wire [1:0]    co,
+    input  wire [3:0]    pk,
+    input  wire [15:0]   ow,
+    input  wire [15:0]   pow,
+    input  wire [15:0]   wpwo,
+    input  wire [15:0]   nrt,
+    input  wire [15:0]   trp,
+    input  wire [15:0]   prows_last,
+    input  wire [15:0]   nob,
+    input  wire [15:0]   nm_last,
+    input  wire signed [7:0] shift,
+    input  wire          rnd,
+    input  wire [5:0]    outw,
+    input  wire [1:0]    act,
+    input  wire [31:0]   cap,
+    input  wire [23:0]   avgm,
+    input  wire [5:0]    avgp,
+
+    input  wire [7:0]    acc_done,
+    output reg  [7:0]    acc_freed,
+    output reg  [7:0]    out_fill,
+    input  wire [7:0]    out_cons,
+
+    output wire          acc_bank,
+    output wire [$clog2(ABD)-1:0] acc_raddr,
+    // both banks; the one being drained is selected here
+    input  wire [2*TM*ACC_W-1:0] acc_rdata,
+
+    output reg           ob_we,
+    output reg  [$clog2(OBD):0] ob_addr,
+    output reg  [TM*MW-1:0] ob_wdata
+);
+
+localparam E = MW / 8;
+wire [15:0] eo = E[15:0] >> co;           // values per word
+localparam ABA = $clog2(ABD);
+localparam OBA = $clog2(OBD);
+localparam VW = ACC_W + 26;
+localparam XW = VW + 40;
+
+wire pass = op != 2'd0;
+
+// ---------------------------------------------------------------- walk (one step per block)
+reg walk_step;
+wire [15:0] rt, ob, cc, or0, pr0, o0, ccs, rows, prows, nm, cs, nc, ncb;
+wire signed [17:0] iy0;
+wire first_task, last_task, first_cc, last_cc, first_in_rt;
+
+nn_serial_walk #(.TM(TM), .TP(TP)) u_walk (
+    .clk(clk), .init(init), .step(walk_step), .pass(pass),
+    .nrt(nrt), .tr(16'd0), .rows_last(16'd0), .trp(trp), .prows_last(prows_last),
+    .trsh(16'd0), .ph(8'd0), .nob(nob), .nm_last(nm_last), .ncc(16'd1), .tc(16'd0),
+    .nc_last(16'd0), .ncb_full(16'd0), .ncb_last(16'd0),
+    .rt(rt), .ob(ob), .cc(cc), .or0(or0), .pr0(pr0), .o0(o0), .ccs(ccs), .iy0(iy0),
+    .rows(rows), .prows(prows), .nm(nm), .cs(cs), .nc(nc), .ncb(ncb),
+    .first_task(first_task), .last_task(last_task), .first_cc(first_cc),
+    .last_cc(last_cc), .first_in_rt(first_in_rt)
+);
+
+localparam S_IDLE = 3'd0, S_SETTLE = 3'd1, S_WAIT = 3'd2, S_RUN = 3'd3, S_FLUSH = 3'd4,
+           S_NEXT = 3'd5;
+reg [2:0] state;
+reg [15:0] pr, px;
+reg [3:0] dy, dx;
+reg bank, oslot;
+reg [15:0] wrd;                      // word of the row
+reg [15:0] rowaddr;                  // pr * WPWO
+
+wire last_cell = (dx == pk - 4'd1) && (dy == pk - 4'd1);
+wire last_px = px == pow - 16'd1;
+wire last_all = last_cell && last_px && (pr == prows - 16'd1);
+wire [31:0] aaddr = ({16'd0, pr} * pk + dy) * ow + px * pk + dx;
+
+// a0
+reg v0, first0, lastc0, rowend0, end0, slot0;
+reg [ABA-1:0] aa0;
+reg [OBA-1:0] wa0;
+reg [15:0] epos0;
+reg [15:0] ecount;
+
+always @(posedge clk) begin
+    walk_step <= 1'b0;
+    v0 <= 1'b0;
+    end0 <= 1'b0;
+    if (rst) begin
+        state <= S_IDLE;
+        acc_freed <= 8'd0;
+    end else begin
+        case (state)
+        S_IDLE: ;
+        S_SETTLE: if (!walk_step) state <= S_WAIT;
+        S_WAIT: if (acc_done != acc_freed && (out_fill - out_cons) < 8'd2 && !v_any) begin
+            bank <= acc_freed[0];
+            oslot <= out_fill[0];
+            pr <= 16'd0; px <= 16'd0; dy <= 4'd0; dx <= 4'd0;
+            rowaddr <= 16'd0; wrd <= 16'd0; ecount <= 16'd0;
+            state <= S_RUN;
+        end
+        S_RUN: begin
+            v0 <= 1'b1;
+            first0 <= dx == 4'd0 && dy == 4'd0;
+            lastc0 <= last_cell;
+            rowend0 <= last_cell && last_px;
+            end0 <= last_all;
+            aa0 <= aaddr[ABA-1:0];
+            wa0 <= rowaddr[OBA-1:0] + wrd[OBA-1:0];
+            epos0 <= ecount;
+            slot0 <= oslot;
+            if (dx != pk - 4'd1) begin
+                dx <= dx + 4'd1;
+            end else begin
+                dx <= 4'd0;
+                if (dy != pk - 4'd1) begin
+                    dy <= dy + 4'd1;
+                end else begin
+                    dy <= 4'd0;
+                    if (!last_px) begin
+                        px <= px + 16'd1;
+                        if (ecount == eo - 16'd1) begin
+                            ecount <= 16'd0;
+                            wrd <= wrd + 16'd1;
+                        end else begin
+                            ecount <= ecount + 16'd1;
+                        end
+                    end else begin
+                        px <= 16'd0;
+                        ecount <= 16'd0;
+                        wrd <= 16'd0;
+                        pr <= pr + 16'd1;
+                        rowaddr <= rowaddr + wpwo;
+                        if (pr == prows - 16'd1) begin
+                            acc_freed <= acc_freed + 8'd1;
+                            state <= S_FLUSH;
+                        end
+                    end
+                end
+            end
+        end
+        S_FLUSH: if (!v_any) state <= S_NEXT;
+        S_NEXT: begin
+            if (last_task) begin
+                state <= S_IDLE;
+            end else begin
+                walk_step <= 1'b1;
+                state <= S_SETTLE;
+            end
+        end
+        default: state <= S_IDLE;
+        endcase
+        if (init) state <= S_SETTLE;
+    end
+end
+
+assign done = state == S_IDLE && !init;
+assign acc_bank = bank;
+// the address of the cell being generated: its data arrives while it is in a0
+assign acc_raddr = aaddr[ABA-1:0];
+
+// ---------------------------------------------------------------- a1: average product
+reg v1, first1, lastc1, rowend1, end1, slot1;
+reg [OBA-1:0] wa1;
+reg [15:0] epos1;
+reg [TM*VW-1:0] p1;
+integer m;
+always @(posedge clk) begin
+    v1 <= v0 && !rst;
+    {first1, lastc1, rowend1, end1, slot1, wa1, epos1} <= {first0, lastc0, rowend0, end0 && v0, slot0, wa0, epos0};
+    for (m = 0; m < TM; m = m + 1)
+        p1[m*VW +: VW] <= $signed(acc_rdata[(bank*TM + m)*ACC_W +: ACC_W]) * $signed({1'b0, avgm});
+end
+
+// ---------------------------------------------------------------- a2: average shift
+reg v2, first2, lastc2, rowend2, end2, slot2;
+reg [OBA-1:0] wa2;
+reg [15:0] epos2;
+reg [TM*VW-1:0] q2;
+wire [VW-1:0] avg_rnd = (avgp == 6'd0) ? {VW{1'b0}} : ({{(VW-1){1'b0}}, 1'b1} << (avgp - 6'd1));
+always @(posedge clk) begin
+    v2 <= v1 && !rst;
+    {first2, lastc2, rowend2, end2, slot2, wa2, epos2} <= {first1, lastc1, rowend1, end1, slot1, wa1, epos1};
+    for (m = 0; m < TM; m = m + 1)
+        q2[m*VW +: VW] <= ($signed(p1[m*VW +: VW]) + $signed(avg_rnd)) >>> avgp;
+end
+
+// ---------------------------------------------------------------- a3: requantize, saturate, activate
+reg v3, first3, lastc3, rowend3, end3, slot3;
+reg [OBA-1:0] wa3;
+reg [15:0] epos3;
+reg [TM*CW-1:0] y3;
+reg signed [XW-1:0] x, rq, lo, hi, capx, rb;
+wire [7:0] lsh = -shift;
+always @* begin
+    lo = -($signed({{(XW-1){1'b0}}, 1'b1}) <<< (outw - 6'd1));
+    hi = ($signed({{(XW-1){1'b0}}, 1'b1}) <<< (outw - 6'd1)) - 1;
+    capx = $signed({1'b0, cap});
+end
+always @(posedge clk) begin
+    v3 <= v2 && !rst;
+    {first3, lastc3, rowend3, end3, slot3, wa3, epos3} <= {first2, lastc2, rowend2, end2, slot2, wa2, epos2};
+    for (m = 0; m < TM; m = m + 1) begin
+        x = $signed(q2[m*VW +: VW]);
+        rb = $signed({{(XW-1){1'b0}}, 1'b1}) <<< (shift - 8'sd1);
+        if (!rnd) rb = 0;
+        if (shift > 0)
+            rq = (x + rb) >>> shift;
+        else
+            rq = x <<< lsh;
+        if (rq < lo) rq = lo;
+        if (rq > hi) rq = hi;
+        if (act != 2'd0 && rq < 0) rq = 0;
+        if (act == 2'd2 && rq > capx) rq = capx;
+        y3[m*CW +: CW] <= rq[CW-1:0];
+    end
+end
+
+// ---------------------------------------------------------------- a4: pool
+reg v4, rowend4, end4, slot4;
+reg [OBA-1:0] wa4;
+reg [15:0] epos4;
+reg [TM*CW-1:0] mx;
+always @(posedge clk) begin
+    v4 <= v3 && lastc3 && !rst;
+    {rowend4, end4, slot4, wa4, epos4} <= {rowend3, end3, slot3, wa3, epos3};
+    if (v3)
+        for (m = 0; m < TM; m = m + 1)
+            if (first3 || $signed(y3[m*CW +: CW]) > $signed(mx[m*CW +: CW]))
+                mx[m*CW +: CW] <= y3[m*CW +: CW];
+end
+
+// ---------------------------------------------------------------- a5: pack and write
+reg [TM*MW-1:0] word;
+reg [MW-1:0] nw;
+reg end5;
+always @(posedge clk) begin
+    ob_we <= 1'b0;
+    end5 <= 1'b0;
+    if (rst) word <= {TM*MW{1'b0}};
+    if (v4) begin
+        for (m = 0; m < TM; m = m + 1) begin
+            nw = word[m*MW +: MW];
+            case (co)
+            2'd0: nw[epos4*8 +: 8] = mx[m*CW +: 8];
+            2'd1: if (CW >= 16) nw[epos4*16 +: 16] = mx[m*CW +: ((CW >= 16) ? 16 : CW)];
+            default: if (CW >= 32) nw[epos4*32 +: 32] = mx[m*CW +: ((CW >= 32) ? 32 : CW)];
+            endcase
+            word[m*MW +: MW] <= nw;
+            ob_wdata[m*MW +: MW] <= nw;
+        end
+        if (epos4 == eo - 16'd1 || rowend4) begin
+            ob_we <= 1'b1;
+            ob_addr <= {slot4, wa4};
+            // a new word starts empty (the row's padding values are 0)
+            for (m = 0; m < TM; m = m + 1) word[m*MW +: MW] <= {MW{1'b0}};
+        end
+        end5 <= end4;
+    end
+    if (rst) ob_we <= 1'b0;
+end
+
+wire v_any = v0 || v1 || v2 || v3 || v4 || ob_we;
+
+always @(posedge clk) begin
+    if (rst) out_fill <= 8'd0;
+    else if (end5) out_fill <= out_fill + 8'd1;
+end
+
+endmodule
+
+`resetall

@@ -1,0 +1,344 @@
+// nn_serial_load: the serial engine's loader: walks the tasks ahead of the array, issues read bursts for input and weight tiles into free buffer slots, and routes the responses.
+`resetall
+`timescale 1ns / 1ps
+`default_nettype none
+
+/*
+ * Input tile of a task: channels [cs, cs+nc) of the layer's input, rows
+ * [ir0, ir1) = [max(0, iy0), min(H, iy0 + IR)), every word of each row.
+ * Channel j of the tile goes to bank j mod TN at word (j / TN) * IPL + k,
+ * k counting the channel's words from ir0. Channels below CSPLIT come from
+ * IN_A, the rest from IN_B (an add reads two tensors as one).
+ * Weight tile (ob, cc): NBW bias words, then WSUB memory words per array
+ * word, in the order the array consumes them.
+ * Each tile is a job; the receiver fills it in request order and counts it
+ * as filled when its last word has arrived. A slot is reused only after the
+ * array has released it (fill counters against consume counters).
+ */
+module nn_serial_load #(
+    parameter TM = 8,
+    parameter TN = 8,
+    parameter TP = 8,
+    // memory word bits
+    parameter MW = 64,
+    // memory word address bits
+    parameter AW = 32,
+    // burst length field bits
+    parameter LEN_W = 9,
+    // longest burst in words
+    parameter MAXB = 256,
+    // input buffer words per bank per slot (power of two)
+    parameter IBD = 1024,
+    // weight buffer array words per slot (power of two)
+    parameter WBD = 256,
+    // memory words per array weight word
+    parameter WSUB = 16,
+    // memory words of bias per weight tile
+    parameter NBW = 4
+) (
+    input  wire          clk,
+    input  wire          rst,
+    input  wire          init,
+    output wire          done,
+
+    input  wire          pass,
+    input  wire [15:0]   h,
+    input  wire [15:0]   ir,
+    input  wire [15:0]   wpwi,
+    input  wire [31:0]   plane_i,
+    input  wire [15:0]   csplit,
+    input  wire [15:0]   ipl,
+    input  wire [AW-1:0] in_a,
+    input  wire [AW-1:0] in_b,
+    input  wire [AW-1:0] wbase,
+    input  wire [31:0]   wstride,
+    input  wire [31:0]   wlen,
+    input  wire [31:0]   wlen_last,
+    input  wire          in_every,
+    input  wire          w_once,
+    input  wire [15:0]   nrt,
+    input  wire [15:0]   tr,
+    input  wire [15:0]   rows_last,
+    input  wire [15:0]   trsh,
+    input  wire [7:0]    ph,
+    input  wire [15:0]   nob,
+    input  wire [15:0]   nm_last,
+    input  wire [15:0]   ncc,
+    input  wire [15:0]   tc,
+    input  wire [15:0]   nc_last,
+
+    // slots released by the array
+    input  wire [7:0]    in_cons,
+    input  wire [7:0]    w_cons,
+    // slots filled
+    output reg  [7:0]    in_fill,
+    output reg  [7:0]    w_fill,
+
+    // read requests
+    output wire          rq_valid,
+    input  wire          rq_ready,
+    output wire [AW-1:0] rq_addr,
+    output wire [LEN_W-1:0] rq_len,
+    // read responses, in request order
+    input  wire          rs_valid,
+    input  wire [MW-1:0] rs_data,
+
+    // buffer writes
+    output reg           ib_we,
+    output reg  [15:0]   ib_lane,
+    output reg  [$clog2(IBD):0] ib_addr,
+    output reg  [MW-1:0] ib_data,
+    output reg           wb_we,
+    output reg  [15:0]   wb_sub,
+    output reg  [$clog2(WBD):0] wb_addr,
+    output reg  [MW-1:0] wb_data,
+    output reg           bias_we,
+    output reg           bias_slot,
+    output reg  [15:0]   bias_word,
+    output reg  [MW-1:0] bias_data
+);
+
+localparam IBA = $clog2(IBD);
+localparam WBA = $clog2(WBD);
+
+initial begin
+    if ((1 << IBA) != IBD || (1 << WBA) != WBD || MAXB < 1 || MAXB >= (1 << LEN_W)) begin
+        $error("Error: IBD and WBD must be powers of two and MAXB < 2^LEN_W (instance %m)");
+        $finish;
+    end
+end
+
+// ---------------------------------------------------------------- walk
+reg walk_step;
+wire [15:0] rt, ob, cc, or0, pr0, o0, ccs, rows, prows, nm, cs, nc, ncb;
+wire signed [17:0] iy0;
+wire first_task, last_task, first_cc, last_cc, first_in_rt;
+
+nn_serial_walk #(.TM(TM), .TP(TP)) u_walk (
+    .clk(clk), .init(init), .step(walk_step), .pass(pass),
+    .nrt(nrt), .tr(tr), .rows_last(rows_last), .trp(16'd0), .prows_last(16'd0),
+    .trsh(trsh), .ph(ph), .nob(nob), .nm_last(nm_last), .ncc(ncc), .tc(tc),
+    .nc_last(nc_last), .ncb_full(16'd0), .ncb_last(16'd0),
+    .rt(rt), .ob(ob), .cc(cc), .or0(or0), .pr0(pr0), .o0(o0), .ccs(ccs), .iy0(iy0),
+    .rows(rows), .prows(prows), .nm(nm), .cs(cs), .nc(nc), .ncb(ncb),
+    .first_task(first_task), .last_task(last_task), .first_cc(first_cc),
+    .last_cc(last_cc), .first_in_rt(first_in_rt)
+);
+
+wire needs_in = in_every || first_in_rt;
+wire needs_w = !pass && (!w_once || first_task);
+
+// rows of this tile in the input
+wire signed [17:0] ir1_raw = iy0 + $signed({2'd0, ir});
+wire [15:0] ir0 = iy0 < 0 ? 16'd0 : iy0[15:0];
+wire [15:0] ir1 = ir1_raw > $signed({2'd0, h}) ? h : ir1_raw[15:0];
+wire [31:0] kplane_w = (ir1 - ir0) * wpwi;
+
+// ---------------------------------------------------------------- jobs for the receiver
+// job: {dest, slot, kplane[15:0], total[31:0]}
+localparam JW = 50;
+reg [JW-1:0] job_mem [0:3];
+reg [2:0] job_wr, job_rd;
+wire job_full = (job_wr[2] != job_rd[2]) && (job_wr[1:0] == job_rd[1:0]);
+wire job_empty = job_wr == job_rd;
+reg job_push;
+reg [JW-1:0] job_in;
+
+// ---------------------------------------------------------------- issue
+localparam S_IDLE = 3'd0, S_TASK = 3'd1, S_IN = 3'd2, S_CH = 3'd3, S_W = 3'd4,
+           S_WB = 3'd5, S_NEXT = 3'd6, S_END = 3'd7;
+reg [2:0] state;
+reg [7:0] in_iss, w_iss;
+reg [AW-1:0] seg_addr;
+reg [31:0] seg_rem;
+reg [15:0] ch, ch_left;
+reg [AW-1:0] ch_addr;
+reg [AW-1:0] wt_addr;
+reg [15:0] kplane;
+reg in_pending;
+
+wire [31:0] burst = seg_rem > MAXB ? MAXB : seg_rem;
+assign rq_valid = (state == S_CH || state == S_WB) && seg_rem != 0;
+assign rq_addr = seg_addr;
+assign rq_len = burst[LEN_W-1:0];
+wire rq_fire = rq_valid && rq_ready;
+
+wire [7:0] in_busy = in_iss - in_cons;
+wire [7:0] w_busy = w_iss - w_cons;
+wire [31:0] cs_plane = cs * plane_i;
+wire [31:0] csb_plane = (cs - csplit) * plane_i;
+
+always @(posedge clk) begin
+    job_push <= 1'b0;
+    walk_step <= 1'b0;
+    if (rst) begin
+        state <= S_IDLE;
+        in_iss <= 8'd0;
+        w_iss <= 8'd0;
+        seg_rem <= 32'd0;
+    end else begin
+        case (state)
+        S_IDLE: if (init) state <= S_END; // S_END waits one cycle for the walker, then starts
+        S_TASK: begin
+            in_pending <= needs_w;
+            if (needs_in) state <= S_IN;
+            else if (needs_w) state <= S_W;
+            else state <= S_NEXT;
+        end
+        S_IN: if (in_busy < 8'd2 && !job_full && !job_push) begin
+            kplane <= kplane_w[15:0];
+            job_push <= 1'b1;
+            job_in <= {1'b0, in_iss[0], kplane_w[15:0], kplane_w * {16'd0, nc}};
+            in_iss <= in_iss + 8'd1;
+            ch <= cs;
+            ch_left <= nc;
+            ch_addr <= (cs < csplit ? in_a + cs_plane[AW-1:0] : in_b + csb_plane[AW-1:0]);
+            seg_addr <= (cs < csplit ? in_a + cs_plane[AW-1:0] : in_b + csb_plane[AW-1:0]) +
+                        ir0 * wpwi;
+            seg_rem <= kplane_w;
+            state <= S_CH;
+        end
+        S_CH: begin
+            if (rq_fire) begin
+                seg_addr <= seg_addr + burst[AW-1:0];
+                seg_rem <= seg_rem - burst;
+            end
+            if (seg_rem == 0 || (rq_fire && seg_rem == burst)) begin
+                if (ch_left == 16'd1) begin
+                    state <= in_pending ? S_W : S_NEXT;
+                end else begin
+                    ch <= ch + 16'd1;
+                    ch_left <= ch_left - 16'd1;
+                    ch_addr <= (ch + 16'd1 == csplit) ? in_b : ch_addr + plane_i[AW-1:0];
+                    seg_addr <= ((ch + 16'd1 == csplit) ? in_b : ch_addr + plane_i[AW-1:0]) +
+                                ir0 * wpwi;
+                    seg_rem <= {16'd0, kplane};
+                end
+            end
+        end
+        S_W: if (w_busy < 8'd2 && !job_full && !job_push) begin
+            job_push <= 1'b1;
+            job_in <= {1'b1, w_iss[0], 16'd0, last_cc ? wlen_last : wlen};
+            w_iss <= w_iss + 8'd1;
+            seg_addr <= wt_addr;
+            seg_rem <= last_cc ? wlen_last : wlen;
+            state <= S_WB;
+        end
+        S_WB: begin
+            if (rq_fire) begin
+                seg_addr <= seg_addr + burst[AW-1:0];
+                seg_rem <= seg_rem - burst;
+                if (seg_rem == burst) state <= S_NEXT;
+            end
+        end
+        S_NEXT: begin
+            if (last_task) begin
+                state <= S_IDLE;
+            end else begin
+                walk_step <= 1'b1;
+                wt_addr <= (last_cc && ob == nob - 16'd1) ? wbase : wt_addr + wstride[AW-1:0];
+                state <= S_END;
+            end
+        end
+        S_END: begin
+            // one cycle for the walker's outputs to settle after init or a step
+            if (walk_step == 1'b0 && job_push == 1'b0) state <= S_TASK;
+        end
+        default: state <= S_IDLE;
+        endcase
+        if (init) begin
+            wt_addr <= wbase;
+            state <= S_END;
+        end
+    end
+end
+
+// ---------------------------------------------------------------- receive
+reg [JW-1:0] job;
+reg job_active;
+reg [31:0] got;
+reg [15:0] rk, rlane;
+reg [15:0] rblk;
+reg [15:0] rsub;
+reg [WBA-1:0] rwaddr;
+wire [31:0] job_total = job[31:0];
+wire [15:0] job_kplane = job[47:32];
+wire job_slot = job[48];
+wire job_dest = job[49];
+
+always @(posedge clk) begin
+    if (job_push) job_mem[job_wr[1:0]] <= job_in;
+end
+
+always @(posedge clk) begin
+    ib_we <= 1'b0;
+    wb_we <= 1'b0;
+    bias_we <= 1'b0;
+    if (rst) begin
+        job_wr <= 3'd0;
+        job_rd <= 3'd0;
+        job_active <= 1'b0;
+        in_fill <= 8'd0;
+        w_fill <= 8'd0;
+    end else begin
+        if (job_push) job_wr <= job_wr + 3'd1;
+        if (!job_active && !job_empty) begin
+            job <= job_mem[job_rd[1:0]];
+            job_rd <= job_rd + 3'd1;
+            job_active <= 1'b1;
+            got <= 32'd0;
+            rk <= 16'd0;
+            rlane <= 16'd0;
+            rblk <= 16'd0;
+            rsub <= 16'd0;
+            rwaddr <= {WBA{1'b0}};
+        end
+        if (job_active && rs_valid) begin
+            got <= got + 32'd1;
+            if (!job_dest) begin
+                ib_we <= 1'b1;
+                ib_lane <= rlane;
+                ib_addr <= {job_slot, rblk[IBA-1:0] + rk[IBA-1:0]};
+                ib_data <= rs_data;
+                if (rk == job_kplane - 16'd1) begin
+                    rk <= 16'd0;
+                    if (rlane == TN - 1) begin
+                        rlane <= 16'd0;
+                        rblk <= rblk + ipl;
+                    end else begin
+                        rlane <= rlane + 16'd1;
+                    end
+                end else begin
+                    rk <= rk + 16'd1;
+                end
+            end else if (got < NBW) begin
+                bias_we <= 1'b1;
+                bias_slot <= job_slot;
+                bias_word <= got[15:0];
+                bias_data <= rs_data;
+            end else begin
+                wb_we <= 1'b1;
+                wb_sub <= rsub;
+                wb_addr <= {job_slot, rwaddr};
+                wb_data <= rs_data;
+                if (rsub == WSUB - 1) begin
+                    rsub <= 16'd0;
+                    rwaddr <= rwaddr + 1'b1;
+                end else begin
+                    rsub <= rsub + 16'd1;
+                end
+            end
+            if (got == job_total - 32'd1) begin
+                job_active <= 1'b0;
+                if (job_dest) w_fill <= w_fill + 8'd1;
+                else in_fill <= in_fill + 8'd1;
+            end
+        end
+    end
+end
+
+assign done = state == S_IDLE && !init && job_empty && !job_active && !job_push;
+
+endmodule
+
+`resetall

@@ -1,0 +1,411 @@
+// nn_serial_mac: the serial engine's TM x TN multiply-accumulate array with its address generator: one output pixel per cycle, TN input channels by TM output channels.
+`resetall
+`timescale 1ns / 1ps
+`default_nettype none
+
+/*
+ * A task (row tile, output block, input chunk) steps through
+ *   for cb < ncb (blocks of TN input channels): for ky < KH: for kx < KW:
+ *     for every output pixel p of the tile (max(P, PMIN) cycles):
+ *       acc[p][m] (op) x[cb*TN+n][iy][ix] * w[m][n]      m < TM, n < TN
+ * with iy = oy*SH - PH + ky, ix = ox*SW - PW + kx; cells outside the input
+ * read as 0 (MAC, SUM) or PADV (MAX). The first step of the first chunk
+ * starts from the bias (MAC), 0 (SUM) or the value (MAX). Passes (MAX,
+ * SUM: pools) use lane m = channel m of the block, m < TP.
+ * Pipeline: s0 address, s1 buffer read, s2 element select, s3 products,
+ * s4 adder tree and accumulator read, write at the end of s4. An
+ * accumulator is read again at least PMIN cycles after it was written.
+ */
+module nn_serial_mac #(
+    parameter TM = 8,
+    parameter TN = 8,
+    parameter TP = 8,
+    // activation datapath bits (the widest activation container)
+    parameter CW = 8,
+    // weight container bits
+    parameter WCW = 8,
+    // memory word bits (MW / CW values)
+    parameter MW = 64,
+    // accumulator bits
+    parameter ACC_W = 32,
+    // bias container bits
+    parameter BW = 32,
+    parameter IBD = 1024,
+    parameter WBD = 256,
+    parameter WSUB = 16,
+    // memory words of bias per slot
+    parameter NBW = 4,
+    // accumulator words per bank
+    parameter ABD = 1024
+) (
+    input  wire          clk,
+    input  wire          rst,
+    input  wire          init,
+    output wire          done,
+
+    input  wire [1:0]    op,
+    // input container: 0 8 bits, 1 16, 2 32
+    input  wire [1:0]    ci,
+    input  wire [15:0]   h,
+    input  wire [15:0]   w,
+    input  wire [15:0]   ow,
+    input  wire [15:0]   kh,
+    input  wire [15:0]   kw,
+    input  wire [7:0]    sh,
+    input  wire [7:0]    sw,
+    input  wire [7:0]    pw,
+    input  wire [15:0]   wpwi,
+    input  wire [15:0]   ipl,
+    input  wire [CW-1:0] padv,
+    input  wire          in_every,
+    input  wire          w_once,
+    input  wire [15:0]   nrt,
+    input  wire [15:0]   tr,
+    input  wire [15:0]   rows_last,
+    input  wire [15:0]   trsh,
+    input  wire [7:0]    ph,
+    input  wire [15:0]   nob,
+    input  wire [15:0]   nm_last,
+    input  wire [15:0]   ncc,
+    input  wire [15:0]   tc,
+    input  wire [15:0]   nc_last,
+    input  wire [15:0]   ncb_full,
+    input  wire [15:0]   ncb_last,
+
+    input  wire [7:0]    in_fill,
+    input  wire [7:0]    w_fill,
+    output reg  [7:0]    in_cons,
+    output reg  [7:0]    w_cons,
+    output reg  [7:0]    acc_done,
+    input  wire [7:0]    acc_freed,
+
+    output wire [$clog2(IBD):0] ib_raddr,
+    input  wire [TN*MW-1:0] ib_rdata,
+    output wire [$clog2(WBD):0] wb_raddr,
+    input  wire [WSUB*MW-1:0] wb_rdata,
+    input  wire [2*NBW*MW-1:0] bias_flat,
+
+    output wire          acc_re,
+    output wire          acc_bank,
+    output wire [$clog2(ABD)-1:0] acc_raddr,
+    // both banks; the one in use is selected here
+    input  wire [2*TM*ACC_W-1:0] acc_rdata,
+    output wire          acc_we,
+    output wire          acc_wbank,
+    output wire [$clog2(ABD)-1:0] acc_waddr,
+    output wire [TM*ACC_W-1:0] acc_wdata
+);
+
+localparam E = MW / 8;
+localparam LE = (E > 1) ? $clog2(E) : 1;
+wire [7:0] se = $clog2(E) - ci;           // log2 of the values per word
+localparam IBA = $clog2(IBD);
+localparam WBA = $clog2(WBD);
+localparam ABA = $clog2(ABD);
+localparam PW_ = CW + WCW + $clog2(TN) + 1;
+localparam PMIN = 4;
+localparam OP_MAC = 2'd0, OP_MAX = 2'd1, OP_SUM = 2'd2;
+
+initial begin
+    if (MW % CW != 0 || (1 << $clog2(E)) != E || MW < CW || ACC_W > BW || TP > TM || TP > TN) begin
+        $error("Error: MW must be a power-of-two multiple of CW, ACC_W <= BW, TP <= TM, TN (instance %m)");
+        $finish;
+    end
+end
+
+wire pass = op != OP_MAC;
+
+// ---------------------------------------------------------------- walk
+reg walk_step;
+wire [15:0] rt, ob, cc, or0, pr0, o0, ccs, rows, prows, nm, cs, nc, ncb;
+wire signed [17:0] iy0;
+wire first_task, last_task, first_cc, last_cc, first_in_rt;
+
+nn_serial_walk #(.TM(TM), .TP(TP)) u_walk (
+    .clk(clk), .init(init), .step(walk_step), .pass(pass),
+    .nrt(nrt), .tr(tr), .rows_last(rows_last), .trp(16'd0), .prows_last(16'd0),
+    .trsh(trsh), .ph(ph), .nob(nob), .nm_last(nm_last), .ncc(ncc), .tc(tc),
+    .nc_last(nc_last), .ncb_full(ncb_full), .ncb_last(ncb_last),
+    .rt(rt), .ob(ob), .cc(cc), .or0(or0), .pr0(pr0), .o0(o0), .ccs(ccs), .iy0(iy0),
+    .rows(rows), .prows(prows), .nm(nm), .cs(cs), .nc(nc), .ncb(ncb),
+    .first_task(first_task), .last_task(last_task), .first_cc(first_cc),
+    .last_cc(last_cc), .first_in_rt(first_in_rt)
+);
+
+wire needs_in = in_every || first_in_rt;
+wire needs_w = !pass && (!w_once || first_task);
+wire [15:0] ir0 = iy0 < 0 ? 16'd0 : iy0[15:0];
+
+// ---------------------------------------------------------------- control
+localparam S_IDLE = 3'd0, S_SETTLE = 3'd1, S_START = 3'd2, S_WAIT = 3'd3, S_RUN = 3'd4,
+           S_NEXT = 3'd5, S_FLUSH = 3'd6;
+reg [2:0] state;
+reg [7:0] acc_used;
+reg islot, wslot, abank;
+
+// step counters
+reg [15:0] cb, ky, kx;
+reg [15:0] crem;                 // nc - cb*TN
+reg [15:0] cbase;                // cb*IPL
+reg [WBA-1:0] widx;
+// pixel counters
+reg [31:0] pc, plen, npix;
+reg [15:0] px;
+reg signed [17:0] iy, ix;
+reg signed [31:0] rowoff;        // (iy - ir0) * WPWi
+reg init_step;                   // first step of the first chunk
+wire last_step = (kx == kw - 16'd1) && (ky == kh - 16'd1) && (cb == ncb - 16'd1);
+wire last_pix = pc == plen - 32'd1;
+
+wire [31:0] shw = sh * wpwi;
+wire [31:0] npix_w = rows * ow;
+
+// s0 registers
+reg v0, wr0, pad0, init0, last0, slot0;
+reg [IBA-1:0] ia0;
+reg [LE-1:0] es0;
+reg [ABA-1:0] aa0;
+reg [TN-1:0] mask0;
+reg [WBA-1:0] wi0;
+reg wslot0, abank0, acc_last0;
+
+wire in_range = iy >= 0 && iy < $signed({2'd0, h}) && ix >= 0 && ix < $signed({2'd0, w});
+wire signed [31:0] ia_full = $signed({16'd0, cbase}) + rowoff + (ix >>> se);
+
+integer n;
+reg [TN-1:0] mask_w;
+always @* begin
+    for (n = 0; n < TN; n = n + 1) mask_w[n] = crem > n;
+end
+
+always @(posedge clk) begin
+    walk_step <= 1'b0;
+    v0 <= 1'b0;
+    last0 <= 1'b0;
+    acc_last0 <= 1'b0;
+    if (rst) begin
+        state <= S_IDLE;
+        in_cons <= 8'd0;
+        w_cons <= 8'd0;
+        acc_used <= 8'd0;
+    end else begin
+        case (state)
+        S_IDLE: ;
+        S_SETTLE: if (!walk_step) state <= S_START;
+        S_START: begin
+            // release the previous task's tiles when this one needs new ones
+            if (needs_in && !first_task) in_cons <= in_cons + 8'd1;
+            if (needs_w && !first_task) w_cons <= w_cons + 8'd1;
+            state <= S_WAIT;
+        end
+        S_WAIT: begin
+            if ((!needs_in || in_fill != in_cons) && (pass || w_fill != w_cons) &&
+                (!first_cc || (acc_used - acc_freed) < 8'd2)) begin
+                islot <= in_cons[0];
+                wslot <= w_cons[0];
+                if (first_cc) begin
+                    abank <= acc_used[0];
+                    acc_used <= acc_used + 8'd1;
+                end
+                cb <= 16'd0; ky <= 16'd0; kx <= 16'd0;
+                crem <= nc;
+                cbase <= 16'd0;
+                widx <= {WBA{1'b0}};
+                init_step <= first_cc;
+                pc <= 32'd0;
+                npix <= npix_w;
+                plen <= npix_w < PMIN ? PMIN : npix_w;
+                px <= 16'd0;
+                iy <= iy0;
+                ix <= -$signed({10'd0, pw});
+                rowoff <= (iy0 - $signed({2'd0, ir0})) * $signed({1'b0, wpwi});
+                state <= S_RUN;
+            end
+        end
+        S_RUN: begin
+            v0 <= 1'b1;
+            wr0 <= pc < npix;
+            pad0 <= !in_range;
+            init0 <= init_step;
+            slot0 <= islot;
+            ia0 <= ia_full[IBA-1:0];
+            es0 <= (E > 1) ? (ix[LE-1:0] & ~({LE{1'b1}} << se)) : {LE{1'b0}};
+            aa0 <= pc[ABA-1:0];
+            mask0 <= mask_w;
+            wi0 <= widx;
+            wslot0 <= wslot;
+            abank0 <= abank;
+            last0 <= last_pix && last_step;
+            acc_last0 <= last_pix && last_step && last_cc;
+            if (!last_pix) begin
+                pc <= pc + 32'd1;
+                if (px == ow - 16'd1) begin
+                    px <= 16'd0;
+                    ix <= $signed({2'd0, kx}) - $signed({10'd0, pw});
+                    iy <= iy + $signed({10'd0, sh});
+                    rowoff <= rowoff + $signed(shw);
+                end else begin
+                    px <= px + 16'd1;
+                    ix <= ix + $signed({10'd0, sw});
+                end
+            end else begin
+                pc <= 32'd0;
+                px <= 16'd0;
+                widx <= widx + 1'b1;
+                init_step <= 1'b0;
+                if (last_step) begin
+                    state <= S_NEXT;
+                end else if (kx != kw - 16'd1) begin
+                    kx <= kx + 16'd1;
+                    ix <= $signed({2'd0, kx}) + 18'sd1 - $signed({10'd0, pw});
+                    iy <= iy0 + $signed({2'd0, ky});
+                    rowoff <= (iy0 + $signed({2'd0, ky}) - $signed({2'd0, ir0})) * $signed({1'b0, wpwi});
+                end else begin
+                    kx <= 16'd0;
+                    ix <= -$signed({10'd0, pw});
+                    if (ky != kh - 16'd1) begin
+                        ky <= ky + 16'd1;
+                        iy <= iy0 + $signed({2'd0, ky}) + 18'sd1;
+                        rowoff <= (iy0 + $signed({2'd0, ky}) + 18'sd1 - $signed({2'd0, ir0})) *
+                                  $signed({1'b0, wpwi});
+                    end else begin
+                        ky <= 16'd0;
+                        iy <= iy0;
+                        rowoff <= (iy0 - $signed({2'd0, ir0})) * $signed({1'b0, wpwi});
+                        cb <= cb + 16'd1;
+                        crem <= crem - TN[15:0];
+                        cbase <= cbase + ipl;
+                    end
+                end
+            end
+        end
+        S_NEXT: begin
+            if (last_task) begin
+                state <= S_FLUSH;
+            end else begin
+                walk_step <= 1'b1;
+                state <= S_SETTLE;
+            end
+        end
+        S_FLUSH: if (!v0 && !v1 && !v2 && !v3) begin
+            // the layer is over: release what the last task held
+            in_cons <= in_cons + 8'd1;
+            if (!pass) w_cons <= w_cons + 8'd1;
+            state <= S_IDLE;
+        end
+        default: state <= S_IDLE;
+        endcase
+        if (init) state <= S_SETTLE;
+    end
+end
+
+assign done = state == S_IDLE && !init;
+
+// ---------------------------------------------------------------- s1: buffer read
+assign ib_raddr = {slot0, ia0};
+assign wb_raddr = {wslot0, wi0};
+reg v1, wr1, pad1, init1, last1, acc_last1, wslot1, abank1;
+reg [LE-1:0] es1;
+reg [ABA-1:0] aa1;
+reg [TN-1:0] mask1;
+always @(posedge clk) begin
+    v1 <= v0 && !rst;
+    wr1 <= wr0; pad1 <= pad0; init1 <= init0; last1 <= last0 && v0;
+    acc_last1 <= acc_last0 && v0;
+    es1 <= es0; aa1 <= aa0; ci1 <= ci; mask1 <= mask0; wslot1 <= wslot0; abank1 <= abank0;
+end
+
+// ---------------------------------------------------------------- s2: element select
+reg v2, wr2, init2, last2, acc_last2, wslot2, abank2;
+reg [ABA-1:0] aa2;
+reg [TN*CW-1:0] x2;
+reg [WSUB*MW-1:0] w2;
+reg [1:0] ci1;
+reg [MW-1:0] word1;
+reg [31:0] el;
+integer j;
+always @(posedge clk) begin
+    v2 <= v1 && !rst;
+    wr2 <= wr1; init2 <= init1; last2 <= last1; acc_last2 <= acc_last1;
+    wslot2 <= wslot1; abank2 <= abank1; aa2 <= aa1;
+    w2 <= wb_rdata;
+    for (j = 0; j < TN; j = j + 1) begin
+        if (!mask1[j]) x2[j*CW +: CW] <= {CW{1'b0}};
+        else if (pad1) x2[j*CW +: CW] <= (op == OP_MAX) ? padv : {CW{1'b0}};
+        else begin
+            word1 = ib_rdata[j*MW +: MW] >> ({es1, 3'd0} << ci1);
+            el = word1[31:0];
+            case (ci1)
+            2'd0: el = {{24{el[7]}}, el[7:0]};
+            2'd1: el = {{16{el[15]}}, el[15:0]};
+            default: ;
+            endcase
+            x2[j*CW +: CW] <= el[CW-1:0];
+        end
+    end
+end
+
+// ---------------------------------------------------------------- s3: products
+reg v3, wr3, init3, last3, acc_last3, wslot3, abank3;
+reg [ABA-1:0] aa3;
+reg [TM*TN*PW_-1:0] p3;
+reg [TP*CW-1:0] x3;
+integer m, k;
+always @(posedge clk) begin
+    v3 <= v2 && !rst;
+    wr3 <= wr2; init3 <= init2; last3 <= last2; acc_last3 <= acc_last2;
+    wslot3 <= wslot2; abank3 <= abank2; aa3 <= aa2;
+    x3 <= x2[TP*CW-1:0];
+    for (m = 0; m < TM; m = m + 1)
+        for (k = 0; k < TN; k = k + 1)
+            p3[(m*TN+k)*PW_ +: PW_] <= $signed(x2[k*CW +: CW]) * $signed(w2[(m*TN+k)*WCW +: WCW]);
+end
+
+// ---------------------------------------------------------------- s4: sum, accumulate, write
+assign acc_re = v3;
+assign acc_bank = abank3;
+assign acc_raddr = aa3;
+reg v4, wr4, init4, last4, acc_last4, wslot4, abank4;
+reg [ABA-1:0] aa4;
+reg [TM*PW_-1:0] s4;
+reg signed [PW_-1:0] t;
+always @(posedge clk) begin
+    v4 <= v3 && !rst;
+    wr4 <= wr3; init4 <= init3; last4 <= last3; acc_last4 <= acc_last3;
+    wslot4 <= wslot3; abank4 <= abank3; aa4 <= aa3;
+    for (m = 0; m < TM; m = m + 1) begin
+        t = {PW_{1'b0}};
+        if (op == OP_MAC) begin
+            for (k = 0; k < TN; k = k + 1) t = t + $signed(p3[(m*TN+k)*PW_ +: PW_]);
+        end else if (m < TP) begin
+            t = $signed(x3[m*CW +: CW]);
+        end
+        s4[m*PW_ +: PW_] <= t;
+    end
+end
+
+reg [TM*ACC_W-1:0] nacc;
+reg signed [ACC_W-1:0] a_old, a_sum, a_bias;
+always @* begin
+    for (m = 0; m < TM; m = m + 1) begin
+        a_old = acc_rdata[(abank4*TM + m)*ACC_W +: ACC_W];
+        a_sum = $signed(s4[m*PW_ +: PW_]);
+        a_bias = bias_flat[wslot4*NBW*MW + m*BW +: ACC_W];
+        if (op == OP_MAC) nacc[m*ACC_W +: ACC_W] = (init4 ? a_bias : a_old) + a_sum;
+        else if (op == OP_SUM) nacc[m*ACC_W +: ACC_W] = (init4 ? {ACC_W{1'b0}} : a_old) + a_sum;
+        else nacc[m*ACC_W +: ACC_W] = (init4 || a_sum > a_old) ? a_sum : a_old;
+    end
+end
+assign acc_we = v4 && wr4;
+assign acc_wbank = abank4;
+assign acc_waddr = aa4;
+assign acc_wdata = nacc;
+
+always @(posedge clk) begin
+    if (rst) acc_done <= 8'd0;
+    else if (v4 && acc_last4) acc_done <= acc_done + 8'd1;
+end
+
+endmodule
+
+`resetall
