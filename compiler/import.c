@@ -39,7 +39,8 @@ enum { MAX_DIM = 1 << 20 };
 static const char supported_ops[] =
 	"Conv, Gemm, MatMul, Add, Relu, Clip, MaxPool, AveragePool, GlobalAveragePool, "
 	"GlobalMaxPool, ReduceMean (over H, W), BatchNormalization, Flatten, Reshape, Squeeze, "
-	"Identity, Dropout, Constant, Pad (of zeros)";
+	"Identity, Dropout, Constant, Pad (of zeros); Shape, Gather, Unsqueeze and Concat "
+	"computing a Reshape's shape";
 
 /* What a tensor name stands for. */
 enum tkind { T_UNKNOWN, T_CONST, T_ACT, T_BAD };
@@ -131,9 +132,12 @@ static size_t hash(const char *s)
 	return h;
 }
 
-/* The entry for name, created when absent (the table is sized up front). */
+/* The entry for name, created when absent (the table is sized up front).
+ * An absent optional string (a name the file leaves out) is "". */
 static struct tinfo *tget(struct imp *im, const char *name)
 {
+	if (!name)
+		name = "";
 	size_t i = hash(name) & (im->tcap - 1);
 	while (im->t[i].name && strcmp(im->t[i].name, name))
 		i = (i + 1) & (im->tcap - 1);
@@ -186,7 +190,8 @@ static const char *attr_str(const onnx_node *n, const char *name, const char *df
 	if (!a || !a->has_s)
 		return dflt;
 	char *s = xmalloc(a->s.len + 1);
-	memcpy(s, a->s.data, a->s.len);
+	if (a->s.len)
+		memcpy(s, a->s.data, a->s.len);
 	s[a->s.len] = 0;
 	return s;
 }
@@ -1077,6 +1082,146 @@ static bool do_squeeze(struct imp *im)
 	return true;
 }
 
+/* ---- shape arithmetic: x.view(x.size(0), -1) --------------------------------
+ * PyTorch exports it as Shape, Gather, Unsqueeze, Concat and Reshape. Shape
+ * gives the constant [0, C, H, W] (or [0, K]): 0 stands for the batch, which
+ * Reshape reads as "copy the input's", so the chain folds into a constant
+ * shape [0, -1] and the Reshape into a flatten. */
+
+static onnx_tensor *int_const(const int64_t *v, int64_t n, const int64_t *dims, size_t ndims)
+{
+	onnx_tensor *t = xcalloc(1, sizeof *t);
+	nnc_onnx__tensor_proto__init(t);
+	t->has_data_type = true;
+	t->data_type = ONNX_INT64;
+	t->n_int64_data = (size_t)n;
+	t->int64_data = xcalloc((size_t)n + 1, sizeof *t->int64_data);
+	memcpy(t->int64_data, v, (size_t)n * sizeof *v);
+	t->n_dims = ndims;
+	t->dims = xcalloc(ndims + 1, sizeof *t->dims);
+	memcpy(t->dims, dims, ndims * sizeof *dims);
+	return t;
+}
+
+static void set_const(struct imp *im, onnx_tensor *t)
+{
+	struct tinfo *o = tget(im, im->node->output[0]);
+	o->kind = T_CONST;
+	o->t = t;
+}
+
+static bool do_shape(struct imp *im)
+{
+	struct tinfo *x = in_act(im, 0);
+	if (!x)
+		return false;
+	if (x->layer >= 0)
+		im->l[x->layer].uses--;     /* reads the shape only: no obstacle to fusing */
+	struct shape s = act_shape(im, x);
+	int64_t v[4] = {0, s.c, s.h, s.w}, n = x->flat ? 2 : 4;
+	if (x->flat)
+		v[1] = shape_elems(s);
+	int64_t start = attr_int(im->node, "start", 0), end = attr_int(im->node, "end", n);
+	start = start < 0 ? start + n : start;
+	end = end < 0 ? end + n : end;
+	start = start < 0 ? 0 : start > n ? n : start;
+	end = end < start ? start : end > n ? n : end;
+	int64_t len = end - start;
+	set_const(im, int_const(v + start, len, &len, 1));
+	return true;
+}
+
+/* The integer constant at input k, as int64 values (big_alloc'd). */
+static int64_t *int_input(struct imp *im, size_t k, int64_t *n, const onnx_tensor **t)
+{
+	bool bad = false;
+	*t = in_const(im, k, false, &bad);
+	if (bad)
+		return NULL;
+	double *d = const_values(im, *t, true, n);
+	if (!d)
+		return NULL;
+	int64_t *v = big_alloc((size_t)(*n ? *n : 1) * sizeof *v);
+	for (int64_t i = 0; i < *n; i++)
+		v[i] = fabs(d[i]) < 1e15 ? (int64_t)d[i] : INT64_MIN;
+	free(d);
+	return v;
+}
+
+static bool do_gather(struct imp *im)
+{
+	const onnx_tensor *dt, *it;
+	int64_t n, ni;
+	int64_t *d = int_input(im, 0, &n, &dt);
+	if (!d)
+		return false;
+	int64_t *idx = int_input(im, 1, &ni, &it);
+	bool ok = idx && dt->n_dims == 1 && attr_int(im->node, "axis", 0) == 0 && it->n_dims <= 1;
+	for (int64_t i = 0; ok && i < ni; i++) {
+		idx[i] = idx[i] < 0 ? idx[i] + n : idx[i];
+		ok = idx[i] >= 0 && idx[i] < n;
+		if (ok)
+			idx[i] = d[idx[i]];
+	}
+	if (ok)
+		set_const(im, int_const(idx, ni, &ni, it->n_dims));
+	else if (idx)
+		node_error(im, "nnc folds a Gather only of a shape, along axis 0, at valid indices");
+	free(d);
+	free(idx);
+	return ok;
+}
+
+static bool do_unsqueeze(struct imp *im)
+{
+	const onnx_tensor *t;
+	int64_t n;
+	int64_t *d = int_input(im, 0, &n, &t);
+	if (!d)
+		return false;
+	int64_t axes[4];
+	int na = read_axes(im, 13, (int)t->n_dims + 1, axes);
+	bool ok = na == 1 && t->n_dims == 0 && axes[0] == 0;
+	if (ok)
+		set_const(im, int_const(d, n, &n, 1));
+	else if (na >= 0)
+		node_error(im, "nnc folds an Unsqueeze only of a scalar shape value to [1]");
+	free(d);
+	return ok;
+}
+
+static bool do_concat(struct imp *im)
+{
+	int64_t total = 0, *all = NULL;
+	bool ok = attr_int(im->node, "axis", 0) == 0 || attr_int(im->node, "axis", 0) == -1;
+	bool failed = false;
+	for (size_t k = 0; ok && k < im->node->n_input; k++) {
+		const onnx_tensor *t;
+		int64_t n;
+		int64_t *d = int_input(im, k, &n, &t);
+		if (!d) {
+			failed = true;
+			break;
+		}
+		ok = t->n_dims == 1;
+		int64_t *nall = big_alloc((size_t)(total + n + 1) * sizeof *nall);
+		if (total)
+			memcpy(nall, all, (size_t)total * sizeof *nall);
+		memcpy(nall + total, d, (size_t)n * sizeof *nall);
+		total += n;
+		free(all);
+		free(d);
+		all = nall;
+	}
+	bool done = ok && !failed && all;
+	if (done)
+		set_const(im, int_const(all, total, &total, 1));
+	else if (!ok)
+		node_error(im, "nnc folds a Concat only of 1-D shape values");
+	free(all);
+	return done;
+}
+
 /* Pad with zeros on no side (PyTorch writes one before some pools). */
 static bool do_pad(struct imp *im)
 {
@@ -1204,6 +1349,14 @@ static bool import_node(struct imp *im)
 		return do_pad(im);
 	if (!strcmp(op, "ReduceMean"))
 		return do_reduce_mean(im);
+	if (!strcmp(op, "Shape"))
+		return do_shape(im);
+	if (!strcmp(op, "Gather"))
+		return do_gather(im);
+	if (!strcmp(op, "Unsqueeze"))
+		return do_unsqueeze(im);
+	if (!strcmp(op, "Concat"))
+		return do_concat(im);
 	if (!strcmp(op, "Squeeze"))
 		return do_squeeze(im);
 	error_file(im->path, "node '%s' (%s) is not supported by nnc (supported: %s)", node_name(n),
@@ -1226,7 +1379,8 @@ static bool read_input(struct imp *im)
 			continue;   /* older exporters list the initializers as inputs too */
 		in = g->input[i];
 		size_t used = strlen(names);
-		snprintf(names + used, sizeof names - used, "%s'%s'", n ? ", " : "", in->name);
+		snprintf(names + used, sizeof names - used, "%s'%s'", n ? ", " : "",
+		         in->name ? in->name : "");
 		n++;
 	}
 	if (n != 1) {
@@ -1234,20 +1388,21 @@ static bool read_input(struct imp *im)
 		           n ? ": " : "", names);
 		return false;
 	}
+	const char *name = in->name ? in->name : "";
 	const NncOnnx__TypeProto__Tensor *tt = in->type ? in->type->tensor_type : NULL;
 	if (!tt || !tt->shape) {
-		error_file(im->path, "input '%s' has no tensor shape", in->name);
+		error_file(im->path, "input '%s' has no tensor shape", name);
 		return false;
 	}
 	if (tt->has_elem_type && tt->elem_type != ONNX_FLOAT) {
-		error_file(im->path, "input '%s' has element type %s; nnc imports float models", in->name,
+		error_file(im->path, "input '%s' has element type %s; nnc imports float models", name,
 		           dtype_name(tt->elem_type));
 		return false;
 	}
 	size_t rank = tt->shape->n_dim;
 	if (rank < 2 || rank > 4) {
 		error_file(im->path, "input '%s' has rank %zu; nnc takes [N, C, H, W], [C, H, W] or "
-		           "[N, K]", in->name, rank);
+		           "[N, K]", name, rank);
 		return false;
 	}
 	int64_t d[4] = {1, 1, 1, 1};
@@ -1259,18 +1414,18 @@ static bool read_input(struct imp *im)
 		if (!dim->has_dim_value || dim->dim_value < 1 || dim->dim_value > MAX_DIM) {
 			if (dim->has_dim_value)
 				error_file(im->path, "dimension %zu of input '%s' is %lld, out of range", k,
-				           in->name, (long long)dim->dim_value);
+				           name, (long long)dim->dim_value);
 			else
 				error_file(im->path, "dimension %zu of input '%s' is dynamic ('%s'); nnc needs "
 				           "every size but the batch fixed (re-export with a fixed size)", k,
-				           in->name, dim->dim_param ? dim->dim_param : "?");
+				           name, dim->dim_param ? dim->dim_param : "?");
 			return false;
 		}
 		d[k - first] = dim->dim_value;
 	}
 	im->in_shape = (struct shape){(int)d[0], (int)d[1], (int)d[2]};
-	im->in_name = make_ident(im, in->name, NULL, "image");
-	struct tinfo *v = tget(im, in->name);
+	im->in_name = make_ident(im, name, NULL, "image");
+	struct tinfo *v = tget(im, name);
 	v->kind = T_ACT;
 	v->layer = -1;
 	v->flat = rank == 2;
@@ -1503,6 +1658,10 @@ static int import_model(struct imp *im, const onnx_model *m, const char *out_nn,
 		return -1;
 	}
 	struct tinfo *o = tget(im, g->output[0]->name);
+	if (o->kind == T_UNKNOWN) {
+		error_file(im->path, "the graph's output '%s' is not computed by any node", o->name);
+		return -1;
+	}
 	if (o->kind != T_ACT || o->layer < 0) {
 		error_file(im->path, "the graph's output '%s' is %s, not computed by any layer nnc can "
 		           "build", o->name, o->kind == T_CONST ? "a constant" : "its input");

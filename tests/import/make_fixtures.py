@@ -110,6 +110,20 @@ class Reduce(nn.Module):
         return self.fc(F.relu(self.c(x)).mean((2, 3)))
 
 
+class View(nn.Module):
+    """x.view(x.size(0), -1) with a dynamic batch: Shape, Gather, Unsqueeze,
+    Concat, Reshape; the Relu after the Reshape still fuses into the conv."""
+
+    def __init__(self):
+        super().__init__()
+        self.c = nn.Conv2d(2, 3, 3)
+        self.fc = nn.Linear(3 * 4 * 4, 5)
+
+    def forward(self, x):
+        x = self.c(x)
+        return self.fc(F.relu(x.view(x.size(0), -1)))
+
+
 class Mlp(nn.Module):
     """Input [N, K]; MatMul then Add (bias), Relu, Gemm with transB = 0."""
 
@@ -244,6 +258,7 @@ def handmade():
 
 
 def errors():
+    torch.manual_seed(1)        # independent of the cases above
     rng = np.random.default_rng(1)
     w = numpy_helper.from_array(rng.standard_normal((2, 1, 3, 3)).astype(np.float32), "w")
     # asymmetric pads
@@ -304,6 +319,7 @@ def main():
     case(Shared(), (2, 7, 6), "shared")
     case(Mlp(), (20,), "mlp")
     case(Reduce(), (3, 9, 9), "reduce")
+    case(View(), (2, 6, 6), "view")
     handmade()
     errors()
 
