@@ -168,13 +168,31 @@ endgenerate
 // control delayed alongside the products and the tree
 reg [DLY-1:0] d_valid_reg, d_first_reg, d_last_reg, d_fend_reg;
 reg [DLY*OBLK_W-1:0] d_oblk_reg;
+// stage k of the delay line sits at bit k; stage 0 loads from the X stage
+wire [DLY-1:0] d_valid_in, d_first_in, d_last_in, d_fend_in;
+wire [DLY*OBLK_W-1:0] d_oblk_in;
+generate
+if (DLY > 1) begin : g_dl
+    assign d_valid_in = {d_valid_reg[DLY-2:0], x_valid};
+    assign d_first_in = {d_first_reg[DLY-2:0], x_first};
+    assign d_last_in  = {d_last_reg[DLY-2:0], x_last};
+    assign d_fend_in  = {d_fend_reg[DLY-2:0], x_fend};
+    assign d_oblk_in  = {d_oblk_reg[(DLY-1)*OBLK_W-1:0], x_oblk};
+end else begin : g_d1
+    assign d_valid_in = x_valid;
+    assign d_first_in = x_first;
+    assign d_last_in  = x_last;
+    assign d_fend_in  = x_fend;
+    assign d_oblk_in  = x_oblk;
+end
+endgenerate
 always @(posedge clk) begin
     if (ce) begin
-        d_valid_reg <= {d_valid_reg, x_valid};
-        d_first_reg <= {d_first_reg, x_first};
-        d_last_reg  <= {d_last_reg, x_last};
-        d_fend_reg  <= {d_fend_reg, x_fend};
-        d_oblk_reg  <= {d_oblk_reg, x_oblk};
+        d_valid_reg <= d_valid_in;
+        d_first_reg <= d_first_in;
+        d_last_reg  <= d_last_in;
+        d_fend_reg  <= d_fend_in;
+        d_oblk_reg  <= d_oblk_in;
     end
     if (rst) begin
         d_valid_reg <= {DLY{1'b0}};

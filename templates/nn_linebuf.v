@@ -114,6 +114,18 @@ localparam [HO_W-1:0]   HO_LAST  = HO - 1;
 localparam [NR_W-1:0]   NR_LAST  = NROWS - 1;
 localparam [NR_W:0]     NR_X     = NROWS;
 localparam [KW_W:0]     KW_X     = KW;
+localparam signed [CW-1:0] KH_M1_S = KH - 1;
+localparam signed [CW-1:0] KW_M1_S = KW - 1;
+localparam signed [CW-1:0] H_M1_S  = H - 1;
+localparam signed [CW-1:0] W_M1_S  = W - 1;
+localparam signed [CW-1:0] H_S     = H;
+localparam signed [CW-1:0] W_S     = W;
+localparam signed [CW-1:0] SH_S    = SH;
+localparam signed [CW-1:0] SW_S    = SW;
+localparam signed [CW-1:0] Y0_INIT = -PH;
+localparam signed [CW-1:0] X0_INIT = -PW;
+localparam [QA_W-1:0]   CB_Q     = CB;
+localparam [RG_W-1:0]   H_G      = H;
 /* verilator lint_on WIDTH */
 
 // x0 at the start of a row: -PW = Q_INIT*KW + X0M_INIT
@@ -123,6 +135,17 @@ localparam SW_DIV   = SW / KW;
 localparam SW_MOD   = SW % KW;
 localparam RB_INIT  = (NROWS - (PH % NROWS)) % NROWS;
 localparam H_MOD    = H % NROWS;
+/* verilator lint_off WIDTH */
+localparam [KW_W-1:0]   X0M_INIT_K = X0M_INIT;
+localparam [KW_W:0]     SW_MOD_K   = SW_MOD;
+localparam [NR_W-1:0]   RB_INIT_N  = RB_INIT;
+localparam [NR_W:0]     RB_INIT_X  = RB_INIT;
+localparam [NR_W:0]     SH_MOD_X   = SH % NROWS;
+localparam [NR_W:0]     H_MOD_X    = H_MOD;
+localparam [QA_W-1:0]   QA_INIT    = Q_INIT * CB;
+localparam [QA_W-1:0]   QA_STEP0   = SW_DIV * CB;
+localparam [QA_W-1:0]   QA_STEP1   = (SW_DIV + 1) * CB;
+/* verilator lint_on WIDTH */
 
 initial begin
     if (C < 1 || H < 1 || W < 1 || LANES < 1 || C % LANES != 0) begin
@@ -213,19 +236,21 @@ wire last_row_step = last_px && last_x;
 wire last_frame_step = last_row_step && last_y;
 
 // readiness: the last input pixel the window needs has arrived
-wire signed [CW-1:0] ylast_a = y0_reg + (KH - 1);
-wire signed [CW-1:0] ylast   = (ylast_a > H - 1) ? H - 1 : ylast_a;
-wire signed [CW-1:0] xlast_a = x0_reg + (KW - 1);
-wire signed [CW-1:0] xlast   = (xlast_a > W - 1) ? W - 1 : xlast_a;
+wire signed [CW-1:0] ylast_a = y0_reg + KH_M1_S;
+// a window entirely in the top (left) padding still waits for the first pixel of its frame (row),
+// so the engine never runs ahead of its input
+wire signed [CW-1:0] ylast   = (ylast_a > H_M1_S) ? H_M1_S : (ylast_a[CW-1] ? {CW{1'b0}} : ylast_a);
+wire signed [CW-1:0] xlast_a = x0_reg + KW_M1_S;
+wire signed [CW-1:0] xlast   = (xlast_a > W_M1_S) ? W_M1_S : (xlast_a[CW-1] ? {CW{1'b0}} : xlast_a);
 wire [RG_W-1:0] ylast_g = fb_reg + {{(RG_W-CW){ylast[CW-1]}}, ylast};
 wire signed [RG_W-1:0] rdiff = wr_row_reg - ylast_g;
 wire signed [CW:0] wr_x_s = {{(CW+1-WX_W){1'b0}}, wr_x_reg};
-wire data_ok = (ylast < 0) || (rdiff > 0) || (rdiff == 0 && wr_x_s > {xlast[CW-1], xlast});
+wire data_ok = (rdiff > 0) || (rdiff == 0 && wr_x_s > {xlast[CW-1], xlast});
 wire issue = ce && data_ok;
 
 // rows still needed after this step
-wire signed [CW-1:0] y0_next_row = y0_reg + SH;
-wire signed [CW-1:0] rel_local = last_frame_step ? H : (last_row_step ? y0_next_row : y0_reg);
+wire signed [CW-1:0] y0_next_row = y0_reg + SH_S;
+wire signed [CW-1:0] rel_local = last_frame_step ? H_S : (last_row_step ? y0_next_row : y0_reg);
 wire signed [CW-1:0] rel_clamp = (rel_local < 0) ? {CW{1'b0}} : rel_local;
 wire [RG_W-1:0] rel_issue = fb_reg + {{(RG_W-CW){1'b0}}, rel_clamp};
 
@@ -251,27 +276,38 @@ wire [QA_W-1:0]    cblk_q = {{(QA_W-CB_W){1'b0}}, cbase_reg} + {{(QA_W-CBG_W){1'
 genvar ky, kx, bb, rr;
 generate
 for (ky = 0; ky < KH; ky = ky + 1) begin : g_rsel
-    wire [NR_W:0] s = {1'b0, rb0_reg} + ky;
+    /* verilator lint_off WIDTH */
+    localparam [NR_W:0] KY_X = ky;
+    localparam signed [CW-1:0] KY_S = ky;
+    /* verilator lint_on WIDTH */
+    wire [NR_W:0] s = {1'b0, rb0_reg} + KY_X;
     /* verilator lint_off UNUSEDSIGNAL */
     wire [NR_W:0] sm = (s >= NR_X) ? s - NR_X : s;
     /* verilator lint_on UNUSEDSIGNAL */
     assign rsel_c[ky*NR_W +: NR_W] = sm[NR_W-1:0];
-    wire signed [CW-1:0] yy = y0_reg + ky;
-    assign rowok_c[ky] = (yy >= 0) && (yy < H);
+    wire signed [CW-1:0] yy = y0_reg + KY_S;
+    assign rowok_c[ky] = !yy[CW-1] && (yy < H_S);
 end
 for (kx = 0; kx < KW; kx = kx + 1) begin : g_csel
-    wire [KW_W:0] s = {1'b0, x0m_reg} + kx;
+    /* verilator lint_off WIDTH */
+    localparam [KW_W:0] KX_X = kx;
+    localparam signed [CW-1:0] KX_S = kx;
+    /* verilator lint_on WIDTH */
+    wire [KW_W:0] s = {1'b0, x0m_reg} + KX_X;
     /* verilator lint_off UNUSEDSIGNAL */
     wire [KW_W:0] sm = (s >= KW_X) ? s - KW_X : s;
     /* verilator lint_on UNUSEDSIGNAL */
     assign csel_c[kx*KW_W +: KW_W] = sm[KW_W-1:0];
-    wire signed [CW-1:0] xx = x0_reg + kx;
-    assign colok_c[kx] = (xx >= 0) && (xx < W);
+    wire signed [CW-1:0] xx = x0_reg + KX_S;
+    assign colok_c[kx] = !xx[CW-1] && (xx < W_S);
 end
 for (bb = 0; bb < KW; bb = bb + 1) begin : g_addr
     // bank bb holds window column x0 + ((bb - x0m) mod KW): word floor(col/KW)*CB + cblk
     /* verilator lint_off UNUSEDSIGNAL */
-    wire [QA_W-1:0] a = qa_reg + ((bb < x0m_reg) ? CB : 0) + cblk_q;
+    /* verilator lint_off WIDTH */
+    localparam [KW_W-1:0] BB_K = bb;
+    /* verilator lint_on WIDTH */
+    wire [QA_W-1:0] a = qa_reg + ((BB_K < x0m_reg) ? CB_Q : {QA_W{1'b0}}) + cblk_q;
     /* verilator lint_on UNUSEDSIGNAL */
     assign addr_c[bb*AB_W +: AB_W] = a[AB_W-1:0];
 end
@@ -298,13 +334,13 @@ always @(posedge clk) begin
 end
 
 // counters
-wire [KW_W:0] x0m_sum = {1'b0, x0m_reg} + SW_MOD;
-wire [NR_W:0] rb0_sum = {1'b0, rb0_reg} + (SH % NROWS);
-wire [NR_W:0] fbb_sum = {1'b0, fbb_reg} + H_MOD;
+wire [KW_W:0] x0m_sum = {1'b0, x0m_reg} + SW_MOD_K;
+wire [NR_W:0] rb0_sum = {1'b0, rb0_reg} + SH_MOD_X;
+wire [NR_W:0] fbb_sum = {1'b0, fbb_reg} + H_MOD_X;
 /* verilator lint_off UNUSEDSIGNAL */
 wire [NR_W:0] fbb_m = (fbb_sum >= NR_X) ? fbb_sum - NR_X : fbb_sum;
 wire [NR_W-1:0] fbb_new = fbb_m[NR_W-1:0];
-wire [NR_W:0] rbf_sum = {1'b0, fbb_new} + RB_INIT;
+wire [NR_W:0] rbf_sum = {1'b0, fbb_new} + RB_INIT_X;
 wire [NR_W:0] rbf_m = (rbf_sum >= NR_X) ? rbf_sum - NR_X : rbf_sum;
 wire [NR_W:0] rb0_m = (rb0_sum >= NR_X) ? rb0_sum - NR_X : rb0_sum;
 wire [KW_W:0] x0m_m = x0m_sum - KW_X;
@@ -335,27 +371,27 @@ always @(posedge clk) begin
                     oblk_reg <= {OBLK_W{1'b0}};
                     if (!last_x) begin
                         xo_reg <= xo_reg + 1'b1;
-                        x0_reg <= x0_reg + SW;
-                        if (x0m_sum >= KW) begin
+                        x0_reg <= x0_reg + SW_S;
+                        if (x0m_sum >= KW_X) begin
                             x0m_reg <= x0m_m[KW_W-1:0];
-                            qa_reg <= qa_reg + (SW_DIV + 1) * CB;
+                            qa_reg <= qa_reg + QA_STEP1;
                         end else begin
                             x0m_reg <= x0m_sum[KW_W-1:0];
-                            qa_reg <= qa_reg + SW_DIV * CB;
+                            qa_reg <= qa_reg + QA_STEP0;
                         end
                     end else begin
                         xo_reg <= {WO_W{1'b0}};
-                        x0_reg <= -PW;
-                        x0m_reg <= X0M_INIT;
-                        qa_reg <= Q_INIT * CB;
+                        x0_reg <= X0_INIT;
+                        x0m_reg <= X0M_INIT_K;
+                        qa_reg <= QA_INIT;
                         if (!last_y) begin
                             yo_reg <= yo_reg + 1'b1;
                             y0_reg <= y0_next_row;
                             rb0_reg <= rb0_m[NR_W-1:0];
                         end else begin
                             yo_reg <= {HO_W{1'b0}};
-                            y0_reg <= -PH;
-                            fb_reg <= fb_reg + H;
+                            y0_reg <= Y0_INIT;
+                            fb_reg <= fb_reg + H_G;
                             fbb_reg <= fbb_new;
                             rb0_reg <= rbf_m[NR_W-1:0];
                         end
@@ -373,11 +409,11 @@ always @(posedge clk) begin
         oblk_reg <= {OBLK_W{1'b0}};
         xo_reg <= {WO_W{1'b0}};
         yo_reg <= {HO_W{1'b0}};
-        x0_reg <= -PW;
-        y0_reg <= -PH;
-        x0m_reg <= X0M_INIT;
-        qa_reg <= Q_INIT * CB;
-        rb0_reg <= RB_INIT;
+        x0_reg <= X0_INIT;
+        y0_reg <= Y0_INIT;
+        x0m_reg <= X0M_INIT_K;
+        qa_reg <= QA_INIT;
+        rb0_reg <= RB_INIT_N;
         fbb_reg <= {NR_W{1'b0}};
         fb_reg <= {RG_W{1'b0}};
     end

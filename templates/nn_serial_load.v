@@ -254,13 +254,14 @@ always @(posedge clk) begin
 end
 
 // ---------------------------------------------------------------- receive
-reg [JW-1:0] job;
-reg job_active;
+// The job at the head of the queue is the one being filled (its request
+// went out after it was queued); it leaves the queue with its last word.
 reg [31:0] got;
 reg [15:0] rk, rlane;
 reg [15:0] rblk;
 reg [15:0] rsub;
 reg [WBA-1:0] rwaddr;
+wire [JW-1:0] job = job_mem[job_rd[1:0]];
 wire [31:0] job_total = job[31:0];
 wire [15:0] job_kplane = job[47:32];
 wire job_slot = job[48];
@@ -277,23 +278,17 @@ always @(posedge clk) begin
     if (rst) begin
         job_wr <= 3'd0;
         job_rd <= 3'd0;
-        job_active <= 1'b0;
         in_fill <= 8'd0;
         w_fill <= 8'd0;
+        got <= 32'd0;
+        rk <= 16'd0;
+        rlane <= 16'd0;
+        rblk <= 16'd0;
+        rsub <= 16'd0;
+        rwaddr <= {WBA{1'b0}};
     end else begin
         if (job_push) job_wr <= job_wr + 3'd1;
-        if (!job_active && !job_empty) begin
-            job <= job_mem[job_rd[1:0]];
-            job_rd <= job_rd + 3'd1;
-            job_active <= 1'b1;
-            got <= 32'd0;
-            rk <= 16'd0;
-            rlane <= 16'd0;
-            rblk <= 16'd0;
-            rsub <= 16'd0;
-            rwaddr <= {WBA{1'b0}};
-        end
-        if (job_active && rs_valid) begin
+        if (!job_empty && rs_valid) begin
             got <= got + 32'd1;
             if (!job_dest) begin
                 ib_we <= 1'b1;
@@ -329,7 +324,13 @@ always @(posedge clk) begin
                 end
             end
             if (got == job_total - 32'd1) begin
-                job_active <= 1'b0;
+                job_rd <= job_rd + 3'd1;
+                got <= 32'd0;
+                rk <= 16'd0;
+                rlane <= 16'd0;
+                rblk <= 16'd0;
+                rsub <= 16'd0;
+                rwaddr <= {WBA{1'b0}};
                 if (job_dest) w_fill <= w_fill + 8'd1;
                 else in_fill <= in_fill + 8'd1;
             end
@@ -337,7 +338,7 @@ always @(posedge clk) begin
     end
 end
 
-assign done = state == S_IDLE && !init && job_empty && !job_active && !job_push;
+assign done = state == S_IDLE && !init && job_empty && !job_push;
 
 endmodule
 

@@ -94,4 +94,30 @@ lint nn_requant "$F" "LANES=1 ACC_W=16 SHIFT=-3 ACT=2"
 lint nn_requant "$F" "LANES=3 ACC_W=64 SHIFT=40 OUT_W=32 BIAS_W=32 BIAS_SHIFT=20 HAS_BIAS=0"
 done_tpl nn_requant
 
+# ---------------------------------------------------------------- nn_conv (+ nn_linebuf, nn_addtree)
+pass=0; fail=0
+F="$T/nn_conv.v $T/nn_linebuf.v $T/nn_ram.v $T/nn_rom.v $T/nn_addtree.v $T/nn_requant.v $T/nn_skid.v"
+sim conv "$F" ""
+sim conv "$F" "KH=1 KW=1 PH=0 PW=0 C=8 F=6 PI=4 PO=3 SEED=2"
+sim conv "$F" "KH=5 KW=5 PH=2 PW=2 H=9 W=8 C=2 F=3 PI=1 PO=1 SEED=3 GAP=60 STALL=10"
+sim conv "$F" "SH=2 SW=2 PH=1 PW=1 H=9 W=9 SEED=4 GAP=5 STALL=60"
+sim conv "$F" "SH=3 SW=4 KH=2 KW=2 H=11 W=13 PH=0 PW=1 SEED=5"
+sim conv "$F" "GROUPS=4 C=4 F=4 PI=1 PO=1 ACT=1 SEED=6"
+sim conv "$F" "GROUPS=2 C=4 F=6 PI=1 PO=3 ACT=2 RELU6_MAX=60 SEED=7"
+sim conv "$F" "KH=11 KW=11 SH=4 SW=4 PH=2 PW=2 H=23 W=23 C=3 F=4 PI=3 PO=2 FRAMES=2 SEED=8"
+sim conv "$F" "KH=1 KW=3 PH=0 PW=2 HAS_BIAS=0 ROUND=0 SEED=9"
+sim conv "$F" "H=1 W=1 KH=1 KW=1 PH=0 PW=0 C=16 F=8 PI=4 PO=2 FRAMES=5 SEED=10"
+sim conv "$F" "KH=3 KW=2 PH=3 PW=2 H=4 W=5 SHIFT=-1 OUT_W=16 DATA_W=4 WGT_W=3 SEED=11"
+# throughput: cycles per frame within 3% of max(HO*WO*GROUPS*OBG*CBG, H*W*C/PI)
+for m in "" "SH=2 SW=2 H=12 W=12 C=4 F=8 PI=2 PO=4" "H=8 W=8 C=8 F=8 GROUPS=8 PI=1 PO=1" \
+         "H=6 W=6 C=16 F=16 PI=4 PO=4 KH=1 KW=1 PH=0 PW=0" "H=10 W=10 C=3 F=8 PI=3 PO=2 KH=5 KW=5 PH=2 PW=2"; do
+    sim conv "$F" "GAP=0 STALL=0 MEASURE=1 FRAMES=3 $m"
+    grep THROUGHPUT "$LOG" | sed "s/^/  [$m] /"
+done
+lint nn_conv "$F" "PH=1 PW=1 PI=2 PO=2"
+lint nn_conv "$F" "KH=1 KW=1 C=1 F=1"
+lint nn_conv "$F" "KH=11 KW=11 SH=4 SW=4 PH=2 PW=2 H=30 W=30 C=3 PI=3 PO=2 SHIFT=-2"
+lint nn_conv "$F" "C=8 F=6 PI=2 PO=3 GROUPS=2 SH=5 SW=2 KH=2 KW=4 PH=1 HAS_BIAS=0 ACT=2"
+done_tpl nn_conv
+
 exit 0
