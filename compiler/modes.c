@@ -2,4 +2,3 @@
  * not written yet has no compile function, and nnc says so. */
 #include "emit.h"
 
-const struct mode_ops serial_ops = {"serial", NULL, NULL};

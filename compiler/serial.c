@@ -1,0 +1,619 @@
+/* serial.c: the layer-serial lowering. The network becomes a table of
+ * descriptors for one TM x TN engine (templates/nn_serial_core.v): each
+ * conv and fc (with a following relu and a simple max pool fused), each
+ * pool or relu left over (a pass over memory), each add (a 1x1 "conv" over
+ * both sources with weights 2^shift). The lowering places the weights and
+ * the feature maps in the external memory, chooses tile sizes per
+ * descriptor within the engine's buffers, and writes OUT.v (the top module,
+ * its descriptor ROM and the templates), OUT.mem.bin (the initial memory
+ * image), OUT.json, and with --tb the testbench (serial_tb.c).
+ *
+ * Memory words are MW bits. A feature map of C x H x W values in a
+ * container of 8, 16 or 32 bits (the smallest that holds its format) is
+ * stored channel plane after channel plane, each row padded to whole words
+ * (WPW words), value x of a row in bits (x mod E)*cw of word x/E, E = MW/cw.
+ * Weights are stored tile by tile in the order the array consumes them. */
+#include "serial.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+static int ctz_container(int w) { return w <= 8 ? 8 : w <= 16 ? 16 : 32; }
+static int ccode(int cw) { return cw == 8 ? 0 : cw == 16 ? 1 : 2; }
+static int64_t cdiv(int64_t a, int64_t b) { return (a + b - 1) / b; }
+static int clog2i(int64_t n)
+{
+	int k = 0;
+	while (((int64_t)1 << k) < n)
+		k++;
+	return k;
+}
+
+/* Number of layers reading layer i's output (the network output counts). */
+static int consumers(const struct network *net, int i)
+{
+	int n = i == net->output;
+	for (int k = 0; k < net->nlayers; k++)
+		for (int s = 0; s < net->layers[k].nsrc; s++)
+			n += net->layers[k].src[s] == i;
+	return n;
+}
+
+static int new_tensor(struct serial *s, const char *name, struct shape sh, struct fixed_fmt f)
+{
+	if (s->ntens == s->cap_tens) {
+		s->cap_tens = s->cap_tens ? 2 * s->cap_tens : 16;
+		struct stensor *t = xcalloc((size_t)s->cap_tens, sizeof *t);
+		if (s->ntens)
+			memcpy(t, s->tens, (size_t)s->ntens * sizeof *t);
+		s->tens = t;
+	}
+	struct stensor *t = &s->tens[s->ntens];
+	t->name = name;
+	t->s = sh;
+	t->fmt = f;
+	t->cw = ctz_container(f.w);
+	t->wpw = (int)cdiv(sh.w, s->mw / t->cw);
+	t->plane = (int64_t)sh.h * t->wpw;
+	t->words = t->plane * sh.c;
+	return s->ntens++;
+}
+
+static struct sdesc *new_desc(struct serial *s)
+{
+	if (s->ndesc == s->cap_desc) {
+		s->cap_desc = s->cap_desc ? 2 * s->cap_desc : 16;
+		struct sdesc *d = xcalloc((size_t)s->cap_desc, sizeof *d);
+		if (s->ndesc)
+			memcpy(d, s->desc, (size_t)s->ndesc * sizeof *d);
+		s->desc = d;
+	}
+	struct sdesc *d = &s->desc[s->ndesc++];
+	memset(d, 0, sizeof *d);
+	d->pk = 1;
+	d->avgm = 1;
+	return d;
+}
+
+/* ---- weights as the array sees them ---------------------------------------- */
+
+int32_t sdesc_weight(const struct sdesc *d, int o, int c, int ky, int kx)
+{
+	if (d->wkind == W_ADD) {
+		if (ky || kx)
+			return 0;
+		if (c < d->csplit)
+			return c == o ? (int32_t)1 << d->sa : 0;
+		return c - d->csplit == o ? (int32_t)1 << d->sb : 0;
+	}
+	const struct layer *l = d->wl;
+	int go = (d->f0 + o) / d->fg, gc = (d->c0 + c) / d->cg;
+	if (go != gc)
+		return 0;
+	int cl = (d->c0 + c) % d->cg;
+	return l->w[(((int64_t)(d->f0 + o) * d->cg + cl) * d->kh + ky) * d->kw + kx];
+}
+
+int64_t sdesc_bias(const struct sdesc *d, int o)
+{
+	if (d->wkind == W_ADD || !d->wl->has_bias)
+		return 0;
+	const struct layer *l = d->wl;
+	return l->b[d->f0 + o] * ((int64_t)1 << (l->in.f + l->wt.f - l->bias.f));
+}
+
+/* ---- tiling ---------------------------------------------------------------- */
+
+/* Estimated cycles of a descriptor with row tiles of tr output rows: the
+ * array and the bus overlap (double buffers), plus the first load and the
+ * last drain and write, which cannot. */
+static int64_t estimate(const struct serial *s, const struct sdesc *d, int tr, int tc)
+{
+	int pass = d->op != SOP_MAC;
+	int rows = d->poh * d->pk;
+	int nrt = (int)cdiv(rows, tr);
+	int blk = pass ? s->tp : s->tm;
+	int nob = (int)cdiv(d->f, blk);
+	int ncc = pass ? 1 : (int)cdiv(d->c, tc);
+	int64_t tasks = (int64_t)nrt * nob * ncc;
+	int ncb = pass ? 1 : (int)cdiv(tc < d->c ? tc : d->c, s->tn);
+	int64_t pix = (int64_t)tr * d->ow;
+	int64_t comp = (pix < 4 ? 4 : pix) * ncb * d->kh * d->kw + 12;
+	int ir = (tr - 1) * d->sh + d->kh;
+	if (ir > d->h)
+		ir = d->h;
+	int64_t in_words = (int64_t)(pass ? blk : (tc < d->c ? tc : d->c)) * ir * d->wpwi;
+	int64_t wlen = pass ? 0 : s->nbw + (int64_t)ncb * d->kh * d->kw * s->wsub;
+	int64_t in_loads = (pass || ncc > 1) ? tasks : nrt;
+	int64_t w_loads = pass ? 0 : (nob == 1 && ncc == 1) ? 1 : tasks;
+	int64_t out_words = (int64_t)d->f * d->poh * d->wpwo;
+	int64_t mem = in_loads * in_words + w_loads * wlen + out_words;
+	int64_t tcomp = tasks * comp;
+	/* the bus loses a little to stalls and to request turnarounds */
+	int64_t tmem = mem + mem / 8;
+	int64_t body = tcomp > tmem ? tcomp : tmem;
+	int64_t tail = pix + (int64_t)blk * (tr / d->pk) * d->wpwo + 40;
+	return in_words + wlen + body + tail;
+}
+
+/* Choose tr (output rows per tile) and tc (input channels per chunk) for d
+ * within the buffers; 0 and an error if nothing fits. */
+static int tile(struct serial *s, struct sdesc *d, struct loc at, const char *what)
+{
+	int pass = d->op != SOP_MAC;
+	int rows = d->poh * d->pk;
+	int blk = pass ? s->tp : s->tm;
+	int64_t best = -1;
+	int best_tr = 0, best_tc = 0;
+	for (int tr = d->pk; tr <= rows; tr += d->pk) {
+		if ((int64_t)tr * d->ow > s->abd || (int64_t)(tr / d->pk) * d->wpwo > s->obd)
+			break;
+		int ir = (tr - 1) * d->sh + d->kh;
+		int64_t ipl = (int64_t)ir * d->wpwi;
+		if (ipl > s->ibd)
+			break;
+		int tc = 0;
+		if (pass) {
+			tc = blk;
+		} else {
+			int64_t by_in = s->ibd / ipl * s->tn;
+			int64_t by_w = s->wbd / ((int64_t)d->kh * d->kw) * s->tn;
+			int64_t all = cdiv(d->c, s->tn) * s->tn;
+			int64_t t = all < by_in ? all : by_in;
+			if (by_w < t)
+				t = by_w;
+			if (t < s->tn)
+				continue;
+			tc = (int)t;
+		}
+		int64_t e = estimate(s, d, tr, tc);
+		if (best < 0 || e < best) {
+			best = e;
+			best_tr = tr;
+			best_tc = tc;
+		}
+	}
+	if (best < 0) {
+		error_at(at, "%s does not fit the serial engine's buffers (input %d words a bank, "
+		         "weights %d array words, accumulators %d pixels, output %d words a bank): "
+		         "its rows of %d pixels, kernel %dx%d and input rows of %d words are too large",
+		         what, s->ibd, s->wbd, s->abd, s->obd, d->ow, d->kh, d->kw, d->wpwi);
+		return -1;
+	}
+	int tr = best_tr, tc = best_tc;
+	d->est = best;
+	d->tr = tr;
+	d->nrt = (int)cdiv(rows, tr);
+	d->rows_last = rows - (d->nrt - 1) * tr;
+	d->trp = tr / d->pk;
+	d->prows_last = d->rows_last / d->pk;
+	d->ir = (tr - 1) * d->sh + d->kh;
+	d->trsh = tr * d->sh;
+	d->ipl = d->ir * d->wpwi;
+	d->nob = (int)cdiv(d->f, blk);
+	d->nm_last = d->f - (d->nob - 1) * blk;
+	if (pass) {
+		d->ncc = 1;
+		d->tc = blk;
+		d->nc_last = d->nm_last;
+		d->ncb_full = d->ncb_last = 1;
+		d->in_every = 1;
+	} else {
+		d->tc = tc;
+		d->ncc = (int)cdiv(d->c, tc);
+		d->nc_last = d->c - (d->ncc - 1) * tc;
+		d->ncb_full = (int)cdiv(tc, s->tn);
+		d->ncb_last = (int)cdiv(d->nc_last, s->tn);
+		d->in_every = d->ncc > 1;
+		d->w_once = d->nob == 1 && d->ncc == 1;
+		d->wstride = s->nbw + (int64_t)d->ncb_full * d->kh * d->kw * s->wsub;
+		d->wlen = d->ncc > 1 ? d->wstride : s->nbw + (int64_t)d->ncb_last * d->kh * d->kw * s->wsub;
+		d->wlen_last = s->nbw + (int64_t)d->ncb_last * d->kh * d->kw * s->wsub;
+		d->wwords = d->wstride * d->nob * d->ncc;
+	}
+	return 0;
+}
+
+/* ---- lowering ---------------------------------------------------------------- */
+
+static void set_requant(struct sdesc *d, int s, enum round_mode r, struct fixed_fmt out,
+                        enum act act, int acc_w)
+{
+	if (s > acc_w + 2)
+		s = acc_w + 2;
+	if (s < -40)
+		s = -40;
+	d->shift = s;
+	d->rnd = r == ROUND_NEAREST;
+	d->outw = out.w;
+	d->act = act;
+	d->cap = fx_relu6_cap(out);
+}
+
+static void geometry(const struct serial *s, struct sdesc *d, const struct stensor *in,
+                     const struct stensor *out)
+{
+	d->ci = ccode(in->cw);
+	d->co = ccode(out->cw);
+	d->h = in->s.h;
+	d->w = in->s.w;
+	d->wpwi = in->wpw;
+	d->plane_i = in->plane;
+	d->poh = out->s.h;
+	d->pow = out->s.w;
+	d->wpwo = out->wpw;
+	d->plane_o = out->plane;
+	(void)s;
+}
+
+/* A conv or fc layer, its fused relu and max pool: one descriptor per set
+ * of groups that fills the TM output lanes. */
+static int lower_mac(struct serial *s, const struct network *net, int i, int last, int pk,
+                     enum act act, int tin, int tout)
+{
+	const struct layer *l = &net->layers[i];
+	const struct stensor *in = &s->tens[tin], *out = &s->tens[tout];
+	int groups = l->kind == L_CONV ? l->groups : 1;
+	int cg = l->ishape.c / groups, fg = l->filters / groups;
+	int per = fg >= s->tm ? 1 : s->tm / fg;
+	for (int g0 = 0; g0 < groups; g0 += per) {
+		int ng = groups - g0 < per ? groups - g0 : per;
+		struct sdesc *d = new_desc(s);
+		d->layer = i;
+		d->last_layer = last;
+		d->name = l->name;
+		d->op = SOP_MAC;
+		d->wkind = W_LAYER;
+		d->wl = l;
+		d->c0 = g0 * cg;
+		d->f0 = g0 * fg;
+		d->cg = cg;
+		d->fg = fg;
+		d->c = ng * cg;
+		d->csplit = d->c;
+		d->f = ng * fg;
+		if (l->kind == L_CONV) {
+			d->kh = l->kh; d->kw = l->kw; d->sh = l->sh; d->sw = l->sw;
+			d->ph = l->ph; d->pw = l->pw;
+			d->ow = l->oshape.w;
+		} else {
+			d->kh = l->ishape.h; d->kw = l->ishape.w; d->sh = 1; d->sw = 1;
+			d->ow = 1;
+		}
+		geometry(s, d, in, out);
+		d->pk = pk;
+		d->in_a = in->base + (int64_t)d->c0 * in->plane;
+		d->in_b = d->in_a;
+		d->out = out->base + (int64_t)d->f0 * out->plane;
+		set_requant(d, l->in.f + l->wt.f - l->out.f, l->round, l->out, act, s->acc_w);
+		if (tile(s, d, l->loc, xprintf("%s '%s'", layer_kind_names[l->kind], l->name)))
+			return -1;
+	}
+	return 0;
+}
+
+static int lower_pass(struct serial *s, const struct network *net, int i, int tin, int tout)
+{
+	const struct layer *l = &net->layers[i];
+	const struct stensor *in = &s->tens[tin], *out = &s->tens[tout];
+	struct sdesc *d = new_desc(s);
+	d->layer = i;
+	d->last_layer = i;
+	d->name = l->name;
+	d->c = d->csplit = d->f = l->ishape.c;
+	geometry(s, d, in, out);
+	d->ow = l->oshape.w;
+	d->in_a = d->in_b = in->base;
+	d->out = out->base;
+	if (l->kind == L_RELU) {
+		d->op = SOP_MAX;
+		d->kh = d->kw = d->sh = d->sw = 1;
+		set_requant(d, 0, ROUND_FLOOR, l->out, ACT_RELU, s->acc_w);
+	} else {
+		d->kh = l->kh; d->kw = l->kw; d->sh = l->sh; d->sw = l->sw;
+		d->ph = l->ph; d->pw = l->pw;
+		if (l->kind == L_MAXPOOL) {
+			d->op = SOP_MAX;
+			d->padv = fx_min(l->in.w);
+			set_requant(d, 0, ROUND_FLOOR, l->out, ACT_NONE, s->acc_w);
+		} else {
+			int p;
+			int64_t m;
+			fx_avg_consts(l->kh * l->kw, &p, &m);
+			d->op = SOP_SUM;
+			d->avgm = m;
+			d->avgp = p;
+			set_requant(d, l->in.f - l->out.f, l->round, l->out, ACT_NONE, s->acc_w);
+		}
+	}
+	return tile(s, d, l->loc, xprintf("%s '%s'", layer_kind_names[l->kind], l->name));
+}
+
+/* add: per block of TM channels, a 1x1 MAC over [a; b] with a on the
+ * diagonal times 2^sa and b times 2^sb. */
+static int lower_add(struct serial *s, const struct network *net, int i, int ta, int tb,
+                     int tout)
+{
+	const struct layer *l = &net->layers[i];
+	const struct stensor *a = &s->tens[ta], *b = &s->tens[tb], *out = &s->tens[tout];
+	int fm = l->in.f > l->in2.f ? l->in.f : l->in2.f;
+	if (a->cw != b->cw) {
+		error_at(l->loc, "add '%s': in serial mode both sources need the same container "
+		         "width (%d and %d bits)", l->name, a->cw, b->cw);
+		return -1;
+	}
+	for (int o0 = 0; o0 < l->ishape.c; o0 += s->tm) {
+		int nm = l->ishape.c - o0 < s->tm ? l->ishape.c - o0 : s->tm;
+		struct sdesc *d = new_desc(s);
+		d->layer = i;
+		d->last_layer = i;
+		d->name = l->name;
+		d->op = SOP_MAC;
+		d->wkind = W_ADD;
+		d->sa = fm - l->in.f;
+		d->sb = fm - l->in2.f;
+		d->c = 2 * nm;
+		d->csplit = nm;
+		d->f = nm;
+		d->kh = d->kw = d->sh = d->sw = 1;
+		geometry(s, d, a, out);
+		d->ow = l->oshape.w;
+		d->in_a = a->base + (int64_t)o0 * a->plane;
+		d->in_b = b->base + (int64_t)o0 * b->plane;
+		d->out = out->base + (int64_t)o0 * out->plane;
+		set_requant(d, fm - l->out.f, l->round, l->out, l->act, s->acc_w);
+		if (tile(s, d, l->loc, xprintf("add '%s'", l->name)))
+			return -1;
+	}
+	return 0;
+}
+
+/* The engine's widths: containers, accumulator, buffers. */
+static int size_engine(struct serial *s, const struct network *net, const struct compile_opts *o)
+{
+	s->tm = o->tm > 0 ? o->tm : 8;
+	s->tn = o->tn > 0 ? o->tn : 8;
+	s->tp = s->tm < s->tn ? s->tm : s->tn;
+	s->mw = o->mem_width > 0 ? o->mem_width : 64;
+	if (s->tm > 64 || s->tn > 64) {
+		error_plain("--pe %dx%d: the serial array is at most 64x64", s->tm, s->tn);
+		return -1;
+	}
+	if (s->mw < 8 || s->mw > 1024 || (s->mw & (s->mw - 1))) {
+		error_plain("--mem-width %d: the serial memory bus is a power of two from 8 to 1024 bits",
+		            s->mw);
+		return -1;
+	}
+	int cw = ctz_container(net->in_fmt.w), wcw = 8, acc = 2;
+	for (int i = 0; i < net->nlayers; i++) {
+		const struct layer *l = &net->layers[i];
+		int c = ctz_container(l->out.w);
+		if (c > cw)
+			cw = c;
+		switch (l->kind) {
+		case L_CONV:
+		case L_FC:
+			if (ctz_container(l->wt.w) > wcw)
+				wcw = ctz_container(l->wt.w);
+			if (l->acc_bits > acc)
+				acc = l->acc_bits;
+			break;
+		case L_ADD: {
+			int fm = l->in.f > l->in2.f ? l->in.f : l->in2.f;
+			int sh = fm - l->in.f > fm - l->in2.f ? fm - l->in.f : fm - l->in2.f;
+			if (sh + 2 > 32) {
+				error_at(l->loc, "add '%s': its sources' fraction bits differ by %d, over "
+				         "the 30 the serial engine scales by", l->name, sh);
+				return -1;
+			}
+			if (ctz_container(sh + 2) > wcw)
+				wcw = ctz_container(sh + 2);
+			if (l->acc_bits + 1 > acc)
+				acc = l->acc_bits + 1;
+			break;
+		}
+		case L_AVGPOOL: {
+			int n = l->kh * l->kw;
+			if (l->in.w + clog2i(n) + 1 > acc)
+				acc = l->in.w + clog2i(n) + 1;
+			break;
+		}
+		default:
+			break;
+		}
+	}
+	if (acc < cw + 1)
+		acc = cw + 1;
+	s->cw = cw;
+	s->wcw = wcw;
+	s->acc_w = acc;
+	s->bw = acc <= 32 ? 32 : 64;
+	if (s->mw < cw || s->mw < 8) {
+		error_plain("--mem-width %d is narrower than the %d-bit values of %s", s->mw, cw,
+		            net->name);
+		return -1;
+	}
+	s->wsub = (int)cdiv((int64_t)s->tm * s->tn * wcw, s->mw);
+	s->nbw = (int)cdiv((int64_t)s->tm * s->bw, s->mw);
+	s->ibd = 2048;
+	s->wbd = 512;
+	s->abd = 1024;
+	s->obd = 512;
+	s->maxb = 256;
+	s->len_w = 9;
+	return 0;
+}
+
+/* Feature-map regions: first fit over the live ranges, so a map's words are
+ * reused once its last reader is done (the ping-pong of a plain chain). */
+static void place_tensors(struct serial *s, int64_t base)
+{
+	int n = s->ntens;
+	int64_t top = base;
+	for (int t = 0; t < n; t++) {
+		struct stensor *x = &s->tens[t];
+		int64_t at = base;
+		for (;;) {
+			int64_t next = at;
+			for (int u = 0; u < t; u++) {
+				struct stensor *y = &s->tens[u];
+				bool live = !(y->last_use < x->first_def || x->last_use < y->first_def);
+				if (x->pinned || y->pinned)
+					live = true;
+				if (live && at < y->base + y->words && y->base < at + x->words &&
+				    y->base + y->words > next)
+					next = y->base + y->words;
+			}
+			if (next == at)
+				break;
+			at = next;
+		}
+		x->base = at;
+		if (at + x->words > top)
+			top = at + x->words;
+	}
+	s->mem_words = top;
+}
+
+int serial_lower(struct serial *s, const struct network *net, const struct compile_opts *o)
+{
+	memset(s, 0, sizeof *s);
+	if (size_engine(s, net, o))
+		return -1;
+	int nl = net->nlayers;
+	int *tens_of = xcalloc((size_t)nl, sizeof *tens_of);
+	int *handled = xcalloc((size_t)nl, sizeof *handled);
+	/* plan: which layers fuse, which tensors exist */
+	struct plan {
+		int first, last, pk, kind;       /* kind 0 mac, 1 pass, 2 add */
+		enum act act;
+	} *plan = xcalloc((size_t)nl, sizeof *plan);
+	int np = 0;
+	s->in_tensor = new_tensor(s, net->in_name, net->in_shape, net->in_fmt);
+	for (int i = 0; i < nl; i++) {
+		if (handled[i])
+			continue;
+		const struct layer *l = &net->layers[i];
+		struct plan p = {i, i, 1, 1, l->act};
+		if (l->kind == L_CONV || l->kind == L_FC) {
+			p.kind = 0;
+			int j = i;
+			if (j + 1 < nl && net->layers[j + 1].kind == L_RELU && net->layers[j + 1].src[0] == j &&
+			    consumers(net, j) == 1) {
+				j++;
+				if (p.act == ACT_NONE)
+					p.act = ACT_RELU;
+			}
+			const struct layer *m = j + 1 < nl ? &net->layers[j + 1] : NULL;
+			if (m && m->kind == L_MAXPOOL && m->src[0] == j && consumers(net, j) == 1 &&
+			    m->kh == m->kw && m->sh == m->kh && m->sw == m->kw && m->ph == 0 &&
+			    m->pw == 0 && m->kh <= 15) {
+				j++;
+				p.pk = m->kh;
+			}
+			p.last = j;
+		} else if (l->kind == L_ADD) {
+			p.kind = 2;
+		}
+		for (int k = p.first; k <= p.last; k++)
+			handled[k] = 1;
+		const struct layer *ll = &net->layers[p.last];
+		tens_of[p.last] = new_tensor(s, ll->name, ll->oshape, ll->out);
+		for (int k = p.first; k < p.last; k++)
+			tens_of[k] = tens_of[p.last];
+		plan[np++] = p;
+	}
+	/* live ranges in plan steps; the input and the output stay put */
+	for (int t = 0; t < s->ntens; t++)
+		s->tens[t].first_def = s->tens[t].last_use = t == s->in_tensor ? -1 : 0;
+	for (int k = 0; k < np; k++) {
+		const struct layer *l = &net->layers[plan[k].first];
+		struct stensor *out = &s->tens[tens_of[plan[k].last]];
+		out->first_def = out->last_use = k;
+		for (int q = 0; q < l->nsrc; q++) {
+			int t = l->src[q] >= 0 ? tens_of[l->src[q]] : s->in_tensor;
+			if (s->tens[t].last_use < k)
+				s->tens[t].last_use = k;
+		}
+	}
+	s->out_tensor = tens_of[net->output];
+	s->tens[s->in_tensor].pinned = true;
+	s->tens[s->out_tensor].pinned = true;
+
+	/* descriptors need addresses: weights first (sizes from the tiling), so
+	 * tile once with provisional addresses, then place and patch */
+	for (int pass = 0; pass < 2; pass++) {
+		s->ndesc = 0;
+		for (int k = 0; k < np; k++) {
+			const struct plan *p = &plan[k];
+			const struct layer *l = &net->layers[p->first];
+			int tin = l->src[0] >= 0 ? tens_of[l->src[0]] : s->in_tensor;
+			int tout = tens_of[p->last];
+			int rc;
+			if (p->kind == 0)
+				rc = lower_mac(s, net, p->first, p->last, p->pk, p->act, tin, tout);
+			else if (p->kind == 2)
+				rc = lower_add(s, net, p->first, tin,
+				               l->src[1] >= 0 ? tens_of[l->src[1]] : s->in_tensor, tout);
+			else
+				rc = lower_pass(s, net, p->first, tin, tout);
+			if (rc)
+				return -1;
+		}
+		if (pass == 0) {
+			int64_t w = 0;
+			for (int d = 0; d < s->ndesc; d++)
+				w += s->desc[d].wwords;
+			s->w_words = w;
+			place_tensors(s, w);
+		}
+	}
+	int64_t w = 0;
+	for (int d = 0; d < s->ndesc; d++) {
+		s->desc[d].wbase = w;
+		w += s->desc[d].wwords;
+	}
+	s->aw = clog2i(s->mem_words + 1);
+	if (s->aw < 8)
+		s->aw = 8;
+	if (s->aw > 40) {
+		error_plain("%s needs %lld memory words, over the 40-bit address space", net->name,
+		            (long long)s->mem_words);
+		return -1;
+	}
+	if (s->ndesc > 65535) {
+		error_plain("%s needs %d descriptors, over 65535", net->name, s->ndesc);
+		return -1;
+	}
+	return 0;
+}
+
+/* DESIGN section 5: cycles >= sum over conv and fc of max(MACs / (TM*TN),
+ * bytes over the bus / bytes per cycle); the bytes are the weights and
+ * biases, the layer's input and its output after a pool that follows it,
+ * each value in whole bytes of its format. */
+int64_t serial_bound(const struct serial *s, const struct network *net)
+{
+	double total = 0;
+	for (int i = 0; i < net->nlayers; i++) {
+		const struct layer *l = &net->layers[i];
+		if (l->kind != L_CONV && l->kind != L_FC)
+			continue;
+		const struct layer *o = l;
+		for (int j = i + 1; j < net->nlayers; j++) {
+			const struct layer *m = &net->layers[j];
+			if ((m->kind != L_MAXPOOL && m->kind != L_AVGPOOL && m->kind != L_RELU) ||
+			    m->src[0] != (int)(o - net->layers))
+				break;
+			o = m;
+		}
+		double bytes = (double)layer_weight_count(l) * ((l->wt.w + 7) / 8) +
+		               (double)layer_bias_count(l) * (l->has_bias ? (l->bias.w + 7) / 8 : 0) +
+		               (double)shape_elems(l->ishape) * ((l->in.w + 7) / 8) +
+		               (double)shape_elems(o->oshape) * ((o->out.w + 7) / 8);
+		double c = (double)l->macs / ((double)s->tm * s->tn);
+		double m = bytes / (s->mw / 8.0);
+		total += c > m ? c : m;
+	}
+	return (int64_t)(total + 0.999);
+}

@@ -1,0 +1,75 @@
+/* serial.h: the layer-serial lowering's result, shared by its passes:
+ * serial.c (plan, tiling, memory map), serial_emit.c (OUT.v, OUT.mem.bin,
+ * OUT.json) and serial_tb.c (the testbench and its vectors). */
+#ifndef NNC_SERIAL_H
+#define NNC_SERIAL_H
+
+#include "emit.h"
+#include "fixed.h"
+
+enum sop { SOP_MAC, SOP_MAX, SOP_SUM };
+enum wkind { W_LAYER, W_ADD };
+
+/* A feature map in external memory. */
+struct stensor {
+	const char *name;
+	struct shape s;
+	struct fixed_fmt fmt;
+	int cw;                     /* container bits: 8, 16, 32 */
+	int wpw;                    /* words per row */
+	int64_t plane, words, base; /* words */
+	int first_def, last_use;    /* plan steps */
+	bool pinned;                /* the input and the output: never shared */
+};
+
+/* One entry of the descriptor table (DESIGN section 5, serial): the fields
+ * nn_serial_core takes, and where its weights come from. */
+struct sdesc {
+	int layer, last_layer;      /* the layers it computes (first, last fused) */
+	const char *name;
+	enum sop op;
+	int ci, co;                 /* container codes 0/1/2 = 8/16/32 bits */
+	int c, csplit, h, w, ow, kh, kw, sh, sw, ph, pw, f;
+	int nrt, tr, rows_last, ir, trsh, trp, prows_last;
+	int nob, nm_last, ncc, tc, nc_last, ncb_full, ncb_last;
+	int ipl, wpwi, pk, poh, pow, wpwo;
+	int64_t plane_i, plane_o;
+	int64_t in_a, in_b, out, wbase, wstride, wlen, wlen_last, wwords;
+	int in_every, w_once;
+	int shift, rnd, outw, act;
+	int64_t cap, avgm, padv;
+	int avgp;
+	/* weights */
+	enum wkind wkind;
+	const struct layer *wl;
+	int c0, f0, cg, fg;         /* groups: the sub-range of the layer */
+	int sa, sb;                 /* add: scales */
+	int64_t est;                /* estimated cycles */
+};
+
+struct serial {
+	int tm, tn, tp, mw, cw, wcw, acc_w, bw, aw, len_w, maxb;
+	int ibd, wbd, abd, obd;     /* buffer depths (words a bank a slot; pixels) */
+	int wsub, nbw;              /* memory words per array weight word; bias words */
+	struct stensor *tens;
+	int ntens, cap_tens, in_tensor, out_tensor;
+	struct sdesc *desc;
+	int ndesc, cap_desc;
+	int64_t w_words, mem_words;
+};
+
+int serial_lower(struct serial *s, const struct network *net, const struct compile_opts *o);
+int64_t serial_bound(const struct serial *s, const struct network *net);
+int32_t sdesc_weight(const struct sdesc *d, int o, int c, int ky, int kx);
+int64_t sdesc_bias(const struct sdesc *d, int o);
+
+/* serial_emit.c */
+int serial_emit(const struct serial *s, const struct network *net, const struct compile_opts *o,
+                const struct design *d);
+/* serial_tb.c */
+int serial_emit_tb(const struct serial *s, const struct network *net,
+                   const struct compile_opts *o, const struct design *d);
+int serial_write_vectors(const struct network *net, const struct design *d,
+                         const struct compile_opts *o, const struct tensor *in);
+
+#endif

@@ -1,0 +1,140 @@
+/* serial_tb.c: the serial testbench (OUT_tb.v, module tb) and its input
+ * vectors (OUT_in.hex: every frame's input map, memory word by memory word,
+ * as the engine expects it in memory). The bench follows the contract at
+ * the top of sim.c: it loads OUT.mem.bin into sim/nn_mem_model, and for
+ * each frame writes the input region, pulses start, waits for done, and
+ * reads the output region back into out.txt. */
+#include "serial.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+int serial_emit_tb(const struct serial *s, const struct network *net,
+                   const struct compile_opts *o, const struct design *d)
+{
+	FILE *f = out_open(out_path(o, "_tb.v"));
+	if (!f)
+		return -1;
+	const struct stensor *in = &s->tens[s->in_tensor], *out = &s->tens[s->out_tensor];
+	const char *base = out_base(o);
+	int frames = o->frames > 0 ? o->frames : 1;
+	int64_t tmo = d->estimate * 20 + 200000;
+	emit_header(f, net, o, xprintf("%s_tb.v: testbench for %s (serial)", base, d->top),
+	            xprintf("Module tb: %s with sim/nn_mem_model (stalls on; +nostall, +stall=PCT,\n"
+	                    "+seed=N, +vcd=FILE). Files (run in this directory): %s.mem.bin, %s_in.hex.\n"
+	                    "Writes out.txt: o F I V, f F T0 T1, x MESSAGE (see nnc's sim.c).",
+	                    d->top, base, base));
+	fprintf(f, "`timescale 1ns / 1ps\n`default_nettype none\n\nmodule tb;\n\n");
+	fprintf(f, "localparam FRAMES = %d;\nlocalparam IN_WORDS = %lld;\nlocalparam IN_BASE = %lld;\n"
+	        "localparam OUT_BASE = %lld;\nlocalparam OUT_C = %d, OUT_H = %d, OUT_W = %d;\n"
+	        "localparam OUT_WPW = %d, OUT_PLANE = %lld, OUT_CW = %d, OUT_E = %d;\n"
+	        "localparam TIMEOUT = %lld;\n\n",
+	        frames, (long long)in->words, (long long)in->base, (long long)out->base, out->s.c,
+	        out->s.h, out->s.w, out->wpw, (long long)out->plane, out->cw, s->mw / out->cw,
+	        (long long)tmo);
+	fprintf(f, "reg clk = 1'b0;\nreg rst = 1'b1;\nreg start = 1'b0;\nwire busy, done;\n"
+	        "wire req_valid, req_ready, req_write, resp_valid;\nwire [%d:0] req_addr;\n"
+	        "wire [%d:0] req_len;\nwire [%d:0] req_wdata, resp_data;\n\n"
+	        "always #5 clk = ~clk;\n\n",
+	        s->aw - 1, s->len_w - 1, s->mw - 1);
+	fprintf(f, "%s u_dut (\n    .clk(clk), .rst(rst), .start(start), .busy(busy), .done(done),\n"
+	        "    .mem_req_valid(req_valid), .mem_req_ready(req_ready), .mem_req_addr(req_addr),\n"
+	        "    .mem_req_write(req_write), .mem_req_len(req_len), .mem_req_wdata(req_wdata),\n"
+	        "    .mem_resp_valid(resp_valid), .mem_resp_data(resp_data)\n);\n\n",
+	        d->top);
+	fprintf(f, "nn_mem_model #(\n    .DW(%d), .AW(%d), .DEPTH(%lld), .LEN_W(%d), .LATENCY(8), "
+	        ".STALL(20), .SEED(1),\n    .INIT_FILE(\"%s.mem.bin\")\n) u_mem (\n"
+	        "    .clk(clk), .rst(rst), .req_valid(req_valid), .req_ready(req_ready),\n"
+	        "    .req_addr(req_addr), .req_write(req_write), .req_len(req_len),\n"
+	        "    .req_wdata(req_wdata), .resp_valid(resp_valid), .resp_data(resp_data)\n);\n\n",
+	        s->mw, s->aw, (long long)(s->mem_words > 0 ? s->mem_words : 1), s->len_w, base);
+	fprintf(f,
+	        "reg [%d:0] frames [0:FRAMES*IN_WORDS-1];\n"
+	        "reg [%d:0] wd;\n"
+	        "reg [OUT_CW-1:0] v;\n"
+	        "reg [1023:0] vcd;\n"
+	        "integer fo, fr, i, c, y, x, t0, cyc, bad;\n\n"
+	        "always @(posedge clk) cyc <= cyc + 1;\n\n"
+	        "initial begin\n"
+	        "    cyc = 0;\n"
+	        "    bad = 0;\n"
+	        "    $readmemh(\"%s_in.hex\", frames);\n"
+	        "    fo = $fopen(\"out.txt\", \"w\");\n"
+	        "    if ($value$plusargs(\"vcd=%%s\", vcd)) begin\n"
+	        "        $dumpfile(vcd);\n"
+	        "        $dumpvars(0, tb);\n"
+	        "    end\n"
+	        "    repeat (4) @(posedge clk);\n"
+	        "    rst <= 1'b0;\n"
+	        "    @(posedge clk);\n"
+	        "    for (fr = 0; fr < FRAMES && !bad; fr = fr + 1) begin\n"
+	        "        for (i = 0; i < IN_WORDS; i = i + 1)\n"
+	        "            u_mem.mem[IN_BASE + i] = frames[fr*IN_WORDS + i];\n"
+	        "        start <= 1'b1;\n"
+	        "        t0 = cyc;\n"
+	        "        @(posedge clk);\n"
+	        "        start <= 1'b0;\n"
+	        "        @(posedge clk);\n"
+	        "        @(posedge clk);\n"
+	        "        while (!done && cyc - t0 < TIMEOUT) @(posedge clk);\n"
+	        "        if (!done) begin\n"
+	        "            $fwrite(fo, \"x frame %%0d: no done after %%0d cycles\\n\", fr, TIMEOUT);\n"
+	        "            bad = 1;\n"
+	        "        end else begin\n"
+	        "            $fwrite(fo, \"f %%0d %%0d %%0d\\n\", fr, t0, cyc);\n"
+	        "            for (c = 0; c < OUT_C; c = c + 1)\n"
+	        "                for (y = 0; y < OUT_H; y = y + 1)\n"
+	        "                    for (x = 0; x < OUT_W; x = x + 1) begin\n"
+	        "                        wd = u_mem.mem[OUT_BASE + c*OUT_PLANE + y*OUT_WPW + x/OUT_E];\n"
+	        "                        v = wd[(x %% OUT_E)*OUT_CW +: OUT_CW];\n"
+	        "                        if (^v === 1'bx) begin\n"
+	        "                            if (!bad) $fwrite(fo, \"x frame %%0d output %%0d is X\\n\", fr,\n"
+	        "                                              (c*OUT_H + y)*OUT_W + x);\n"
+	        "                            bad = 1;\n"
+	        "                        end else begin\n"
+	        "                            $fwrite(fo, \"o %%0d %%0d %%0d\\n\", fr, (c*OUT_H + y)*OUT_W + x,\n"
+	        "                                    $signed(v));\n"
+	        "                        end\n"
+	        "                    end\n"
+	        "            $display(\"progress frame %%0d of %%0d done in %%0d cycles\", fr + 1, FRAMES,\n"
+	        "                     cyc - t0);\n"
+	        "        end\n"
+	        "        if (u_mem.bad) begin\n"
+	        "            $fwrite(fo, \"x the memory model saw a bad request\\n\");\n"
+	        "            bad = 1;\n"
+	        "        end\n"
+	        "    end\n"
+	        "    $fclose(fo);\n"
+	        "    $finish;\n"
+	        "end\n\nendmodule\n\n`default_nettype wire\n",
+	        s->mw - 1, s->mw - 1, base);
+	const char *names[] = {"nn_mem_model", NULL};
+	emit_templates(f, names);
+	return 0;
+}
+
+int serial_write_vectors(const struct network *net, const struct design *d,
+                         const struct compile_opts *o, const struct tensor *in)
+{
+	const struct serial *s = d->priv;
+	const struct stensor *t = &s->tens[s->in_tensor];
+	FILE *f = out_open(out_path(o, "_in.hex"));
+	if (!f)
+		return -1;
+	int e = s->mw / t->cw;
+	int64_t *vals = xcalloc((size_t)e, sizeof *vals);
+	int64_t per = shape_elems(net->in_shape);
+	for (int n = 0; n < in->n; n++) {
+		const int32_t *x = in->d + (size_t)n * (size_t)per;
+		for (int c = 0; c < t->s.c; c++)
+			for (int y = 0; y < t->s.h; y++)
+				for (int w = 0; w < t->wpw; w++) {
+					for (int k = 0; k < e; k++) {
+						int xx = w * e + k;
+						vals[k] = xx < t->s.w ? x[((int64_t)c * t->s.h + y) * t->s.w + xx] : 0;
+					}
+					emit_hex_word(f, vals, e, t->cw);
+				}
+	}
+	return 0;
+}
