@@ -120,4 +120,20 @@ lint nn_conv "$F" "KH=11 KW=11 SH=4 SW=4 PH=2 PW=2 H=30 W=30 C=3 PI=3 PO=2 SHIFT
 lint nn_conv "$F" "C=8 F=6 PI=2 PO=3 GROUPS=2 SH=5 SW=2 KH=2 KW=4 PH=1 HAS_BIAS=0 ACT=2"
 done_tpl nn_conv
 
+# ---------------------------------------------------------------- nn_maxpool (+ nn_maxtree)
+pass=0; fail=0
+F="$T/nn_maxpool.v $T/nn_linebuf.v $T/nn_ram.v $T/nn_maxtree.v $T/nn_skid.v"
+sim maxpool "$F" ""
+sim maxpool "$F" "KH=3 KW=3 SH=2 SW=2 PH=1 PW=1 H=7 W=7 SEED=2"
+sim maxpool "$F" "KH=3 KW=3 SH=1 SW=1 PH=1 PW=1 LANES=1 C=3 SEED=3 GAP=60"
+sim maxpool "$F" "KH=1 KW=1 SH=1 SW=1 SEED=4 STALL=60"
+sim maxpool "$F" "KH=6 KW=8 SH=1 SW=1 H=6 W=8 LANES=4 C=8 FRAMES=4 SEED=5"
+sim maxpool "$F" "KH=2 KW=3 SH=3 SW=4 H=11 W=13 PW=1 SEED=6 DATA_W=5"
+sim maxpool "$F" "GAP=0 STALL=0 MEASURE=1"
+grep THROUGHPUT "$LOG" | sed "s/^/  /"
+lint nn_maxpool "$F" ""
+lint nn_maxpool "$F" "KH=3 KW=3 PH=1 PW=1 LANES=2"
+lint nn_maxpool "$F" "KH=1 KW=1 SH=1 SW=1 DATA_W=16"
+done_tpl nn_maxpool
+
 exit 0
