@@ -136,4 +136,21 @@ lint nn_maxpool "$F" "KH=3 KW=3 PH=1 PW=1 LANES=2"
 lint nn_maxpool "$F" "KH=1 KW=1 SH=1 SW=1 DATA_W=16"
 done_tpl nn_maxpool
 
+# ---------------------------------------------------------------- nn_fc
+pass=0; fail=0
+F="$T/nn_fc.v $T/nn_ram.v $T/nn_rom.v $T/nn_addtree.v $T/nn_requant.v $T/nn_skid.v"
+sim fc "$F" ""
+sim fc "$F" "N=1 UNITS=1 PI=1 PO=1 FRAMES=40 SEED=2"
+sim fc "$F" "N=64 UNITS=3 PI=8 PO=1 ACT=1 SEED=3 GAP=70"
+sim fc "$F" "N=16 UNITS=8 PI=16 PO=4 HAS_BIAS=0 ROUND=0 GAP=60 STALL=50 FRAMES=30 SEED=4"
+sim fc "$F" "N=10 UNITS=4 PI=2 PO=2 ACT=2 RELU6_MAX=50 SEED=5 SHIFT=-1 OUT_W=24"
+for m in "" "N=100 UNITS=10 PI=1 PO=10" "N=2 UNITS=3 PI=1 PO=1 FRAMES=40"; do
+    sim fc "$F" "GAP=0 STALL=0 MEASURE=1 $m"
+    grep THROUGHPUT "$LOG" | sed "s/^/  [$m] /"
+done
+lint nn_fc "$F" ""
+lint nn_fc "$F" "N=1 UNITS=1"
+lint nn_fc "$F" "N=1000 PI=8 UNITS=10 PO=10 HAS_BIAS=0 SHIFT=-3"
+done_tpl nn_fc
+
 exit 0
