@@ -26,7 +26,7 @@ TESTBIN := $(TESTSRC:tests/unit/%.c=$(B)/tests/%)
 # Sanitizer build: the same sources and tests, in build/asan.
 SAN     := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
 
-.PHONY: all test demo deps clean unit asan errors golden-diff rtl nets models fuzz-frontend
+.PHONY: all test demo deps clean unit asan errors golden-diff rtl nets models import fuzz-frontend synth
 all: $(B)/nnc
 
 $(B)/nnc: $(OBJ)
@@ -85,6 +85,7 @@ test: deps
 	@-$(MAKE) -s --no-print-directory rtl
 	@-$(MAKE) -s --no-print-directory nets
 	@-$(MAKE) -s --no-print-directory models
+	@-$(MAKE) -s --no-print-directory import
 	@-$(MAKE) -s --no-print-directory asan
 	@sh tests/summary.sh $(B)/results.txt
 
@@ -101,6 +102,9 @@ golden-diff: $(B)/nnc
 nets: $(B)/nnc
 	@sh tests/run_nets.sh $(B)/nnc $(B)/results.txt
 
+import: $(B)/nnc
+	@sh tests/run_import.sh $(B)/nnc $(B)/results.txt
+
 models: $(B)/nnc
 	@sh tests/run_models.sh $(B)/nnc $(B)/results.txt
 
@@ -113,6 +117,14 @@ asan:
 	    build/asan/nnc $(TESTSRC:tests/unit/%.c=build/asan/tests/%)
 	@sh tests/run_unit.sh $(B)/results.txt $(TESTSRC:tests/unit/%.c=build/asan/tests/%) asan
 	@sh tests/run_errors.sh build/asan/nnc $(B)/results.txt asan
+
+# ---- synthesis: make synth NET=examples/lenet5.nn MODE=serial TARGET=ice40 ----
+NET    ?= examples/tiny.nn
+MODE   ?= parallel
+TARGET ?= generic
+SYNTH_OPTS ?=
+synth: deps $(B)/nnc
+	@sh bench/synth.sh $(B)/nnc $(NET) $(MODE) $(TARGET) $(SYNTH_OPTS)
 
 # ---- fuzzing (clang's libFuzzer) ------------------------------------------
 # make fuzz-frontend FUZZ_RUNS=N: the front end on N generated inputs, from a

@@ -140,25 +140,43 @@ static int load_dir(struct network *net, const struct weight_opts *o)
  * its range: few saturate, few round to zero. */
 static void random_layer(struct layer *l, uint64_t seed, double m2_in, double *m2_out)
 {
-	double range = ldexp(1.0, l->out.w - 1 - l->out.f);
-	double target = range / 5;
+	/* the output RMS aimed at, in output LSBs: a fifth of the range, but
+	 * (for narrow outputs) at least one or two LSBs, so that they vary */
+	double half = ldexp(1.0, l->out.w - 1);
+	double lsbs = half / 5 > 2 ? half / 5 : half / 2 < 2 ? half / 2 : 2;
+	double target = ldexp(lsbs, -l->out.f);
 	double ew2 = target * target / (layer_fan_in(l) * (m2_in > 0 ? m2_in : 1e-30));
 	double sigma_q = sqrt(ew2) * ldexp(1.0, l->wt.f);   /* weight RMS in LSBs */
 	int64_t wmax = fx_max(l->wt.w);
 	int64_t m = (int64_t)llround(sqrt(3.0) * sigma_q);
-	if (m > wmax)
+	bool clamped = m > wmax;
+	if (clamped)
 		m = wmax;
 	double p = sigma_q * sigma_q;                        /* sparse +-1 below one LSB */
 	uint64_t s = seed;
 	double sum2 = 0;
 	for (int64_t i = 0; i < l->nw; i++) {
 		int64_t q;
-		if (m >= 1)        /* uniform in [-m, m] by multiply-shift, no division */
+		if (clamped)       /* the format caps the gain: the largest weights */
+			q = rng_next(&s) & 1 ? wmax : -wmax;
+		else if (m >= 1)   /* uniform in [-m, m] by multiply-shift, no division */
 			q = (int64_t)(((u128)rng_next(&s) * (uint64_t)(2 * m + 1)) >> 64) - m;
 		else
 			q = rng_unit(&s) < p ? (rng_next(&s) & 1 ? 1 : -1) : 0;
 		l->w[i] = (int32_t)q;
 		sum2 += (double)q * (double)q;
+	}
+	/* no filter may be all zero (sparse weights for a tiny gain could be) */
+	int64_t per = l->nw / l->filters;
+	for (int f = 0; f < l->filters; f++) {
+		int32_t *wf = l->w + (size_t)f * per;
+		bool any = false;
+		for (int64_t i = 0; i < per && !any; i++)
+			any = wf[i] != 0;
+		if (!any && per) {
+			wf[rng_next(&s) % (uint64_t)per] = rng_next(&s) & 1 ? 1 : -1;
+			sum2 += 1;
+		}
 	}
 	double ew2_real = sum2 / (double)(l->nw ? l->nw : 1) * ldexp(1.0, -2 * l->wt.f);
 	double m2 = layer_fan_in(l) * ew2_real * m2_in;
@@ -166,6 +184,7 @@ static void random_layer(struct layer *l, uint64_t seed, double m2_in, double *m
 		double x = (rng_unit(&s) * 2 - 1) * 0.43 * target;
 		l->b[i] = fx_quantize(x, l->bias, NULL);
 	}
+	double range = ldexp(half, -l->out.f);
 	if (m2 > range * range)
 		m2 = range * range;
 	if (l->act != ACT_NONE)
@@ -173,8 +192,65 @@ static void random_layer(struct layer *l, uint64_t seed, double m2_in, double *m
 	*m2_out = m2;
 }
 
+static uint64_t layer_seed(const struct weight_opts *o, int i)
+{
+	return o->seed * 0x100000001b3ull + (uint64_t)i * 0x9e3779b97f4a7c15ull;
+}
+
+static void keep_floats(struct layer *l)
+{
+	l->wf = big_alloc((size_t)l->nw * sizeof *l->wf);
+	l->bf = big_alloc((size_t)(l->nb ? l->nb : 1) * sizeof *l->bf);
+	for (int64_t k = 0; k < l->nw; k++)
+		l->wf[k] = fx_value(l->w[k], l->wt.f);
+	for (int64_t k = 0; k < l->nb; k++)
+		l->bf[k] = fx_value(l->b[k], l->bias.f);
+}
+
+/* E[x^2] of a tensor in real units. */
+static double mean_square(const struct tensor *t, int f)
+{
+	size_t n = (size_t)t->n * (size_t)shape_elems(t->s);
+	double s = 0;
+	for (size_t i = 0; i < n; i++)
+		s += (double)t->d[i] * t->d[i];
+	return n ? s / (double)n * ldexp(1.0, -2 * f) : 0;
+}
+
+/* Networks small enough are scaled on data: each layer's weights are drawn
+ * for the second moment its input really has, measured by running the
+ * golden model on a random batch, layer by layer. */
+static void random_measured(struct network *net, const struct weight_opts *o)
+{
+	int nl = net->nlayers;
+	struct tensor in, *t = xcalloc((size_t)nl, sizeof *t);
+	random_input(net, 2, o->seed, &in);
+	for (int i = 0; i < nl; i++) {
+		struct layer *l = &net->layers[i];
+		const struct tensor *a = l->src[0] >= 0 ? &t[l->src[0]] : &in;
+		const struct tensor *b = l->nsrc > 1 ? (l->src[1] >= 0 ? &t[l->src[1]] : &in) : NULL;
+		double ignored;
+		if (l->kind == L_CONV || l->kind == L_FC) {
+			random_layer(l, layer_seed(o, i), mean_square(a, l->in.f), &ignored);
+			if (o->keep_float)
+				keep_floats(l);
+		}
+		golden_layer(net, i, a, b, &t[i]);
+	}
+	for (int i = 0; i < nl; i++)
+		free(t[i].d);
+	free(in.d);
+}
+
 static int load_random(struct network *net, const struct weight_opts *o)
 {
+	int64_t macs = 0;
+	for (int i = 0; i < net->nlayers; i++)
+		macs += net->layers[i].macs;
+	if (macs <= 2000000000) {
+		random_measured(net, o);
+		return 0;
+	}
 	double *m2 = xcalloc((size_t)net->nlayers, sizeof *m2);
 	double in_range = ldexp(1.0, net->in_fmt.w - 1 - net->in_fmt.f);
 	double m2_input = in_range * in_range / 3;           /* uniform over the full range */
@@ -185,8 +261,7 @@ static int load_random(struct network *net, const struct weight_opts *o)
 		switch (l->kind) {
 		case L_CONV:
 		case L_FC:
-			random_layer(l, o->seed * 0x100000001b3ull + (uint64_t)i * 0x9e3779b97f4a7c15ull, a,
-			             &m2[i]);
+			random_layer(l, layer_seed(o, i), a, &m2[i]);
 			break;
 		case L_MAXPOOL:
 			m2[i] = l->kh * l->kw > 1 ? 2 * a : a;
@@ -207,14 +282,8 @@ static int load_random(struct network *net, const struct weight_opts *o)
 		}
 		if (m2[i] > range * range)
 			m2[i] = range * range;
-		if (o->keep_float && (l->kind == L_CONV || l->kind == L_FC)) {
-			l->wf = big_alloc((size_t)l->nw * sizeof *l->wf);
-			l->bf = big_alloc((size_t)(l->nb ? l->nb : 1) * sizeof *l->bf);
-			for (int64_t k = 0; k < l->nw; k++)
-				l->wf[k] = fx_value(l->w[k], l->wt.f);
-			for (int64_t k = 0; k < l->nb; k++)
-				l->bf[k] = fx_value(l->b[k], l->bias.f);
-		}
+		if (o->keep_float && (l->kind == L_CONV || l->kind == L_FC))
+			keep_floats(l);
 	}
 	return 0;
 }
