@@ -59,6 +59,14 @@ static int new_tensor(struct serial *s, const char *name, struct shape sh, struc
 	return s->ntens++;
 }
 
+static void set_container(struct serial *s, struct stensor *t, int cw)
+{
+	t->cw = cw;
+	t->wpw = (int)cdiv(t->s.w, s->mw / cw);
+	t->plane = (int64_t)t->s.h * t->wpw;
+	t->words = t->plane * t->s.c;
+}
+
 static struct sdesc *new_desc(struct serial *s)
 {
 	if (s->ndesc == s->cap_desc) {
@@ -255,6 +263,10 @@ static int lower_mac(struct serial *s, const struct network *net, int i, int las
 	const struct stensor *in = &s->tens[tin], *out = &s->tens[tout];
 	int groups = l->kind == L_CONV ? l->groups : 1;
 	int cg = l->ishape.c / groups, fg = l->filters / groups;
+	/* an fc reads its input as C*H channels of one row (the same words: the
+	 * rows of a plane follow each other) with a 1 x W kernel */
+	if (l->kind == L_FC)
+		cg = l->ishape.c * l->ishape.h;
 	int per = fg >= s->tm ? 1 : s->tm / fg;
 	for (int g0 = 0; g0 < groups; g0 += per) {
 		int ng = groups - g0 < per ? groups - g0 : per;
@@ -277,12 +289,16 @@ static int lower_mac(struct serial *s, const struct network *net, int i, int las
 			d->ph = l->ph; d->pw = l->pw;
 			d->ow = l->oshape.w;
 		} else {
-			d->kh = l->ishape.h; d->kw = l->ishape.w; d->sh = 1; d->sw = 1;
+			d->kh = 1; d->kw = l->ishape.w; d->sh = 1; d->sw = 1;
 			d->ow = 1;
 		}
 		geometry(s, d, in, out);
+		if (l->kind == L_FC) {
+			d->h = 1;
+			d->plane_i = in->wpw;
+		}
 		d->pk = pk;
-		d->in_a = in->base + (int64_t)d->c0 * in->plane;
+		d->in_a = in->base + (int64_t)d->c0 * d->plane_i;
 		d->in_b = d->in_a;
 		d->out = out->base + (int64_t)d->f0 * out->plane;
 		set_requant(d, l->in.f + l->wt.f - l->out.f, l->round, l->out, act, s->acc_w);
@@ -522,6 +538,24 @@ int serial_lower(struct serial *s, const struct network *net, const struct compi
 		for (int k = p.first; k < p.last; k++)
 			tens_of[k] = tens_of[p.last];
 		plan[np++] = p;
+	}
+	/* an add reads both sources through one element select: give them one
+	 * container (the wider) */
+	for (bool changed = true; changed;) {
+		changed = false;
+		for (int k = 0; k < np; k++) {
+			const struct layer *l = &net->layers[plan[k].first];
+			if (plan[k].kind != 2)
+				continue;
+			struct stensor *a = &s->tens[l->src[0] >= 0 ? tens_of[l->src[0]] : s->in_tensor];
+			struct stensor *b = &s->tens[l->src[1] >= 0 ? tens_of[l->src[1]] : s->in_tensor];
+			if (a->cw != b->cw) {
+				int cw = a->cw > b->cw ? a->cw : b->cw;
+				set_container(s, a, cw);
+				set_container(s, b, cw);
+				changed = true;
+			}
+		}
 	}
 	/* live ranges in plan steps; the input and the output stay put */
 	for (int t = 0; t < s->ntens; t++)

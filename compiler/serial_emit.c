@@ -204,8 +204,7 @@ static void fill_weights(const struct serial *s, const struct sdesc *d, uint8_t 
 			int ncb = cc == d->ncc - 1 ? d->ncb_last : d->ncb_full;
 			int64_t wq = at + s->nbw;
 			/* the plain conv: index the PyTorch layout directly */
-			bool plain = d->wkind == W_LAYER && d->cg == d->wl->ishape.c / (d->wl->kind == L_CONV ? d->wl->groups : 1) &&
-			             d->fg == d->wl->filters && d->c0 == 0 && d->f0 == 0;
+			bool plain = d->wkind == W_LAYER && d->c == d->cg && d->f == d->fg && d->f0 == 0;
 			int khw = d->kh * d->kw;
 			for (int cb = 0; cb < ncb; cb++)
 				for (int k = 0; k < khw; k++, wq += s->wsub)
