@@ -153,4 +153,19 @@ lint nn_fc "$F" "N=1 UNITS=1"
 lint nn_fc "$F" "N=1000 PI=8 UNITS=10 PO=10 HAS_BIAS=0 SHIFT=-3"
 done_tpl nn_fc
 
+# ---------------------------------------------------------------- nn_resize
+pass=0; fail=0
+F="$T/nn_resize.v"
+sim resize "$F" ""
+sim resize "$F" "IN_LANES=1 OUT_LANES=4 FLEN=8 SEED=2"
+sim resize "$F" "IN_LANES=5 OUT_LANES=5 FLEN=10 GAP=50 STALL=50 SEED=3"
+sim resize "$F" "IN_LANES=16 OUT_LANES=6 FLEN=48 DATA_W=3 SEED=4"
+for m in "IN_LANES=4 OUT_LANES=1 FLEN=8" "IN_LANES=1 OUT_LANES=4 FLEN=8" "IN_LANES=3 OUT_LANES=2" "IN_LANES=2 OUT_LANES=3"; do
+    sim resize "$F" "GAP=0 STALL=0 MEASURE=1 $m"
+done
+lint nn_resize "$F" ""
+lint nn_resize "$F" "IN_LANES=1 OUT_LANES=16"
+lint nn_resize "$F" "IN_LANES=8 OUT_LANES=1 DATA_W=1"
+done_tpl nn_resize
+
 exit 0
