@@ -168,4 +168,38 @@ lint nn_resize "$F" "IN_LANES=1 OUT_LANES=16"
 lint nn_resize "$F" "IN_LANES=8 OUT_LANES=1 DATA_W=1"
 done_tpl nn_resize
 
+# ---------------------------------------------------------------- nn_act
+pass=0; fail=0
+F="$T/nn_act.v $T/nn_skid.v"
+sim act "$F" ""
+sim act "$F" "ACT=2 RELU6_MAX=40 SEED=2"
+sim act "$F" "ACT=0 LANES=1 SEED=3 GAP=0 STALL=0"
+sim act "$F" "ACT=2 RELU6_MAX=1000 DATA_W=12 LANES=4 SEED=4 GAP=60 STALL=60"
+lint nn_act "$F" ""
+lint nn_act "$F" "ACT=2 LANES=3 DATA_W=16 RELU6_MAX=6144"
+done_tpl nn_act
+
+# ---------------------------------------------------------------- nn_fork
+pass=0; fail=0
+F="$T/nn_fork.v $T/nn_skid.v"
+sim fork "$F" ""
+sim fork "$F" "STALL=0 STALL1=0 GAP=0 SEED=2"
+sim fork "$F" "STALL=80 STALL1=5 SEED=3"
+sim fork "$F" "STALL=5 STALL1=80 GAP=50 SEED=4 DATA_W=33"
+lint nn_fork "$F" ""
+lint nn_fork "$F" "DATA_W=1"
+done_tpl nn_fork
+
+# ---------------------------------------------------------------- nn_add
+pass=0; fail=0
+F="$T/nn_add.v $T/nn_skid.v $T/nn_requant.v"
+sim add "$F" ""
+sim add "$F" "SHIFT=-2 OUT_W=16 ACT=1 B_W=4 SHIFT_B=0 SHIFT_A=3 SEED=2"
+sim add "$F" "SHIFT=4 ROUND=0 ACT=2 RELU6_MAX=20 SHIFT_A=5 LANES=3 SEED=3"
+sim add "$F" "GAP=0 GAP_B=0 STALL=0 SEED=4"
+sim add "$F" "GAP=70 GAP_B=0 STALL=30 SEED=5 A_W=16 B_W=8 SHIFT_B=8 SHIFT=9"
+lint nn_add "$F" ""
+lint nn_add "$F" "SHIFT_A=3 LANES=2 B_W=16 SHIFT=-2 ACT=2"
+done_tpl nn_add
+
 exit 0
