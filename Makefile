@@ -26,7 +26,7 @@ TESTBIN := $(TESTSRC:tests/unit/%.c=$(B)/tests/%)
 # Sanitizer build: the same sources and tests, in build/asan.
 SAN     := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
 
-.PHONY: all test demo deps clean unit asan errors golden-diff rtl nets models import fuzz-frontend synth
+.PHONY: all test demo deps clean unit asan errors golden-diff rtl nets models import generated-check generate fuzz-frontend synth
 all: $(B)/nnc
 
 $(B)/nnc: $(OBJ)
@@ -86,6 +86,7 @@ test: deps
 	@-$(MAKE) -s --no-print-directory nets
 	@-$(MAKE) -s --no-print-directory models
 	@-$(MAKE) -s --no-print-directory import
+	@-$(MAKE) -s --no-print-directory generated-check
 	@-$(MAKE) -s --no-print-directory asan
 	@sh tests/summary.sh $(B)/results.txt
 
@@ -102,6 +103,9 @@ golden-diff: $(B)/nnc
 nets: $(B)/nnc
 	@sh tests/run_nets.sh $(B)/nnc $(B)/results.txt
 
+generated-check: $(B)/nnc
+	@sh tests/run_generated.sh $(B)/results.txt
+
 import: $(B)/nnc
 	@sh tests/run_import.sh $(B)/nnc $(B)/results.txt
 
@@ -117,6 +121,21 @@ asan:
 	    build/asan/nnc $(TESTSRC:tests/unit/%.c=build/asan/tests/%)
 	@sh tests/run_unit.sh $(B)/results.txt $(TESTSRC:tests/unit/%.c=build/asan/tests/%) asan
 	@sh tests/run_errors.sh build/asan/nnc $(B)/results.txt asan
+
+# ---- generated/: the committed outputs for the small examples ---------------
+# tests/run_generated.sh regenerates them elsewhere and fails if they differ.
+GEN_DIR  ?= generated
+GEN_NETS := tiny lenet5
+GEN_MODES := parallel
+generate: $(B)/nnc
+	@for n in $(GEN_NETS); do for m in $(GEN_MODES); do \
+	    rm -rf $(GEN_DIR)/$$n/$$m; mkdir -p $(GEN_DIR)/$$n/$$m; \
+	    $(B)/nnc examples/$$n.nn -q --mode $$m -o $(GEN_DIR)/$$n/$$m/$$n.v 2>$(GEN_DIR)/$$n/$$m/err.txt \
+	        && rm $(GEN_DIR)/$$n/$$m/err.txt \
+	        || { grep -q "not in this build" $(GEN_DIR)/$$n/$$m/err.txt \
+	             && rm -rf $(GEN_DIR)/$$n/$$m \
+	             || { cat $(GEN_DIR)/$$n/$$m/err.txt; exit 1; }; }; \
+	done; done
 
 # ---- synthesis: make synth NET=examples/lenet5.nn MODE=serial TARGET=ice40 ----
 NET    ?= examples/tiny.nn

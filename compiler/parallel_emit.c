@@ -127,16 +127,15 @@ static void conv_engine(FILE *f, const struct compile_opts *o, const struct peng
 	        l->name, layer_kind_names[l->kind], l->ishape.c, l->ishape.h, l->ishape.w,
 	        l->oshape.c, l->oshape.h, l->oshape.w, e->pi, e->po, (long long)e->mults,
 	        (long long)e->cycles);
-	fprintf(f, "nn_conv #(\n");
 	if (conv)
-		fprintf(f, "    .C(%d), .H(%d), .W(%d), .F(%d), .KH(%d), .KW(%d), .SH(%d), .SW(%d), "
+		fprintf(f, "nn_conv #(\n"
+		           "    .C(%d), .H(%d), .W(%d), .F(%d), .KH(%d), .KW(%d), .SH(%d), .SW(%d), "
 		           ".PH(%d), .PW(%d), .GROUPS(%d),\n",
 		        l->ishape.c, l->ishape.h, l->ishape.w, l->filters, l->kh, l->kw, l->sh, l->sw,
 		        l->ph, l->pw, l->groups);
-	else    /* fc: a 1x1 convolution over one pixel of all the inputs */
-		fprintf(f, "    .C(%lld), .H(1), .W(1), .F(%d), .KH(1), .KW(1), .SH(1), .SW(1), "
-		           ".PH(0), .PW(0), .GROUPS(1),\n",
-		        (long long)shape_elems(l->ishape), l->filters);
+	else
+		fprintf(f, "nn_fc #(\n    .N(%lld), .UNITS(%d),\n", (long long)shape_elems(l->ishape),
+		        l->filters);
 	fprintf(f, "    .PI(%d), .PO(%d), .DATA_W(%d), .WGT_W(%d), .ACC_W(%d),\n", e->pi, e->po,
 	        l->in.w, l->wt.w, l->acc_bits);
 	fprintf(f, "    .HAS_BIAS(%d), .BIAS_W(%d), .BIAS_SHIFT(%d), .SHIFT(%d), .ROUND(%d),\n",
@@ -151,18 +150,37 @@ static void conv_engine(FILE *f, const struct compile_opts *o, const struct peng
 	fputs(");\n\n", f);
 }
 
+static void maxpool_engine(FILE *f, const struct pengine *e, const char *in, const char *out)
+{
+	const struct layer *l = e->l;
+	fprintf(f, "// %s: maxpool %dx%dx%d -> %dx%dx%d, %d lane(s), %lld cycles/frame\n", l->name,
+	        l->ishape.c, l->ishape.h, l->ishape.w, l->oshape.c, l->oshape.h, l->oshape.w,
+	        e->in_lanes, (long long)e->cycles);
+	fprintf(f, "nn_maxpool #(\n    .C(%d), .H(%d), .W(%d), .LANES(%d), .DATA_W(%d),\n"
+	           "    .KH(%d), .KW(%d), .SH(%d), .SW(%d), .PH(%d), .PW(%d)\n) u_%s (\n"
+	           "    .clk(clk), .rst(rst),\n",
+	        l->ishape.c, l->ishape.h, l->ishape.w, e->in_lanes, l->in.w, l->kh, l->kw, l->sh, l->sw,
+	        l->ph, l->pw, l->name);
+	ports(f, in, out);
+	fputs(");\n\n", f);
+}
+
 static const char *tmp_name(const char *a, const char *b) { return xprintf("%s_%s", a, b); }
+
+static bool resized;                    /* a width converter was placed */
 
 /* A width converter when the producer's lanes differ from the consumer's. */
 static struct stream adapt(FILE *f, struct stream s, int lanes, const char *name, int64_t elems)
 {
 	if (s.lanes == lanes)
 		return s;
+	resized = true;
 	struct stream t = {name, lanes, s.width};
 	declare(f, t);
-	fprintf(f, "nn_resize #(.DATA_W(%d), .IN_LANES(%d), .OUT_LANES(%d), .FRAME(%lld)) u_%s (\n"
+	(void)elems;
+	fprintf(f, "nn_resize #(.DATA_W(%d), .IN_LANES(%d), .OUT_LANES(%d)) u_%s (\n"
 	           "    .clk(clk), .rst(rst),\n",
-	        s.width, s.lanes, lanes, (long long)elems, name);
+	        s.width, s.lanes, lanes, name);
 	ports(f, s.name, name);
 	fputs(");\n\n", f);
 	return t;
@@ -176,6 +194,7 @@ int pemit_top(const struct pplan *p, const struct compile_opts *o)
 	FILE *f = out_open(o->out);
 	if (!f)
 		return -1;
+	resized = false;
 	const char *iface = xprintf(
 		"Top module %s_top: clk, rst (synchronous, active high; clears control state).\n"
 		"Input  s_axis_*: %d element(s) of %d bits per beat (fixed<%d,%d>), element i in\n"
@@ -273,6 +292,9 @@ int pemit_top(const struct pplan *p, const struct compile_opts *o)
 		case L_FC:
 			conv_engine(f, o, e, a.name, outs[i].name);
 			break;
+		case L_MAXPOOL:
+			maxpool_engine(f, e, a.name, outs[i].name);
+			break;
 		default:
 			error_at(l->loc, "%s layers are not in the parallel mode of this build of nnc yet",
 			         layer_kind_names[l->kind]);
@@ -285,12 +307,23 @@ int pemit_top(const struct pplan *p, const struct compile_opts *o)
 	        y.name, y.name, y.name, y.name);
 	fputs("endmodule\n\n`resetall\n", f);
 
-	static const char *const used[] = {"nn_conv", "nn_fork", "nn_resize", NULL};
-	const char *need[4] = {NULL};
+	/* the templates this design instantiates, each once */
+	const char *need[32] = {NULL};
 	int n = 0;
-	for (int k = 0; used[k]; k++)
-		if (template_text(used[k]))
-			need[n++] = used[k];
+	for (int i = 0; i < net->nlayers; i++) {
+		static const char *const engine[] = {
+			[L_CONV] = "nn_conv", [L_FC] = "nn_fc", [L_MAXPOOL] = "nn_maxpool",
+			[L_AVGPOOL] = "nn_avgpool", [L_RELU] = "nn_act", [L_ADD] = "nn_add"};
+		need[n++] = engine[net->layers[i].kind];
+	}
+	for (int s = 0; s <= net->nlayers; s++)
+		if (readers[s] > 1) {
+			need[n++] = "nn_fork";
+			break;
+		}
+	if (resized)
+		need[n++] = "nn_resize";
+	need[n] = NULL;
 	emit_templates(f, need);
 	return 0;
 }
