@@ -190,19 +190,20 @@ assign acc_bank = bank;
 assign acc_raddr = aaddr[ABA-1:0];
 
 // ---------------------------------------------------------------- a1: average product
+integer m1;
 reg v1, first1, lastc1, rowend1, end1, slot1;
 reg [OBA-1:0] wa1;
 reg [15:0] epos1;
 reg [TM*VW-1:0] p1;
-integer m;
 always @(posedge clk) begin
     v1 <= v0 && !rst;
     {first1, lastc1, rowend1, end1, slot1, wa1, epos1} <= {first0, lastc0, rowend0, end0 && v0, slot0, wa0, epos0};
-    for (m = 0; m < TM; m = m + 1)
-        p1[m*VW +: VW] <= $signed(acc_rdata[(bank*TM + m)*ACC_W +: ACC_W]) * $signed({1'b0, avgm});
+    for (m1 = 0; m1 < TM; m1 = m1 + 1)
+        p1[m1*VW +: VW] <= $signed(acc_rdata[(bank*TM + m1)*ACC_W +: ACC_W]) * $signed({1'b0, avgm});
 end
 
 // ---------------------------------------------------------------- a2: average shift
+integer m2;
 reg v2, first2, lastc2, rowend2, end2, slot2;
 reg [OBA-1:0] wa2;
 reg [15:0] epos2;
@@ -211,8 +212,8 @@ wire [VW-1:0] avg_rnd = (avgp == 6'd0) ? {VW{1'b0}} : ({{(VW-1){1'b0}}, 1'b1} <<
 always @(posedge clk) begin
     v2 <= v1 && !rst;
     {first2, lastc2, rowend2, end2, slot2, wa2, epos2} <= {first1, lastc1, rowend1, end1, slot1, wa1, epos1};
-    for (m = 0; m < TM; m = m + 1)
-        q2[m*VW +: VW] <= ($signed(p1[m*VW +: VW]) + $signed(avg_rnd)) >>> avgp;
+    for (m2 = 0; m2 < TM; m2 = m2 + 1)
+        q2[m2*VW +: VW] <= ($signed(p1[m2*VW +: VW]) + $signed(avg_rnd)) >>> avgp;
 end
 
 // ---------------------------------------------------------------- a3: requantize, saturate, activate
@@ -227,26 +228,32 @@ always @* begin
     hi = ($signed({{(XW-1){1'b0}}, 1'b1}) <<< (outw - 6'd1)) - 1;
     capx = $signed({1'b0, cap});
 end
-always @(posedge clk) begin
-    v3 <= v2 && !rst;
-    {first3, lastc3, rowend3, end3, slot3, wa3, epos3} <= {first2, lastc2, rowend2, end2, slot2, wa2, epos2};
-    for (m = 0; m < TM; m = m + 1) begin
-        x = $signed(q2[m*VW +: VW]);
-        rb = $signed({{(XW-1){1'b0}}, 1'b1}) <<< (shift - 8'sd1);
-        if (!rnd) rb = 0;
+integer mr;
+reg [TM*CW-1:0] y3_next;
+always @* begin
+    for (mr = 0; mr < TM; mr = mr + 1) begin
+        x = {{(XW-VW){q2[mr*VW+VW-1]}}, q2[mr*VW +: VW]};
+        rb = {{(XW-1){1'b0}}, 1'b1} <<< (shift - 8'sd1);
+        if (!rnd) rb = {XW{1'b0}};
         if (shift > 0)
             rq = (x + rb) >>> shift;
         else
             rq = x <<< lsh;
         if (rq < lo) rq = lo;
         if (rq > hi) rq = hi;
-        if (act != 2'd0 && rq < 0) rq = 0;
+        if (act != 2'd0 && rq < 0) rq = {XW{1'b0}};
         if (act == 2'd2 && rq > capx) rq = capx;
-        y3[m*CW +: CW] <= rq[CW-1:0];
+        y3_next[mr*CW +: CW] = rq[CW-1:0];
     end
+end
+always @(posedge clk) begin
+    v3 <= v2 && !rst;
+    {first3, lastc3, rowend3, end3, slot3, wa3, epos3} <= {first2, lastc2, rowend2, end2, slot2, wa2, epos2};
+    y3 <= y3_next;
 end
 
 // ---------------------------------------------------------------- a4: pool
+integer m4;
 reg v4, rowend4, end4, slot4;
 reg [OBA-1:0] wa4;
 reg [15:0] epos4;
@@ -255,39 +262,45 @@ always @(posedge clk) begin
     v4 <= v3 && lastc3 && !rst;
     {rowend4, end4, slot4, wa4, epos4} <= {rowend3, end3, slot3, wa3, epos3};
     if (v3)
-        for (m = 0; m < TM; m = m + 1)
-            if (first3 || $signed(y3[m*CW +: CW]) > $signed(mx[m*CW +: CW]))
-                mx[m*CW +: CW] <= y3[m*CW +: CW];
+        for (m4 = 0; m4 < TM; m4 = m4 + 1)
+            if (first3 || $signed(y3[m4*CW +: CW]) > $signed(mx[m4*CW +: CW]))
+                mx[m4*CW +: CW] <= y3[m4*CW +: CW];
 end
 
 // ---------------------------------------------------------------- a5: pack and write
-reg [TM*MW-1:0] word;
+integer mp;
+reg [TM*MW-1:0] word, word_next;
 reg [MW-1:0] nw;
 reg end5;
+always @* begin
+    for (mp = 0; mp < TM; mp = mp + 1) begin
+        nw = word[mp*MW +: MW];
+        case (co)
+        2'd0: nw[epos4*8 +: 8] = mx[mp*CW +: 8];
+        2'd1: if (CW >= 16) nw[epos4*16 +: 16] = mx[mp*CW +: ((CW >= 16) ? 16 : CW)];
+        default: if (CW >= 32) nw[epos4*32 +: 32] = mx[mp*CW +: ((CW >= 32) ? 32 : CW)];
+        endcase
+        word_next[mp*MW +: MW] = nw;
+    end
+end
 always @(posedge clk) begin
     ob_we <= 1'b0;
     end5 <= 1'b0;
-    if (rst) word <= {TM*MW{1'b0}};
     if (v4) begin
-        for (m = 0; m < TM; m = m + 1) begin
-            nw = word[m*MW +: MW];
-            case (co)
-            2'd0: nw[epos4*8 +: 8] = mx[m*CW +: 8];
-            2'd1: if (CW >= 16) nw[epos4*16 +: 16] = mx[m*CW +: ((CW >= 16) ? 16 : CW)];
-            default: if (CW >= 32) nw[epos4*32 +: 32] = mx[m*CW +: ((CW >= 32) ? 32 : CW)];
-            endcase
-            word[m*MW +: MW] <= nw;
-            ob_wdata[m*MW +: MW] <= nw;
-        end
+        word <= word_next;
+        ob_wdata <= word_next;
         if (epos4 == eo - 16'd1 || rowend4) begin
             ob_we <= 1'b1;
             ob_addr <= {slot4, wa4};
             // a new word starts empty (the row's padding values are 0)
-            for (m = 0; m < TM; m = m + 1) word[m*MW +: MW] <= {MW{1'b0}};
+            word <= {TM*MW{1'b0}};
         end
         end5 <= end4;
     end
-    if (rst) ob_we <= 1'b0;
+    if (rst) begin
+        ob_we <= 1'b0;
+        word <= {TM*MW{1'b0}};
+    end
 end
 
 wire v_any = v0 || v1 || v2 || v3 || v4 || ob_we;

@@ -324,25 +324,27 @@ reg [1:0] ci1;
 reg [MW-1:0] word1;
 reg [31:0] el;
 integer j;
+reg [TN*CW-1:0] x2_next;
+always @* begin
+    for (j = 0; j < TN; j = j + 1) begin
+        word1 = ib_rdata[j*MW +: MW] >> ({es1, 3'd0} << ci1);
+        el = word1[31:0];
+        case (ci1)
+        2'd0: el = {{24{el[7]}}, el[7:0]};
+        2'd1: el = {{16{el[15]}}, el[15:0]};
+        default: ;
+        endcase
+        if (!mask1[j]) x2_next[j*CW +: CW] = {CW{1'b0}};
+        else if (pad1) x2_next[j*CW +: CW] = (op == OP_MAX) ? padv : {CW{1'b0}};
+        else x2_next[j*CW +: CW] = el[CW-1:0];
+    end
+end
 always @(posedge clk) begin
     v2 <= v1 && !rst;
     wr2 <= wr1; init2 <= init1; last2 <= last1; acc_last2 <= acc_last1;
     wslot2 <= wslot1; abank2 <= abank1; aa2 <= aa1;
     w2 <= wb_rdata;
-    for (j = 0; j < TN; j = j + 1) begin
-        if (!mask1[j]) x2[j*CW +: CW] <= {CW{1'b0}};
-        else if (pad1) x2[j*CW +: CW] <= (op == OP_MAX) ? padv : {CW{1'b0}};
-        else begin
-            word1 = ib_rdata[j*MW +: MW] >> ({es1, 3'd0} << ci1);
-            el = word1[31:0];
-            case (ci1)
-            2'd0: el = {{24{el[7]}}, el[7:0]};
-            2'd1: el = {{16{el[15]}}, el[15:0]};
-            default: ;
-            endcase
-            x2[j*CW +: CW] <= el[CW-1:0];
-        end
-    end
+    x2 <= x2_next;
 end
 
 // ---------------------------------------------------------------- s3: products
@@ -369,31 +371,37 @@ reg v4, wr4, init4, last4, acc_last4, wslot4, abank4;
 reg [ABA-1:0] aa4;
 reg [TM*PW_-1:0] s4;
 reg signed [PW_-1:0] t;
+integer mc, kc;
+reg [TM*PW_-1:0] s4_next;
+always @* begin
+    for (mc = 0; mc < TM; mc = mc + 1) begin
+        t = {PW_{1'b0}};
+        if (op == OP_MAC) begin
+            for (kc = 0; kc < TN; kc = kc + 1) t = t + $signed(p3[(mc*TN+kc)*PW_ +: PW_]);
+        end else if (mc < TP) begin
+            t = {{(PW_-CW){x3[mc*CW+CW-1]}}, x3[mc*CW +: CW]};
+        end
+        s4_next[mc*PW_ +: PW_] = t;
+    end
+end
 always @(posedge clk) begin
     v4 <= v3 && !rst;
     wr4 <= wr3; init4 <= init3; last4 <= last3; acc_last4 <= acc_last3;
     wslot4 <= wslot3; abank4 <= abank3; aa4 <= aa3;
-    for (m = 0; m < TM; m = m + 1) begin
-        t = {PW_{1'b0}};
-        if (op == OP_MAC) begin
-            for (k = 0; k < TN; k = k + 1) t = t + $signed(p3[(m*TN+k)*PW_ +: PW_]);
-        end else if (m < TP) begin
-            t = $signed(x3[m*CW +: CW]);
-        end
-        s4[m*PW_ +: PW_] <= t;
-    end
+    s4 <= s4_next;
 end
 
+integer mn;
 reg [TM*ACC_W-1:0] nacc;
 reg signed [ACC_W-1:0] a_old, a_sum, a_bias;
 always @* begin
-    for (m = 0; m < TM; m = m + 1) begin
-        a_old = acc_rdata[(abank4*TM + m)*ACC_W +: ACC_W];
-        a_sum = $signed(s4[m*PW_ +: PW_]);
-        a_bias = bias_flat[wslot4*NBW*MW + m*BW +: ACC_W];
-        if (op == OP_MAC) nacc[m*ACC_W +: ACC_W] = (init4 ? a_bias : a_old) + a_sum;
-        else if (op == OP_SUM) nacc[m*ACC_W +: ACC_W] = (init4 ? {ACC_W{1'b0}} : a_old) + a_sum;
-        else nacc[m*ACC_W +: ACC_W] = (init4 || a_sum > a_old) ? a_sum : a_old;
+    for (mn = 0; mn < TM; mn = mn + 1) begin
+        a_old = acc_rdata[(abank4*TM + mn)*ACC_W +: ACC_W];
+        a_sum = $signed(s4[mn*PW_ +: PW_]);
+        a_bias = bias_flat[wslot4*NBW*MW + mn*BW +: ACC_W];
+        if (op == OP_MAC) nacc[mn*ACC_W +: ACC_W] = (init4 ? a_bias : a_old) + a_sum;
+        else if (op == OP_SUM) nacc[mn*ACC_W +: ACC_W] = (init4 ? {ACC_W{1'b0}} : a_old) + a_sum;
+        else nacc[mn*ACC_W +: ACC_W] = (init4 || a_sum > a_old) ? a_sum : a_old;
     end
 end
 assign acc_we = v4 && wr4;

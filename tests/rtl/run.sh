@@ -202,4 +202,21 @@ lint nn_add "$F" ""
 lint nn_add "$F" "SHIFT_A=3 LANES=2 B_W=16 SHIFT=-2 ACT=2"
 done_tpl nn_add
 
+# ---------------------------------------------------------------- nn_avgpool
+pass=0; fail=0
+F="$T/nn_avgpool.v $T/nn_linebuf.v $T/nn_ram.v $T/nn_addtree.v $T/nn_requant.v $T/nn_skid.v"
+sim avgpool "$F" ""
+sim avgpool "$F" "KH=3 KW=3 SH=3 SW=3 H=9 W=9 LANES=1 C=3 SEED=2"
+sim avgpool "$F" "KH=7 KW=7 H=7 W=7 SH=1 SW=1 LANES=4 C=8 FRAMES=6 SEED=3"
+sim avgpool "$F" "KH=5 KW=5 H=5 W=5 SH=1 SW=1 SHIFT=2 ROUND=0 OUT_W=6 SEED=4 FRAMES=8"
+sim avgpool "$F" "KH=3 KW=3 H=6 W=6 SH=1 SW=1 SHIFT=-3 OUT_W=12 SEED=5 GAP=60"
+sim avgpool "$F" "KH=1 KW=1 SH=1 SW=1 SEED=6 STALL=60"
+sim avgpool "$F" "KH=2 KW=3 SH=1 SW=2 H=5 W=7 SEED=7 DATA_W=16 OUT_W=16"
+sim avgpool "$F" "GAP=0 STALL=0 MEASURE=1"
+grep THROUGHPUT "$LOG" | sed "s/^/  /"
+lint nn_avgpool "$F" ""
+lint nn_avgpool "$F" "KH=1 KW=1 SH=1 SW=1"
+lint nn_avgpool "$F" "KH=7 KW=7 H=7 W=7 LANES=2 SHIFT=-2 OUT_W=12"
+done_tpl nn_avgpool
+
 exit 0

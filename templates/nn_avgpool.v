@@ -1,0 +1,164 @@
+// nn_avgpool: average pooling on an HWC stream: exact window sum, multiply by M = round(2^P/n), round-shift by P, requantize.
+`resetall
+`timescale 1ns / 1ps
+`default_nettype none
+
+/*
+ * Per output element, n = KH*KW cells (no padding):
+ *   sum = exact sum of the cells
+ *   y1  = (sum*M + 2^(P-1)) >>> P,  P = 16 + clog2(n),  M = floor(2^P/n + 1/2)
+ *         (y1 is in the input's fraction bits)
+ *   y   = requantize(y1): data shift SHIFT (= Fin - Fout, 0 keeps the format),
+ *         ROUND nearest/floor, saturation to OUT_W (as nn_requant, no bias/act).
+ * Global average pooling: KH = H, KW = W.
+ * Streams: LANES channels per beat, HWC order, C/LANES beats per pixel; out
+ * HO*WO*C/LANES beats per frame (HO = (H-KH)/SH+1), tlast on the last beat.
+ * Steady state: max(HO*WO, H*W) * C/LANES cycles per frame.
+ * Latency issue->output: 8 + clog2(KH*KW) cycles.
+ */
+module nn_avgpool #(
+    // channels, height, width
+    parameter C = 4,
+    parameter H = 8,
+    parameter W = 8,
+    // channels per beat (divides C)
+    parameter LANES = 1,
+    // input element width
+    parameter DATA_W = 8,
+    // window height, width
+    parameter KH = 2,
+    parameter KW = 2,
+    // stride vertical, horizontal
+    parameter SH = 2,
+    parameter SW = 2,
+    // data shift of the final requantization Fin - Fout (negative: left shift)
+    parameter SHIFT = 0,
+    // 1: round to nearest, 0: floor (final requantization)
+    parameter ROUND = 1,
+    // output element width
+    parameter OUT_W = 8
+) (
+    input  wire                    clk,
+    input  wire                    rst,
+
+    input  wire [LANES*DATA_W-1:0] s_axis_tdata,
+    input  wire                    s_axis_tvalid,
+    output wire                    s_axis_tready,
+    input  wire                    s_axis_tlast,
+
+    output wire [LANES*OUT_W-1:0]  m_axis_tdata,
+    output wire                    m_axis_tvalid,
+    input  wire                    m_axis_tready,
+    output wire                    m_axis_tlast
+);
+
+localparam N = KH * KW;
+localparam L = (N > 1) ? $clog2(N) : 0;
+localparam P = 16 + L;
+/* verilator lint_off WIDTH */
+localparam [63:0] N64 = N;
+/* verilator lint_on WIDTH */
+localparam [63:0] M = ((64'd1 << (P + 1)) + N64) / (N64 + N64);
+localparam M_W = P + 2;
+localparam S_W = DATA_W + L;
+localparam PR_W = S_W + M_W;
+localparam Y_W = PR_W - P;
+localparam DLY = L + 2;
+
+initial begin
+    if (LANES < 1 || C % LANES != 0) begin
+        $error("Error: LANES must divide C (instance %m)");
+        $finish;
+    end
+    if (P > 60) begin
+        $error("Error: window too large (instance %m)");
+        $finish;
+    end
+end
+
+wire ce;
+wire x_valid, x_first, x_last, x_fend, m_valid_unused;
+wire [N*LANES*DATA_W-1:0] x_window;
+wire [0:0] x_oblk, m_step;
+
+nn_linebuf #(
+    .C(C), .H(H), .W(W), .LANES(LANES), .DATA_W(DATA_W), .KH(KH), .KW(KW), .SH(SH), .SW(SW),
+    .PH(0), .PW(0), .GROUPS(1), .REPEAT(1), .PAD_VALUE({DATA_W{1'b0}}), .STEP_W(1), .OBLK_W(1)
+) u_lb (
+    .clk(clk), .rst(rst), .ce(ce),
+    .s_axis_tdata(s_axis_tdata), .s_axis_tvalid(s_axis_tvalid), .s_axis_tready(s_axis_tready),
+    .s_axis_tlast(s_axis_tlast),
+    .m_valid(m_valid_unused), .m_step(m_step),
+    .x_valid(x_valid), .x_window(x_window), .x_first(x_first), .x_last(x_last),
+    .x_frame_end(x_fend), .x_oblk(x_oblk)
+);
+
+wire unused_lb = m_valid_unused ^ x_first ^ x_last ^ x_oblk[0] ^ m_step[0];
+
+wire [M_W-1:0] m_const = M[M_W-1:0];
+wire [LANES*Y_W-1:0] y1;
+wire [PR_W-1:0] rnd = {{(PR_W-1){1'b0}}, 1'b1} << (P - 1);
+
+genvar i, t;
+generate
+for (i = 0; i < LANES; i = i + 1) begin : g_lane
+    wire [N*DATA_W-1:0] cells;
+    for (t = 0; t < N; t = t + 1) begin : g_cell
+        assign cells[t*DATA_W +: DATA_W] = x_window[(t*LANES + i)*DATA_W +: DATA_W];
+    end
+    wire [S_W-1:0] sum;
+    nn_addtree #(.N(N), .IN_W(DATA_W)) u_sum (
+        .clk(clk), .ce(ce), .in_data(cells), .out_data(sum)
+    );
+    wire signed [PR_W-1:0] sx = {{(PR_W-S_W){sum[S_W-1]}}, sum};
+    wire signed [PR_W-1:0] mx = {{(PR_W-M_W){1'b0}}, m_const};
+    reg  signed [PR_W-1:0] prod_reg;
+    reg  [Y_W-1:0] y1_reg;
+    /* verilator lint_off UNUSEDSIGNAL */
+    wire signed [PR_W-1:0] shifted = (prod_reg + rnd) >>> P;
+    /* verilator lint_on UNUSEDSIGNAL */
+    always @(posedge clk) begin
+        if (ce) begin
+            prod_reg <= sx * mx;
+            y1_reg <= shifted[Y_W-1:0];
+        end
+    end
+    assign y1[i*Y_W +: Y_W] = y1_reg;
+end
+endgenerate
+
+reg [DLY-1:0] valid_reg, last_reg;
+wire [DLY-1:0] valid_in = {valid_reg[DLY-2:0], x_valid};
+wire [DLY-1:0] last_in  = {last_reg[DLY-2:0], x_fend};
+always @(posedge clk) begin
+    if (ce) begin
+        valid_reg <= valid_in;
+        last_reg  <= last_in;
+    end
+    if (rst) begin
+        valid_reg <= {DLY{1'b0}};
+    end
+end
+
+wire                   rq_valid, rq_last;
+wire [LANES*OUT_W-1:0] rq_data;
+
+nn_requant #(
+    .LANES(LANES), .ACC_W(Y_W), .HAS_BIAS(0), .BIAS_W(1), .BIAS_SHIFT(0),
+    .SHIFT(SHIFT), .ROUND(ROUND), .OUT_W(OUT_W), .ACT(0), .RELU6_MAX(0)
+) u_rq (
+    .clk(clk), .rst(rst), .ce(ce),
+    .in_valid(valid_reg[DLY-1]), .in_last(last_reg[DLY-1]), .in_acc(y1), .in_bias({LANES{1'b0}}),
+    .out_valid(rq_valid), .out_last(rq_last), .out_data(rq_data)
+);
+
+nn_skid #(.DATA_W(LANES*OUT_W)) u_out (
+    .clk(clk), .rst(rst),
+    .s_axis_tdata(rq_data), .s_axis_tvalid(rq_valid), .s_axis_tready(ce), .s_axis_tlast(rq_last),
+    .m_axis_tdata(m_axis_tdata), .m_axis_tvalid(m_axis_tvalid), .m_axis_tready(m_axis_tready),
+    .m_axis_tlast(m_axis_tlast)
+);
+
+endmodule
+
+`resetall

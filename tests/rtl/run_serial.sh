@@ -1,0 +1,52 @@
+#!/bin/sh
+# run_serial.sh RESULTS: checks of the serial-mode outputs. tiny and lenet5 are
+# compiled with `nnc --mode serial`; each OUT.v must pass
+#   verilator --lint-only -Wall   (waivers below)
+#   yosys: read_verilog; hierarchy -top <net>_top; proc; check -assert
+# and the testbench (OUT_tb.v with sim/nn_mem_model) must build in Icarus.
+# Waivers, for the serial templates only:
+#   DECLFILENAME  OUT.v holds every module of the design in one file
+#   WIDTH         16/32-bit index arithmetic on narrower descriptor fields
+#   UNUSEDSIGNAL  each unit uses a different subset of the shared task walker
+# One line via tests/report.sh; always exits 0.
+RESULTS=${1:-/dev/null}
+ROOT=$(cd "$(dirname "$0")/../.." && pwd)
+NNC=${NNC:-$ROOT/build/nnc}
+WORK=$(mktemp -d /tmp/nn_serial.XXXXXX)
+trap 'rm -rf "$WORK"' EXIT
+pass=0; fail=0
+
+check() {
+    net=$1; shift
+    name=$(basename "$net" .nn)
+    out=$WORK/$name.v
+    if ! "$NNC" "$ROOT/$net" -o "$out" --mode serial --tb "$@" >"$WORK/log" 2>&1; then
+        fail=$((fail + 1)); echo "  FAIL nnc $net $*"; head -n 5 "$WORK/log" | sed 's/^/    /'
+        return
+    fi
+    if verilator --lint-only -Wall -Wno-DECLFILENAME -Wno-WIDTH -Wno-UNUSEDSIGNAL \
+        --top-module "${name}_top" "$out" >"$WORK/log" 2>&1; then
+        pass=$((pass + 1))
+    else
+        fail=$((fail + 1)); echo "  FAIL verilator $net $*"; head -n 8 "$WORK/log" | sed 's/^/    /'
+    fi
+    if yosys -q -p "read_verilog $out; hierarchy -top ${name}_top; proc; check -assert" \
+        >"$WORK/log" 2>&1; then
+        pass=$((pass + 1))
+    else
+        fail=$((fail + 1)); echo "  FAIL yosys $net $*"; tail -n 5 "$WORK/log" | sed 's/^/    /'
+    fi
+    if (cd "$WORK" && iverilog -g2005 -o "$name.vvp" -s tb "${name}_tb.v" "$name.v") \
+        >"$WORK/log" 2>&1; then
+        pass=$((pass + 1))
+    else
+        fail=$((fail + 1)); echo "  FAIL iverilog $net $*"; head -n 5 "$WORK/log" | sed 's/^/    /'
+    fi
+}
+
+check examples/tiny.nn --pe 4x4
+check examples/tiny.nn --pe 3x5 --mem-width 32
+check examples/lenet5.nn
+check examples/lenet5.nn --pe 16x16 --mem-width 128
+sh "$ROOT/tests/report.sh" "$RESULTS" "rtl serial (lint, yosys)" "$pass" "$fail"
+exit 0
