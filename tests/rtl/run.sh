@@ -110,7 +110,8 @@ sim conv "$F" "H=1 W=1 KH=1 KW=1 PH=0 PW=0 C=16 F=8 PI=4 PO=2 FRAMES=5 SEED=10"
 sim conv "$F" "KH=3 KW=2 PH=3 PW=2 H=4 W=5 SHIFT=-1 OUT_W=16 DATA_W=4 WGT_W=3 SEED=11"
 # throughput: cycles per frame within 3% of max(HO*WO*GROUPS*OBG*CBG, H*W*C/PI)
 for m in "" "SH=2 SW=2 H=12 W=12 C=4 F=8 PI=2 PO=4" "H=8 W=8 C=8 F=8 GROUPS=8 PI=1 PO=1" \
-         "H=6 W=6 C=16 F=16 PI=4 PO=4 KH=1 KW=1 PH=0 PW=0" "H=10 W=10 C=3 F=8 PI=3 PO=2 KH=5 KW=5 PH=2 PW=2"; do
+         "H=6 W=6 C=16 F=16 PI=4 PO=4 KH=1 KW=1 PH=0 PW=0" "H=10 W=10 C=3 F=8 PI=3 PO=2 KH=5 KW=5 PH=2 PW=2" \
+         "H=15 W=15 C=3 F=4 PI=1 PO=4 KH=7 KW=7 PH=3 PW=3 SH=2 SW=2"; do
     sim conv "$F" "GAP=0 STALL=0 MEASURE=1 FRAMES=3 $m"
     grep THROUGHPUT "$LOG" | sed "s/^/  [$m] /"
 done
