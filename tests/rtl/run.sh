@@ -108,6 +108,9 @@ sim conv "$F" "KH=11 KW=11 SH=4 SW=4 PH=2 PW=2 H=23 W=23 C=3 F=4 PI=3 PO=2 FRAME
 sim conv "$F" "KH=1 KW=3 PH=0 PW=2 HAS_BIAS=0 ROUND=0 SEED=9"
 sim conv "$F" "H=1 W=1 KH=1 KW=1 PH=0 PW=0 C=16 F=8 PI=4 PO=2 FRAMES=5 SEED=10"
 sim conv "$F" "KH=3 KW=2 PH=3 PW=2 H=4 W=5 SHIFT=-1 OUT_W=16 DATA_W=4 WGT_W=3 SEED=11"
+# long runs: the global row counters of the line buffer wrap around
+sim conv "$F" "H=3 W=3 KH=3 KW=3 PH=1 PW=1 C=2 F=2 PI=1 PO=1 FRAMES=100 SEED=12"
+sim conv "$F" "H=3 W=4 KH=2 KW=2 PH=0 PW=0 SH=2 SW=2 C=2 F=2 PI=2 PO=1 FRAMES=150 SEED=13"
 # throughput: cycles per frame within 3% of max(HO*WO*GROUPS*OBG*CBG, H*W*C/PI)
 for m in "" "SH=2 SW=2 H=12 W=12 C=4 F=8 PI=2 PO=4" "H=8 W=8 C=8 F=8 GROUPS=8 PI=1 PO=1" \
          "H=6 W=6 C=16 F=16 PI=4 PO=4 KH=1 KW=1 PH=0 PW=0" "H=10 W=10 C=3 F=8 PI=3 PO=2 KH=5 KW=5 PH=2 PW=2" \
@@ -130,6 +133,7 @@ sim maxpool "$F" "KH=3 KW=3 SH=1 SW=1 PH=1 PW=1 LANES=1 C=3 SEED=3 GAP=60"
 sim maxpool "$F" "KH=1 KW=1 SH=1 SW=1 SEED=4 STALL=60"
 sim maxpool "$F" "KH=6 KW=8 SH=1 SW=1 H=6 W=8 LANES=4 C=8 FRAMES=4 SEED=5"
 sim maxpool "$F" "KH=2 KW=3 SH=3 SW=4 H=11 W=13 PW=1 SEED=6 DATA_W=5"
+sim maxpool "$F" "H=2 W=2 KH=2 KW=2 C=2 LANES=1 FRAMES=200 SEED=7"
 sim maxpool "$F" "GAP=0 STALL=0 MEASURE=1"
 grep THROUGHPUT "$LOG" | sed "s/^/  /"
 lint nn_maxpool "$F" ""
