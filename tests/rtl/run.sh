@@ -224,4 +224,12 @@ lint nn_avgpool "$F" "KH=1 KW=1 SH=1 SW=1"
 lint nn_avgpool "$F" "KH=7 KW=7 H=7 W=7 LANES=2 SHIFT=-2 OUT_W=12"
 done_tpl nn_avgpool
 
+# ---------------------------------------------------------------- chain: conv -> maxpool -> resize -> fc
+pass=0; fail=0
+F="$T/nn_conv.v $T/nn_linebuf.v $T/nn_ram.v $T/nn_rom.v $T/nn_addtree.v $T/nn_requant.v $T/nn_skid.v $T/nn_maxpool.v $T/nn_maxtree.v $T/nn_resize.v $T/nn_fc.v"
+sim chain "$F" ""
+sim chain "$F" "GAP=0 STALL=0 SEED=2"
+sim chain "$F" "GAP=70 STALL=70 SEED=3 FRAMES=3"
+done_tpl chain
+
 exit 0
