@@ -232,4 +232,15 @@ sim chain "$F" "GAP=0 STALL=0 SEED=2"
 sim chain "$F" "GAP=70 STALL=70 SEED=3 FRAMES=3"
 done_tpl chain
 
+# ---------------------------------------------------------------- residual: fork -> conv | fifo -> add
+pass=0; fail=0
+F="$T/nn_conv.v $T/nn_linebuf.v $T/nn_ram.v $T/nn_rom.v $T/nn_addtree.v $T/nn_requant.v $T/nn_skid.v $T/nn_fork.v $T/nn_fifo.v $T/nn_add.v"
+sim residual "$F" ""
+sim residual "$F" "GAP=0 STALL=0 MEASURE=1"
+grep THROUGHPUT "$LOG" | sed "s/^/  /"
+sim residual "$F" "GAP=0 STALL=0 MEASURE=1 K=5 H=8 W=8 SEED=2"
+sim residual "$F" "GAP=0 STALL=0 MEASURE=1 K=1 LANES=1 SEED=3"
+sim residual "$F" "GAP=50 STALL=50 K=5 H=8 W=8 LANES=4 SEED=4"
+done_tpl residual
+
 exit 0
