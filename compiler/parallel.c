@@ -91,13 +91,15 @@ static void set_lanes(struct pplan *p)
 	}
 	p->in_lanes = 1;
 	for (int i = 0; i < net->nlayers; i++)
-		if (net->layers[i].src[0] == -1 || (net->layers[i].nsrc > 1 && net->layers[i].src[1] == -1)) {
+		if (p->e[i].live && (net->layers[i].src[0] == -1 ||
+		                     (net->layers[i].nsrc > 1 && net->layers[i].src[1] == -1))) {
 			p->in_lanes = p->e[i].in_lanes;
 			break;
 		}
 	for (int i = 0; i < net->nlayers; i++) {
-		p->e[i].cycles = engine_cycles(&p->e[i]);
-		p->e[i].mults = engine_mults(&p->e[i]);
+		bool live = p->e[i].live;
+		p->e[i].cycles = live ? engine_cycles(&p->e[i]) : 0;
+		p->e[i].mults = live ? engine_mults(&p->e[i]) : 0;
 	}
 }
 
@@ -194,6 +196,17 @@ static int plan(struct pplan *p, const struct compile_opts *o)
 	}
 	if (rc)
 		return rc;
+	/* only the layers the output depends on become hardware */
+	p->e[net->output].live = true;
+	for (int i = net->output; i >= 0; i--)
+		if (p->e[i].live)
+			for (int k = 0; k < net->layers[i].nsrc; k++)
+				if (net->layers[i].src[k] >= 0)
+					p->e[net->layers[i].src[k]].live = true;
+	for (int i = 0; i < net->nlayers; i++)
+		if (!p->e[i].live)
+			warn_at(net->layers[i].loc, "'%s' does not lead to the output '%s': it is left out of the hardware",
+			        net->layers[i].name, net->layers[net->output].name);
 	set_lanes(p);
 	int64_t least = total_mults(p);
 	if (least > o->mult_budget)
@@ -205,7 +218,7 @@ static int plan(struct pplan *p, const struct compile_opts *o)
 		const struct pengine *e = &p->e[i];
 		if (e->cycles > p->interval)
 			p->interval = e->cycles;
-		if (is_mac(e->l)) {
+		if (is_mac(e->l) && e->live) {
 			int64_t b = ceil_div(e->l->macs, e->mults);
 			p->bound = b > p->bound ? b : p->bound;
 		}
@@ -230,7 +243,8 @@ static int parallel_compile(struct network *net, const struct compile_opts *o, s
 	d->estimate = p->interval;
 	d->macs = 0;
 	for (int i = 0; i < net->nlayers; i++)
-		d->macs += net->layers[i].macs;
+		if (p->e[i].live)
+			d->macs += net->layers[i].macs;
 	d->priv = p;
 	if (pemit_roms(p, o) || pemit_top(p, o) || pemit_report(p, o))
 		return -1;

@@ -67,7 +67,7 @@ int pemit_roms(const struct pplan *p, const struct compile_opts *o)
 {
 	for (int i = 0; i < p->net->nlayers; i++) {
 		const struct pengine *e = &p->e[i];
-		if (!is_mac(e->l))
+		if (!is_mac(e->l) || !e->live)
 			continue;
 		FILE *f = out_open(out_path(o, xprintf("_%s_w.hex", e->l->name)));
 		if (!f || write_weights(e, f))
@@ -165,9 +165,30 @@ static void maxpool_engine(FILE *f, const struct pengine *e, const char *in, con
 	fputs(");\n\n", f);
 }
 
+static void add_engine(FILE *f, const struct pengine *e, const char *a, const char *b,
+                       const char *out)
+{
+	const struct layer *l = e->l;
+	int fc = l->in.f > l->in2.f ? l->in.f : l->in2.f;
+	fprintf(f, "// %s: add %dx%dx%d, %d lane(s)\n", l->name, l->oshape.c, l->oshape.h, l->oshape.w,
+	        e->in_lanes);
+	fprintf(f, "nn_add #(\n    .LANES(%d), .A_W(%d), .B_W(%d), .SHIFT_A(%d), .SHIFT_B(%d),\n"
+	           "    .SHIFT(%d), .ROUND(%d), .OUT_W(%d), .ACT(%d), .RELU6_MAX(%d)\n) u_%s (\n"
+	           "    .clk(clk), .rst(rst),\n",
+	        e->in_lanes, l->in.w, l->in2.w, fc - l->in.f, fc - l->in2.f, fc - l->out.f,
+	        l->round == ROUND_NEAREST, l->out.w, act_code(l->act), relu6_cap(l->out), l->name);
+	fprintf(f, "    .s_a_axis_tdata(%s_tdata), .s_a_axis_tvalid(%s_tvalid), .s_a_axis_tready(%s_tready), "
+	           ".s_a_axis_tlast(%s_tlast),\n", a, a, a, a);
+	fprintf(f, "    .s_b_axis_tdata(%s_tdata), .s_b_axis_tvalid(%s_tvalid), .s_b_axis_tready(%s_tready), "
+	           ".s_b_axis_tlast(%s_tlast),\n", b, b, b, b);
+	fprintf(f, "    .m_axis_tdata(%s_tdata), .m_axis_tvalid(%s_tvalid), .m_axis_tready(%s_tready), "
+	           ".m_axis_tlast(%s_tlast)\n);\n\n", out, out, out, out);
+}
+
 static const char *tmp_name(const char *a, const char *b) { return xprintf("%s_%s", a, b); }
 
 static bool resized;                    /* a width converter was placed */
+static bool forked;                     /* a fork was placed */
 
 /* A width converter when the producer's lanes differ from the consumer's. */
 static struct stream adapt(FILE *f, struct stream s, int lanes, const char *name, int64_t elems)
@@ -194,7 +215,7 @@ int pemit_top(const struct pplan *p, const struct compile_opts *o)
 	FILE *f = out_open(o->out);
 	if (!f)
 		return -1;
-	resized = false;
+	resized = forked = false;
 	const char *iface = xprintf(
 		"Top module %s_top: clk, rst (synchronous, active high; clears control state).\n"
 		"Input  s_axis_*: %d element(s) of %d bits per beat (fixed<%d,%d>), element i in\n"
@@ -231,7 +252,8 @@ int pemit_top(const struct pplan *p, const struct compile_opts *o)
 	for (int i = 0; i < net->nlayers; i++) {
 		outs[i] = (struct stream){tmp_name(net->layers[i].name, "o"), p->e[i].out_lanes,
 		                          net->layers[i].out.w};
-		declare(f, outs[i]);
+		if (p->e[i].live)
+			declare(f, outs[i]);
 	}
 	fputc('\n', f);
 
@@ -239,11 +261,15 @@ int pemit_top(const struct pplan *p, const struct compile_opts *o)
 	int *readers = xcalloc((size_t)net->nlayers + 1, sizeof *readers);
 	int *taken = xcalloc((size_t)net->nlayers + 1, sizeof *taken);
 	for (int i = 0; i < net->nlayers; i++)
-		for (int k = 0; k < net->layers[i].nsrc; k++)
-			readers[net->layers[i].src[k] + 1]++;
+		if (p->e[i].live)
+			for (int k = 0; k < net->layers[i].nsrc; k++)
+				readers[net->layers[i].src[k] + 1]++;
 	readers[net->output + 1]++;
 
-	/* Fork every stream with several readers into one stream per reader. */
+	/* Fork every stream with several readers into one stream per reader:
+	 * a chain of two-way forks, and on every branch a FIFO holding a whole
+	 * frame, so that the branch that reaches a join (add) first can always
+	 * take in what the other branch's engines hold back. */
 	struct stream **branch = xcalloc((size_t)net->nlayers + 1, sizeof *branch);
 	for (int s = -1; s < net->nlayers; s++) {
 		struct stream src = s < 0 ? in : outs[s];
@@ -253,33 +279,45 @@ int pemit_top(const struct pplan *p, const struct compile_opts *o)
 			branch[s + 1][0] = src;
 			continue;
 		}
+		forked = true;
+		int64_t beats = (s < 0 ? shape_elems(net->in_shape)
+		                       : shape_elems(net->layers[s].oshape)) / src.lanes;
+		struct stream rest = src;
 		for (int k = 0; k < n; k++) {
-			branch[s + 1][k] = (struct stream){xprintf("%s_b%d", src.name, k), src.lanes, src.width};
-			declare(f, branch[s + 1][k]);
+			struct stream mine = rest;
+			if (k < n - 1) {
+				mine = (struct stream){xprintf("%s_f%d", src.name, k), src.lanes, src.width};
+				struct stream next = {xprintf("%s_r%d", src.name, k), src.lanes, src.width};
+				declare(f, mine);
+				declare(f, next);
+				fprintf(f, "nn_fork #(.DATA_W(%d)) u_%s_fork%d (\n    .clk(clk), .rst(rst),\n",
+				        src.lanes * src.width, src.name, k);
+				fprintf(f, "    .s_axis_tdata(%s_tdata), .s_axis_tvalid(%s_tvalid), "
+				           ".s_axis_tready(%s_tready), .s_axis_tlast(%s_tlast),\n",
+				        rest.name, rest.name, rest.name, rest.name);
+				fprintf(f, "    .m0_axis_tdata(%s_tdata), .m0_axis_tvalid(%s_tvalid), "
+				           ".m0_axis_tready(%s_tready), .m0_axis_tlast(%s_tlast),\n",
+				        mine.name, mine.name, mine.name, mine.name);
+				fprintf(f, "    .m1_axis_tdata(%s_tdata), .m1_axis_tvalid(%s_tvalid), "
+				           ".m1_axis_tready(%s_tready), .m1_axis_tlast(%s_tlast)\n);\n\n",
+				        next.name, next.name, next.name, next.name);
+				rest = next;
+			}
+			struct stream q = {xprintf("%s_q%d", src.name, k), src.lanes, src.width};
+			declare(f, q);
+			fprintf(f, "nn_fifo #(.DATA_W(%d), .DEPTH(%lld)) u_%s_fifo%d (\n    .clk(clk), .rst(rst),\n",
+			        src.lanes * src.width, (long long)beats + 2, src.name, k);
+			ports(f, mine.name, q.name);
+			fputs(");\n\n", f);
+			branch[s + 1][k] = q;
 		}
-		int w = src.lanes * src.width;
-		fprintf(f, "nn_fork #(.DATA_W(%d), .N(%d)) u_%s_fork (\n    .clk(clk), .rst(rst),\n", w, n,
-		        src.name);
-		fprintf(f, "    .s_axis_tdata(%s_tdata), .s_axis_tvalid(%s_tvalid), .s_axis_tready(%s_tready), "
-		           ".s_axis_tlast(%s_tlast),\n", src.name, src.name, src.name, src.name);
-		fputs("    .m_axis_tdata({", f);
-		for (int k = n - 1; k >= 0; k--)
-			fprintf(f, "%s_tdata%s", branch[s + 1][k].name, k ? ", " : "");
-		fputs("}),\n    .m_axis_tvalid({", f);
-		for (int k = n - 1; k >= 0; k--)
-			fprintf(f, "%s_tvalid%s", branch[s + 1][k].name, k ? ", " : "");
-		fputs("}),\n    .m_axis_tready({", f);
-		for (int k = n - 1; k >= 0; k--)
-			fprintf(f, "%s_tready%s", branch[s + 1][k].name, k ? ", " : "");
-		fputs("}),\n    .m_axis_tlast({", f);
-		for (int k = n - 1; k >= 0; k--)
-			fprintf(f, "%s_tlast%s", branch[s + 1][k].name, k ? ", " : "");
-		fputs("})\n);\n\n", f);
 	}
 
 	for (int i = 0; i < net->nlayers; i++) {
 		const struct layer *l = &net->layers[i];
 		const struct pengine *e = &p->e[i];
+		if (!e->live)
+			continue;
 		struct stream a = branch[l->src[0] + 1][taken[l->src[0] + 1]++];
 		a = adapt(f, a, e->in_lanes, tmp_name(l->name, "in"), shape_elems(l->ishape));
 		struct stream b = {0};
@@ -294,6 +332,17 @@ int pemit_top(const struct pplan *p, const struct compile_opts *o)
 			break;
 		case L_MAXPOOL:
 			maxpool_engine(f, e, a.name, outs[i].name);
+			break;
+		case L_RELU:
+			fprintf(f, "// %s: relu, %d lane(s)\n"
+			           "nn_act #(.LANES(%d), .DATA_W(%d), .ACT(1), .RELU6_MAX(0)) u_%s (\n"
+			           "    .clk(clk), .rst(rst),\n", l->name, e->in_lanes, e->in_lanes,
+			        l->in.w, l->name);
+			ports(f, a.name, outs[i].name);
+			fputs(");\n\n", f);
+			break;
+		case L_ADD:
+			add_engine(f, e, a.name, b.name, outs[i].name);
 			break;
 		default:
 			error_at(l->loc, "%s layers are not in the parallel mode of this build of nnc yet",
@@ -311,16 +360,17 @@ int pemit_top(const struct pplan *p, const struct compile_opts *o)
 	const char *need[32] = {NULL};
 	int n = 0;
 	for (int i = 0; i < net->nlayers; i++) {
+		if (!p->e[i].live)
+			continue;
 		static const char *const engine[] = {
 			[L_CONV] = "nn_conv", [L_FC] = "nn_fc", [L_MAXPOOL] = "nn_maxpool",
 			[L_AVGPOOL] = "nn_avgpool", [L_RELU] = "nn_act", [L_ADD] = "nn_add"};
 		need[n++] = engine[net->layers[i].kind];
 	}
-	for (int s = 0; s <= net->nlayers; s++)
-		if (readers[s] > 1) {
-			need[n++] = "nn_fork";
-			break;
-		}
+	if (forked) {
+		need[n++] = "nn_fork";
+		need[n++] = "nn_fifo";
+	}
 	if (resized)
 		need[n++] = "nn_resize";
 	need[n] = NULL;
