@@ -217,11 +217,16 @@ sim avgpool "$F" "KH=5 KW=5 H=5 W=5 SH=1 SW=1 SHIFT=2 ROUND=0 OUT_W=6 SEED=4 FRA
 sim avgpool "$F" "KH=3 KW=3 H=6 W=6 SH=1 SW=1 SHIFT=-3 OUT_W=12 SEED=5 GAP=60"
 sim avgpool "$F" "KH=1 KW=1 SH=1 SW=1 SEED=6 STALL=60"
 sim avgpool "$F" "KH=2 KW=3 SH=1 SW=2 H=5 W=7 SEED=7 DATA_W=16 OUT_W=16"
+# global pooling path (accumulator RAM; C/LANES = 1 exercises the read-after-write bypass)
+sim avgpool "$F" "KH=7 KW=7 H=7 W=7 LANES=4 C=4 FRAMES=6 GAP=0 STALL=0 MEASURE=1 SEED=8"
+sim avgpool "$F" "KH=4 KW=6 H=4 W=6 C=2 LANES=1 FRAMES=8 GAP=60 STALL=60 SEED=9"
+sim avgpool "$F" "KH=1 KW=1 H=1 W=1 SH=1 SW=1 C=4 LANES=2 FRAMES=30 SEED=10"
 sim avgpool "$F" "GAP=0 STALL=0 MEASURE=1"
 grep THROUGHPUT "$LOG" | sed "s/^/  /"
 lint nn_avgpool "$F" ""
 lint nn_avgpool "$F" "KH=1 KW=1 SH=1 SW=1"
 lint nn_avgpool "$F" "KH=7 KW=7 H=7 W=7 LANES=2 SHIFT=-2 OUT_W=12"
+lint nn_avgpool "$F" "KH=7 KW=7 H=7 W=7 LANES=4 C=4"
 done_tpl nn_avgpool
 
 # ---------------------------------------------------------------- chain: conv -> maxpool -> resize -> fc
