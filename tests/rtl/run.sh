@@ -248,4 +248,15 @@ sim residual "$F" "GAP=0 STALL=0 MEASURE=1 K=1 LANES=1 SEED=3"
 sim residual "$F" "GAP=50 STALL=50 K=5 H=8 W=8 LANES=4 SEED=4"
 done_tpl residual
 
+# ---------------------------------------------------------------- building blocks linted standalone (simulated inside the engines)
+pass=0; fail=0
+lint nn_linebuf "$T/nn_linebuf.v $T/nn_ram.v" ""
+lint nn_linebuf "$T/nn_linebuf.v $T/nn_ram.v" "C=8 LANES=2 GROUPS=4 REPEAT=3 SH=5 SW=2 KH=2 KW=4 PH=1"
+lint nn_linebuf "$T/nn_linebuf.v $T/nn_ram.v" "KH=11 KW=11 SH=4 SW=4 PH=2 PW=2 H=30 W=30 C=3 LANES=3"
+lint nn_addtree "$T/nn_addtree.v" "N=1"
+lint nn_addtree "$T/nn_addtree.v" "N=27 IN_W=16"
+lint nn_maxtree "$T/nn_maxtree.v" "N=1"
+lint nn_maxtree "$T/nn_maxtree.v" "N=9 IN_W=5"
+done_tpl blocks
+
 exit 0
