@@ -126,7 +126,7 @@ asan:
 # tests/run_generated.sh regenerates them elsewhere and fails if they differ.
 GEN_DIR  ?= generated
 GEN_NETS := tiny lenet5
-GEN_MODES := parallel
+GEN_MODES := parallel serial
 generate: $(B)/nnc
 	@for n in $(GEN_NETS); do for m in $(GEN_MODES); do \
 	    rm -rf $(GEN_DIR)/$$n/$$m; mkdir -p $(GEN_DIR)/$$n/$$m; \
