@@ -333,6 +333,18 @@ int pemit_top(const struct pplan *p, const struct compile_opts *o)
 		case L_MAXPOOL:
 			maxpool_engine(f, e, a.name, outs[i].name);
 			break;
+		case L_AVGPOOL:
+			fprintf(f, "// %s: avgpool %dx%dx%d -> %dx%dx%d, %d lane(s)\n"
+			           "nn_avgpool #(\n    .C(%d), .H(%d), .W(%d), .LANES(%d), .DATA_W(%d),\n"
+			           "    .KH(%d), .KW(%d), .SH(%d), .SW(%d), .SHIFT(%d), .ROUND(%d), .OUT_W(%d)\n"
+			           ") u_%s (\n    .clk(clk), .rst(rst),\n",
+			        l->name, l->ishape.c, l->ishape.h, l->ishape.w, l->oshape.c, l->oshape.h,
+			        l->oshape.w, e->in_lanes, l->ishape.c, l->ishape.h, l->ishape.w, e->in_lanes,
+			        l->in.w, l->kh, l->kw, l->sh, l->sw, l->in.f - l->out.f,
+			        l->round == ROUND_NEAREST, l->out.w, l->name);
+			ports(f, a.name, outs[i].name);
+			fputs(");\n\n", f);
+			break;
 		case L_RELU:
 			fprintf(f, "// %s: relu, %d lane(s)\n"
 			           "nn_act #(.LANES(%d), .DATA_W(%d), .ACT(1), .RELU6_MAX(0)) u_%s (\n"
