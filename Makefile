@@ -26,7 +26,7 @@ TESTBIN := $(TESTSRC:tests/unit/%.c=$(B)/tests/%)
 # Sanitizer build: the same sources and tests, in build/asan.
 SAN     := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
 
-.PHONY: all test demo deps clean unit asan errors golden-diff rtl nets models import generated-check generate fuzz-frontend synth
+.PHONY: all test demo deps clean unit asan errors golden-diff rtl nets models import lint generated-check generate fuzz-frontend synth
 all: $(B)/nnc
 
 $(B)/nnc: $(OBJ)
@@ -87,6 +87,7 @@ test: deps
 	@-$(MAKE) -s --no-print-directory models
 	@-$(MAKE) -s --no-print-directory import
 	@-$(MAKE) -s --no-print-directory generated-check
+	@-$(MAKE) -s --no-print-directory lint
 	@-$(MAKE) -s --no-print-directory asan
 	@sh tests/summary.sh $(B)/results.txt
 
@@ -102,6 +103,9 @@ golden-diff: $(B)/nnc
 # Regression networks simulated against the golden model in both modes.
 nets: $(B)/nnc
 	@sh tests/run_nets.sh $(B)/nnc $(B)/results.txt
+
+lint: $(B)/nnc
+	@sh tests/run_lint.sh $(B)/nnc $(B)/results.txt
 
 generated-check: $(B)/nnc
 	@sh tests/run_generated.sh $(B)/results.txt
