@@ -607,6 +607,30 @@ int serial_lower(struct serial *s, const struct network *net, const struct compi
 		s->desc[d].wbase = w;
 		w += s->desc[d].wwords;
 	}
+	/* The buffers the tiles chosen above use, to the next power of two:
+	 * smaller networks get smaller RAMs (the engine still runs every
+	 * network whose tiles fit them). */
+	int64_t ib = 1, wb = 1, ab = 1, obn = 1;
+	for (int k = 0; k < s->ndesc; k++) {
+		const struct sdesc *d = &s->desc[k];
+		int64_t in_need = (int64_t)(d->op == SOP_MAC ? d->ncb_full : 1) * d->ipl;
+		if (in_need > ib)
+			ib = in_need;
+		if (d->op == SOP_MAC && (int64_t)d->ncb_full * d->kh * d->kw > wb)
+			wb = (int64_t)d->ncb_full * d->kh * d->kw;
+		if ((int64_t)d->tr * d->ow > ab)
+			ab = (int64_t)d->tr * d->ow;
+		if ((int64_t)d->trp * d->wpwo > obn)
+			obn = (int64_t)d->trp * d->wpwo;
+	}
+	s->ibd = 1 << clog2i(ib);
+	s->wbd = 1 << clog2i(wb);
+	s->abd = 1 << clog2i(ab);
+	s->obd = 1 << clog2i(obn);
+	if (s->ibd < 2) s->ibd = 2;
+	if (s->wbd < 2) s->wbd = 2;
+	if (s->abd < 2) s->abd = 2;
+	if (s->obd < 2) s->obd = 2;
 	s->aw = clog2i(s->mem_words + 1);
 	if (s->aw < 8)
 		s->aw = 8;

@@ -226,7 +226,7 @@ end
 
 nn_serial_core #(
     .TM(8), .TN(8), .CW(16), .WCW(8), .MW(64), .AW(14), .LEN_W(9), .MAXB(256),
-    .ACC_W(24), .BW(32), .IBD(2048), .WBD(512), .ABD(1024), .OBD(512), .NDESC(5)
+    .ACC_W(24), .BW(32), .IBD(32), .WBD(64), .ABD(128), .OBD(4), .NDESC(5)
 ) u_core (
     .clk(clk), .rst(rst), .start(start), .busy(busy), .done(done),
     .mem_req_valid(mem_req_valid), .mem_req_ready(mem_req_ready),

@@ -193,7 +193,7 @@ end
 
 nn_serial_core #(
     .TM(8), .TN(8), .CW(16), .WCW(8), .MW(64), .AW(8), .LEN_W(9), .MAXB(256),
-    .ACC_W(21), .BW(32), .IBD(2048), .WBD(512), .ABD(1024), .OBD(512), .NDESC(3)
+    .ACC_W(21), .BW(32), .IBD(4), .WBD(16), .ABD(16), .OBD(2), .NDESC(3)
 ) u_core (
     .clk(clk), .rst(rst), .start(start), .busy(busy), .done(done),
     .mem_req_valid(mem_req_valid), .mem_req_ready(mem_req_ready),
