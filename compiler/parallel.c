@@ -37,8 +37,64 @@ int64_t pengine_compute(const struct layer *l, int pi, int po)
 
 static int64_t ceil_div(int64_t a, int64_t b) { return (a + b - 1) / b; }
 
-/* Cycles per frame of an engine at steady state: its compute, and at one
- * beat per cycle its input and output beats. */
+/* A windowed engine (conv, pools) at the granularity of rows: input rows
+ * arrive one beat per cycle into a line buffer of KH+SH rows; output row oy
+ * is computed (one after the other) once the last input row it needs has
+ * arrived; a buffer slot is reused when the last output row reading its row
+ * is done. Three frames back to back; the steady-state interval is the
+ * difference between the ends of the last two. */
+static int64_t window_rows_model(const struct layer *l, int64_t row_in, int64_t row_out)
+{
+	enum { FRAMES = 3 };
+	int H = l->ishape.h, HO = l->oshape.h, cap = l->kh + l->sh;
+	int64_t total = (int64_t)FRAMES * H;
+	int64_t *in_done = xcalloc((size_t)total, sizeof *in_done);
+	int64_t *released = xcalloc((size_t)total, sizeof *released);
+	int64_t t_in = 0, t_out = 0, end[FRAMES] = {0};
+	int64_t next_in = 0;                       /* next input row to write */
+	for (int f = 0; f < FRAMES; f++) {
+		/* rows of this frame no output reads are released once written */
+		for (int r = 0; r < H; r++)
+			released[(int64_t)f * H + r] = -1;
+		for (int oy = 0; oy < HO; oy++) {
+			int first = oy * l->sh - l->ph, last = first + l->kh - 1;
+			first = first < 0 ? 0 : first;
+			last = last >= H ? H - 1 : last;
+			int64_t need = (int64_t)f * H + last;
+			/* write input rows up to the one this output row needs */
+			while (next_in <= need) {
+				int64_t start = t_in;
+				if (next_in >= cap) {
+					int64_t r = released[next_in - cap];
+					if (r < 0) {    /* not released yet: its reader comes later */
+						r = in_done[next_in - cap];
+					}
+					start = start > r ? start : r;
+				}
+				t_in = start + row_in;
+				in_done[next_in++] = t_in;
+			}
+			int64_t start = t_out > in_done[need] ? t_out : in_done[need];
+			t_out = start + row_out;
+			for (int r = first; r <= last; r++)
+				released[(int64_t)f * H + r] = t_out;
+		}
+		/* the frame's remaining rows (below the last window) still arrive */
+		while (next_in < (int64_t)(f + 1) * H) {
+			int64_t start = t_in;
+			if (next_in >= cap && released[next_in - cap] > start)
+				start = released[next_in - cap];
+			t_in = start + row_in;
+			in_done[next_in++] = t_in;
+		}
+		end[f] = t_out > t_in ? t_out : t_in;
+	}
+	return end[FRAMES - 1] - end[FRAMES - 2];     /* the arrays are the arena's */
+}
+
+/* Cycles per frame of an engine at steady state: its compute, its input and
+ * output beats at one beat per cycle, and for a windowed engine the row
+ * model above. */
 static int64_t engine_cycles(const struct pengine *e)
 {
 	const struct layer *l = e->l;
@@ -48,6 +104,16 @@ static int64_t engine_cycles(const struct pengine *e)
 	if (is_mac(l)) {
 		int64_t k = pengine_compute(l, e->pi, e->po);
 		c = k > c ? k : c;
+	}
+	bool windowed = l->kind == L_CONV || l->kind == L_MAXPOOL ||
+	                (l->kind == L_AVGPOOL && !l->global);
+	if (windowed) {
+		int64_t row_in = ceil_div((int64_t)l->ishape.w * l->ishape.c, e->in_lanes);
+		int64_t row_out = l->kind == L_CONV ? pengine_compute(l, e->pi, e->po) / l->oshape.h
+		                                     : ceil_div((int64_t)l->oshape.w * l->oshape.c,
+		                                                e->out_lanes);
+		int64_t rows = window_rows_model(l, row_in, row_out);
+		c = rows > c ? rows : c;
 	}
 	if (l->kind == L_ADD) {
 		int64_t b = ceil_div(shape_elems(l->ishape), e->in2_lanes);
