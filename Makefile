@@ -118,6 +118,7 @@ models: $(B)/nnc
 
 rtl:
 	@sh tests/rtl/run.sh $(CURDIR)/$(B)/results.txt
+	@sh tests/rtl/run_serial.sh $(CURDIR)/$(B)/results.txt
 
 # The sanitizer build runs the unit and error tests again.
 asan:
