@@ -1,39 +1,72 @@
 #!/bin/sh
-# demo.sh NNC: the README's first command. Checks LeNet-5, runs the golden
-# model on a few pseudo-random images, and shows what nnc computed.
+# demo.sh NNC: the README's first command. The trained 8x8-digits CNN
+# (examples/digits) compiled to Verilog in both architectures; a handful of
+# real test digits simulated in Icarus Verilog and compared with the golden
+# model bit for bit; then the accuracy over the whole test set.
 set -e
 nnc=$1
+d=examples/digits
 out=build/demo
-mkdir -p "$out"
-echo "== nnc check examples/lenet5.nn"
-"$nnc" check examples/lenet5.nn
+IMAGES=${IMAGES:-8}
+PY=/usr/bin/python3
+rm -rf "$out"; mkdir -p "$out"
+
+echo "== the network (nnc check $d/digits.nn)"
+"$nnc" check $d/digits.nn
 echo
-echo "== nnc run: 4 images through the bit-exact golden model (pseudo-random weights, seed 1)"
-/usr/bin/python3 - "$out/x.npy" <<'PY'
+
+# the first IMAGES test digits, as the simulations' input
+$PY - "$d/test_x.npy" "$out/x.npy" "$IMAGES" <<'PY'
 import sys, numpy as np
-# four 28x28 "digits": strokes drawn on a blank image, values in [0, 1)
-rng = np.random.RandomState(7)
-x = np.zeros((4, 1, 28, 28), np.float32)
-for n in range(4):
-    for _ in range(3):
-        r0, c0 = rng.randint(4, 24, 2)
-        dr, dc = rng.choice([-1, 0, 1], 2)
-        for t in range(12):
-            r, c = r0 + dr * t, c0 + dc * t
-            if 0 <= r < 28 and 0 <= c < 28:
-                x[n, 0, max(r-1,0):r+1, max(c-1,0):c+1] = 0.99
-np.save(sys.argv[1], x)
+x = np.load(sys.argv[1])[: int(sys.argv[3])]
+np.save(sys.argv[2], x)
 PY
-"$nnc" run examples/lenet5.nn --input "$out/x.npy" -o "$out/y.npy" --dump-layers "$out/layers"
-"$nnc" run examples/lenet5.nn --input "$out/x.npy" -o "$out/yf.npy" --float
-/usr/bin/python3 - "$out" <<'PY'
+
+for mode in parallel serial; do
+    echo "== nnc sim $d/digits.nn --mode $mode: $IMAGES test digits in Icarus, random stalls on"
+    "$nnc" sim $d/digits.nn -q --mode $mode --weights $d/weights --input "$out/x.npy" \
+        --keep "$out/$mode" | tee "$out/$mode.verdict"
+    grep -q '^PASS' "$out/$mode.verdict"
+done
+"$nnc" run $d/digits.nn -q --weights $d/weights --input "$out/x.npy" -o "$out/golden.npy" --raw
+"$nnc" run $d/digits.nn -q --weights $d/weights --input "$out/x.npy" -o "$out/float.npy" --float
+"$nnc" run $d/digits.nn -q --weights $d/weights --input $d/test_x.npy -o "$out/test_fixed.npy"
+"$nnc" run $d/digits.nn -q --weights $d/weights --input $d/test_x.npy -o "$out/test_float.npy" --float
+
+$PY - "$out" "$d" <<'PY'
 import sys, numpy as np
-d = sys.argv[1]
-y, yf = np.load(d + "/y.npy"), np.load(d + "/yf.npy")
-np.set_printoptions(precision=3, suppress=True, linewidth=120)
-for n in range(len(y)):
-    print(f"image {n}: fixed point {y[n]}  argmax {y[n].argmax()}")
-    print(f"         float       {yf[n]}  argmax {yf[n].argmax()}")
-print(f"largest |fixed - float| over the outputs: {np.abs(y - yf).max():.4f}")
-print(f"every layer's raw output is in {d}/layers/<layer>.npy")
+out, d = sys.argv[1], sys.argv[2]
+y = np.load(d + "/test_y.npy")
+golden = np.load(out + "/golden.npy")
+flt = np.load(out + "/float.npy")
+n = len(golden)
+
+def rtl(mode):
+    """The RTL's outputs and cycles per image, from the testbench's records."""
+    v = np.zeros_like(golden)
+    cyc = np.zeros(n, np.int64)
+    for line in open(f"{out}/{mode}/out.txt"):
+        f = line.split()
+        if f[0] == "o":
+            v[int(f[1]), int(f[2])] = int(f[3])
+        elif f[0] == "f":
+            cyc[int(f[1])] = int(f[3]) - int(f[2])
+    return v, cyc
+
+par, pcyc = rtl("parallel")
+ser, scyc = rtl("serial")
+print()
+print("image  label  float  golden  RTL parallel (latency)  RTL serial (cycles)")
+for i in range(n):
+    print(f"{i:5d}  {y[i]:5d}  {flt[i].argmax():5d}  {golden[i].argmax():6d}"
+          f"  {par[i].argmax():12d}  ({pcyc[i]:6d})  {ser[i].argmax():10d} ({scyc[i]:6d})")
+same_p = (par == golden).all()
+same_s = (ser == golden).all()
+print(f"\nRTL == golden model, bit for bit, on all {golden.size} outputs of the {n} images:"
+      f" parallel {'yes' if same_p else 'NO'}, serial {'yes' if same_s else 'NO'}")
+tf, tq = np.load(out + "/test_float.npy"), np.load(out + "/test_fixed.npy")
+print(f"test set ({len(y)} digits): float accuracy {100 * (tf.argmax(1) == y).mean():.2f}%,"
+      f" 8-bit fixed point {100 * (tq.argmax(1) == y).mean():.2f}%")
+print(f"the designs, testbenches and vectors are in {out}/parallel and {out}/serial")
+sys.exit(0 if same_p and same_s else 1)
 PY
