@@ -26,7 +26,7 @@ TESTBIN := $(TESTSRC:tests/unit/%.c=$(B)/tests/%)
 # Sanitizer build: the same sources and tests, in build/asan.
 SAN     := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
 
-.PHONY: all test demo deps clean unit asan errors golden-diff rtl nets models import lint generated-check generate fuzz-frontend synth
+.PHONY: all test demo deps clean unit asan errors golden-diff rtl nets models import lint generated-check fuzz-nets generate fuzz-frontend synth
 all: $(B)/nnc
 
 $(B)/nnc: $(OBJ)
@@ -88,6 +88,7 @@ test: deps
 	@-$(MAKE) -s --no-print-directory import
 	@-$(MAKE) -s --no-print-directory generated-check
 	@-$(MAKE) -s --no-print-directory lint
+	@-sh tests/fuzz/run_nets.sh $(B)/nnc 4 1 $(B)/results.txt | grep -v '^fuzz-nets: seeds' || true
 	@-$(MAKE) -s --no-print-directory asan
 	@sh tests/summary.sh $(B)/results.txt
 
@@ -149,6 +150,12 @@ TARGET ?= generic
 SYNTH_OPTS ?=
 synth: deps $(B)/nnc
 	@sh bench/synth.sh $(B)/nnc $(NET) $(MODE) $(TARGET) $(SYNTH_OPTS)
+
+# ---- random networks, both modes, bit-exact: make fuzz-nets N=100 SEED=5000 ----
+N    ?= 20
+SEED ?= 1
+fuzz-nets: deps $(B)/nnc
+	@sh tests/fuzz/run_nets.sh $(B)/nnc $(N) $(SEED)
 
 # ---- fuzzing (clang's libFuzzer) ------------------------------------------
 # make fuzz-frontend FUZZ_RUNS=N: the front end on N generated inputs, from a
