@@ -202,7 +202,7 @@ always @(posedge clk) begin
 end
 
 // accumulators: two banks; the array reads the one it fills, the drain the other
-wire mac_acc_re, mac_acc_bank, acc_we, acc_wbank, drain_bank;
+wire mac_acc_re, mac_acc_bank, acc_we, acc_wbank;
 wire [ABA-1:0] mac_acc_raddr, acc_waddr, drain_raddr;
 wire [TM*ACC_W-1:0] acc_wdata;
 wire [2*TM*ACC_W-1:0] acc_rdata;
@@ -283,7 +283,7 @@ nn_serial_drain #(
     .shift(d_shift), .rnd(d_rnd), .outw(d_outw), .act(d_act), .cap(d_cap),
     .avgm(d_avgm), .avgp(d_avgp),
     .acc_done(acc_done), .acc_freed(acc_freed), .out_fill(out_fill), .out_cons(out_cons),
-    .acc_bank(drain_bank), .acc_raddr(drain_raddr), .acc_rdata(acc_rdata),
+    .acc_raddr(drain_raddr), .acc_rdata(acc_rdata),
     .ob_we(ob_we), .ob_addr(ob_waddr), .ob_wdata(ob_wdata)
 );
 

@@ -54,7 +54,6 @@ module nn_serial_drain #(
     output reg  [7:0]    out_fill,
     input  wire [7:0]    out_cons,
 
-    output wire          acc_bank,
     output wire [$clog2(ABD)-1:0] acc_raddr,
     // both banks; the one being drained is selected here
     input  wire [2*TM*ACC_W-1:0] acc_rdata,
@@ -75,9 +74,12 @@ wire pass = op != 2'd0;
 
 // ---------------------------------------------------------------- walk (one step per block)
 reg walk_step;
+// every unit uses its own subset of the shared walker's outputs
+/* verilator lint_off UNUSEDSIGNAL */
 wire [15:0] rt, ob, cc, or0, pr0, o0, ccs, rows, prows, nm, cs, nc, ncb;
 wire signed [17:0] iy0;
 wire first_task, last_task, first_cc, last_cc, first_in_rt;
+/* verilator lint_on UNUSEDSIGNAL */
 
 nn_serial_walk #(.TM(TM), .TP(TP)) u_walk (
     .clk(clk), .init(init), .step(walk_step), .pass(pass),
@@ -102,11 +104,14 @@ reg [15:0] rowaddr;                  // pr * WPWO
 wire last_cell = (dx == pk - 4'd1) && (dy == pk - 4'd1);
 wire last_px = px == pow - 16'd1;
 wire last_all = last_cell && last_px && (pr == prows - 16'd1);
-wire [31:0] aaddr = ({16'd0, pr} * pk + dy) * ow + px * pk + dx;
+// the cell's accumulator address: only its low ABA bits are used
+/* verilator lint_off UNUSEDSIGNAL */
+wire [31:0] aaddr = ({16'd0, pr} * {28'd0, pk} + {28'd0, dy}) * {16'd0, ow} +
+                    {16'd0, px} * {28'd0, pk} + {28'd0, dx};
+/* verilator lint_on UNUSEDSIGNAL */
 
 // a0
 reg v0, first0, lastc0, rowend0, end0, slot0;
-reg [ABA-1:0] aa0;
 reg [OBA-1:0] wa0;
 reg [15:0] epos0;
 reg [15:0] ecount;
@@ -135,7 +140,6 @@ always @(posedge clk) begin
             lastc0 <= last_cell;
             rowend0 <= last_cell && last_px;
             end0 <= last_all;
-            aa0 <= aaddr[ABA-1:0];
             wa0 <= rowaddr[OBA-1:0] + wrd[OBA-1:0];
             epos0 <= ecount;
             slot0 <= oslot;
@@ -185,7 +189,6 @@ always @(posedge clk) begin
 end
 
 assign done = state == S_IDLE && !init;
-assign acc_bank = bank;
 // the address of the cell being generated: its data arrives while it is in a0
 assign acc_raddr = aaddr[ABA-1:0];
 
@@ -226,7 +229,7 @@ wire [7:0] lsh = -shift;
 always @* begin
     lo = -($signed({{(XW-1){1'b0}}, 1'b1}) <<< (outw - 6'd1));
     hi = ($signed({{(XW-1){1'b0}}, 1'b1}) <<< (outw - 6'd1)) - 1;
-    capx = $signed({1'b0, cap});
+    capx = $signed({{(XW-32){1'b0}}, cap});
 end
 integer mr;
 reg [TM*CW-1:0] y3_next;
@@ -268,19 +271,36 @@ always @(posedge clk) begin
 end
 
 // ---------------------------------------------------------------- a5: pack and write
+// each lane's value in 32 bits (zero above CW): the container picks its low bits
+wire [TM*32-1:0] mx32;
+genvar g;
+generate
+    for (g = 0; g < TM; g = g + 1) begin : g_mx32
+        if (CW >= 32) begin : g_same
+            assign mx32[g*32 +: 32] = mx[g*CW +: 32];
+        end else begin : g_pad
+            assign mx32[g*32 +: 32] = {{(32-CW){1'b0}}, mx[g*CW +: CW]};
+        end
+    end
+endgenerate
 integer mp;
 reg [TM*MW-1:0] word, word_next;
-reg [MW-1:0] nw;
+// the word being packed, at least 32 bits wide (the bits above MW are dropped)
+localparam XMW = (MW > 32) ? MW : 32;
+/* verilator lint_off UNUSEDSIGNAL */
+reg [XMW-1:0] nw;
+/* verilator lint_on UNUSEDSIGNAL */
 reg end5;
 always @* begin
     for (mp = 0; mp < TM; mp = mp + 1) begin
-        nw = word[mp*MW +: MW];
+        nw = {XMW{1'b0}};
+        nw[MW-1:0] = word[mp*MW +: MW];
         case (co)
-        2'd0: nw[epos4*8 +: 8] = mx[mp*CW +: 8];
-        2'd1: if (CW >= 16) nw[epos4*16 +: 16] = mx[mp*CW +: ((CW >= 16) ? 16 : CW)];
-        default: if (CW >= 32) nw[epos4*32 +: 32] = mx[mp*CW +: ((CW >= 32) ? 32 : CW)];
+        2'd0: nw[epos4*8 +: 8] = mx32[mp*32 +: 8];
+        2'd1: if (CW >= 16) nw[epos4*16 +: 16] = mx32[mp*32 +: 16];
+        default: if (CW >= 32) nw[epos4*32 +: 32] = mx32[mp*32 +: 32];
         endcase
-        word_next[mp*MW +: MW] = nw;
+        word_next[mp*MW +: MW] = nw[MW-1:0];
     end
 end
 always @(posedge clk) begin

@@ -110,9 +110,12 @@ end
 
 // ---------------------------------------------------------------- walk
 reg walk_step;
+// every unit uses its own subset of the shared walker's outputs
+/* verilator lint_off UNUSEDSIGNAL */
 wire [15:0] rt, ob, cc, or0, pr0, o0, ccs, rows, prows, nm, cs, nc, ncb;
 wire signed [17:0] iy0;
 wire first_task, last_task, first_cc, last_cc, first_in_rt;
+/* verilator lint_on UNUSEDSIGNAL */
 
 nn_serial_walk #(.TM(TM), .TP(TP)) u_walk (
     .clk(clk), .init(init), .step(walk_step), .pass(pass),
@@ -132,7 +135,7 @@ wire needs_w = !pass && (!w_once || first_task);
 wire signed [17:0] ir1_raw = iy0 + $signed({2'd0, ir});
 wire [15:0] ir0 = iy0 < 0 ? 16'd0 : iy0[15:0];
 wire [15:0] ir1 = ir1_raw > $signed({2'd0, h}) ? h : ir1_raw[15:0];
-wire [31:0] kplane_w = (ir1 - ir0) * wpwi;
+wire [31:0] kplane_w = {16'd0, ir1 - ir0} * {16'd0, wpwi};
 
 // ---------------------------------------------------------------- jobs for the receiver
 // job: {dest, slot, kplane[15:0], total[31:0]}
@@ -165,8 +168,16 @@ wire rq_fire = rq_valid && rq_ready;
 
 wire [7:0] in_busy = in_iss - in_cons;
 wire [7:0] w_busy = w_iss - w_cons;
-wire [31:0] cs_plane = cs * plane_i;
-wire [31:0] csb_plane = (cs - csplit) * plane_i;
+// address arithmetic in 64 bits, cut to AW (the bits above AW are zero
+// for every address the compiler lays out)
+/* verilator lint_off UNUSEDSIGNAL */
+wire [63:0] cs_plane = {48'd0, cs} * {32'd0, plane_i};
+wire [63:0] csb_plane = {48'd0, cs - csplit} * {32'd0, plane_i};
+wire [63:0] row_off = {48'd0, ir0} * {48'd0, wpwi};
+wire [63:0] plane_x = {32'd0, plane_i};
+wire [63:0] wstride_x = {32'd0, wstride};
+wire [63:0] burst_x = {32'd0, burst};
+/* verilator lint_on UNUSEDSIGNAL */
 
 always @(posedge clk) begin
     job_push <= 1'b0;
@@ -194,13 +205,13 @@ always @(posedge clk) begin
             ch_left <= nc;
             ch_addr <= (cs < csplit ? in_a + cs_plane[AW-1:0] : in_b + csb_plane[AW-1:0]);
             seg_addr <= (cs < csplit ? in_a + cs_plane[AW-1:0] : in_b + csb_plane[AW-1:0]) +
-                        ir0 * wpwi;
+                        row_off[AW-1:0];
             seg_rem <= kplane_w;
             state <= S_CH;
         end
         S_CH: begin
             if (rq_fire) begin
-                seg_addr <= seg_addr + burst[AW-1:0];
+                seg_addr <= seg_addr + burst_x[AW-1:0];
                 seg_rem <= seg_rem - burst;
             end
             if (seg_rem == 0 || (rq_fire && seg_rem == burst)) begin
@@ -209,9 +220,9 @@ always @(posedge clk) begin
                 end else begin
                     ch <= ch + 16'd1;
                     ch_left <= ch_left - 16'd1;
-                    ch_addr <= (ch + 16'd1 == csplit) ? in_b : ch_addr + plane_i[AW-1:0];
-                    seg_addr <= ((ch + 16'd1 == csplit) ? in_b : ch_addr + plane_i[AW-1:0]) +
-                                ir0 * wpwi;
+                    ch_addr <= (ch + 16'd1 == csplit) ? in_b : ch_addr + plane_x[AW-1:0];
+                    seg_addr <= ((ch + 16'd1 == csplit) ? in_b : ch_addr + plane_x[AW-1:0]) +
+                                row_off[AW-1:0];
                     seg_rem <= {16'd0, kplane};
                 end
             end
@@ -226,7 +237,7 @@ always @(posedge clk) begin
         end
         S_WB: begin
             if (rq_fire) begin
-                seg_addr <= seg_addr + burst[AW-1:0];
+                seg_addr <= seg_addr + burst_x[AW-1:0];
                 seg_rem <= seg_rem - burst;
                 if (seg_rem == burst) state <= S_NEXT;
             end
@@ -236,7 +247,7 @@ always @(posedge clk) begin
                 state <= S_IDLE;
             end else begin
                 walk_step <= 1'b1;
-                wt_addr <= (last_cc && ob == nob - 16'd1) ? wbase : wt_addr + wstride[AW-1:0];
+                wt_addr <= (last_cc && ob == nob - 16'd1) ? wbase : wt_addr + wstride_x[AW-1:0];
                 state <= S_END;
             end
         end
@@ -297,7 +308,7 @@ always @(posedge clk) begin
                 ib_data <= rs_data;
                 if (rk == job_kplane - 16'd1) begin
                     rk <= 16'd0;
-                    if (rlane == TN - 1) begin
+                    if (rlane == TN[15:0] - 16'd1) begin
                         rlane <= 16'd0;
                         rblk <= rblk + ipl;
                     end else begin
@@ -306,7 +317,7 @@ always @(posedge clk) begin
                 end else begin
                     rk <= rk + 16'd1;
                 end
-            end else if (got < NBW) begin
+            end else if (got < NBW[31:0]) begin
                 bias_we <= 1'b1;
                 bias_slot <= job_slot;
                 bias_word <= got[15:0];
@@ -316,7 +327,7 @@ always @(posedge clk) begin
                 wb_sub <= rsub;
                 wb_addr <= {job_slot, rwaddr};
                 wb_data <= rs_data;
-                if (rsub == WSUB - 1) begin
+                if (rsub == WSUB[15:0] - 16'd1) begin
                     rsub <= 16'd0;
                     rwaddr <= rwaddr + 1'b1;
                 end else begin

@@ -98,7 +98,9 @@ module nn_serial_mac #(
 
 localparam E = MW / 8;
 localparam LE = (E > 1) ? $clog2(E) : 1;
-wire [7:0] se = $clog2(E) - ci;           // log2 of the values per word
+localparam integer LOGE_I = $clog2(E);
+localparam [7:0] LOGE = LOGE_I[7:0];
+wire [7:0] se = LOGE - {6'd0, ci};        // log2 of the values per word
 localparam IBA = $clog2(IBD);
 localparam WBA = $clog2(WBD);
 localparam ABA = $clog2(ABD);
@@ -117,9 +119,12 @@ wire pass = op != OP_MAC;
 
 // ---------------------------------------------------------------- walk
 reg walk_step;
+// every unit uses its own subset of the shared walker's outputs
+/* verilator lint_off UNUSEDSIGNAL */
 wire [15:0] rt, ob, cc, or0, pr0, o0, ccs, rows, prows, nm, cs, nc, ncb;
 wire signed [17:0] iy0;
 wire first_task, last_task, first_cc, last_cc, first_in_rt;
+/* verilator lint_on UNUSEDSIGNAL */
 
 nn_serial_walk #(.TM(TM), .TP(TP)) u_walk (
     .clk(clk), .init(init), .step(walk_step), .pass(pass),
@@ -135,6 +140,11 @@ nn_serial_walk #(.TM(TM), .TP(TP)) u_walk (
 wire needs_in = in_every || first_in_rt;
 wire needs_w = !pass && (!w_once || first_task);
 wire [15:0] ir0 = iy0 < 0 ? 16'd0 : iy0[15:0];
+// row offsets (iy - ir0) * WPWi in 32 bits
+wire signed [31:0] iy0_x = {{14{iy0[17]}}, iy0};
+wire signed [31:0] ir0_x = {16'd0, ir0};
+wire signed [31:0] ky_x = {16'd0, ky};
+wire signed [31:0] wpwi_x = {16'd0, wpwi};
 
 // ---------------------------------------------------------------- control
 localparam S_IDLE = 3'd0, S_SETTLE = 3'd1, S_START = 3'd2, S_WAIT = 3'd3, S_RUN = 3'd4,
@@ -161,7 +171,7 @@ wire [31:0] shw = sh * wpwi;
 wire [31:0] npix_w = rows * ow;
 
 // s0 registers
-reg v0, wr0, pad0, init0, last0, slot0;
+reg v0, wr0, pad0, init0, slot0;
 reg [IBA-1:0] ia0;
 reg [LE-1:0] es0;
 reg [ABA-1:0] aa0;
@@ -170,18 +180,20 @@ reg [WBA-1:0] wi0;
 reg wslot0, abank0, acc_last0;
 
 wire in_range = iy >= 0 && iy < $signed({2'd0, h}) && ix >= 0 && ix < $signed({2'd0, w});
-wire signed [31:0] ia_full = $signed({16'd0, cbase}) + rowoff + (ix >>> se);
+// the buffer address: only its low IBA bits address the slot
+/* verilator lint_off UNUSEDSIGNAL */
+wire signed [31:0] ia_full = $signed({16'd0, cbase}) + rowoff + ($signed({{14{ix[17]}}, ix}) >>> se);
+/* verilator lint_on UNUSEDSIGNAL */
 
 integer n;
 reg [TN-1:0] mask_w;
 always @* begin
-    for (n = 0; n < TN; n = n + 1) mask_w[n] = crem > n;
+    for (n = 0; n < TN; n = n + 1) mask_w[n] = crem > n[15:0];
 end
 
 always @(posedge clk) begin
     walk_step <= 1'b0;
     v0 <= 1'b0;
-    last0 <= 1'b0;
     acc_last0 <= 1'b0;
     if (rst) begin
         state <= S_IDLE;
@@ -218,7 +230,7 @@ always @(posedge clk) begin
                 px <= 16'd0;
                 iy <= iy0;
                 ix <= -$signed({10'd0, pw});
-                rowoff <= (iy0 - $signed({2'd0, ir0})) * $signed({1'b0, wpwi});
+                rowoff <= (iy0_x - ir0_x) * wpwi_x;
                 state <= S_RUN;
             end
         end
@@ -235,7 +247,6 @@ always @(posedge clk) begin
             wi0 <= widx;
             wslot0 <= wslot;
             abank0 <= abank;
-            last0 <= last_pix && last_step;
             acc_last0 <= last_pix && last_step && last_cc;
             if (!last_pix) begin
                 pc <= pc + 32'd1;
@@ -259,19 +270,18 @@ always @(posedge clk) begin
                     kx <= kx + 16'd1;
                     ix <= $signed({2'd0, kx}) + 18'sd1 - $signed({10'd0, pw});
                     iy <= iy0 + $signed({2'd0, ky});
-                    rowoff <= (iy0 + $signed({2'd0, ky}) - $signed({2'd0, ir0})) * $signed({1'b0, wpwi});
+                    rowoff <= (iy0_x + ky_x - ir0_x) * wpwi_x;
                 end else begin
                     kx <= 16'd0;
                     ix <= -$signed({10'd0, pw});
                     if (ky != kh - 16'd1) begin
                         ky <= ky + 16'd1;
                         iy <= iy0 + $signed({2'd0, ky}) + 18'sd1;
-                        rowoff <= (iy0 + $signed({2'd0, ky}) + 18'sd1 - $signed({2'd0, ir0})) *
-                                  $signed({1'b0, wpwi});
+                        rowoff <= (iy0_x + ky_x + 32'sd1 - ir0_x) * wpwi_x;
                     end else begin
                         ky <= 16'd0;
                         iy <= iy0;
-                        rowoff <= (iy0 - $signed({2'd0, ir0})) * $signed({1'b0, wpwi});
+                        rowoff <= (iy0_x - ir0_x) * wpwi_x;
                         cb <= cb + 16'd1;
                         crem <= crem - TN[15:0];
                         cbase <= cbase + ipl;
@@ -304,30 +314,45 @@ assign done = state == S_IDLE && !init;
 // ---------------------------------------------------------------- s1: buffer read
 assign ib_raddr = {slot0, ia0};
 assign wb_raddr = {wslot0, wi0};
-reg v1, wr1, pad1, init1, last1, acc_last1, wslot1, abank1;
+reg v1, wr1, pad1, init1, acc_last1, wslot1, abank1;
 reg [LE-1:0] es1;
 reg [ABA-1:0] aa1;
 reg [TN-1:0] mask1;
 always @(posedge clk) begin
     v1 <= v0 && !rst;
-    wr1 <= wr0; pad1 <= pad0; init1 <= init0; last1 <= last0 && v0;
+    wr1 <= wr0; pad1 <= pad0; init1 <= init0;
     acc_last1 <= acc_last0 && v0;
     es1 <= es0; aa1 <= aa0; ci1 <= ci; mask1 <= mask0; wslot1 <= wslot0; abank1 <= abank0;
 end
 
 // ---------------------------------------------------------------- s2: element select
-reg v2, wr2, init2, last2, acc_last2, wslot2, abank2;
+reg v2, wr2, init2, acc_last2, wslot2, abank2;
 reg [ABA-1:0] aa2;
 reg [TN*CW-1:0] x2;
 reg [WSUB*MW-1:0] w2;
 reg [1:0] ci1;
-reg [MW-1:0] word1;
+// each lane's word, at least 32 bits wide; the element is its low CW bits
+localparam XMW = (MW > 32) ? MW : 32;
+wire [TN*XMW-1:0] ib_wide;
+genvar g;
+generate
+    for (g = 0; g < TN; g = g + 1) begin : g_wide
+        if (MW >= 32) begin : g_same
+            assign ib_wide[g*XMW +: XMW] = ib_rdata[g*MW +: MW];
+        end else begin : g_pad
+            assign ib_wide[g*XMW +: XMW] = {{(XMW-MW){1'b0}}, ib_rdata[g*MW +: MW]};
+        end
+    end
+endgenerate
+/* verilator lint_off UNUSEDSIGNAL */
+reg [XMW-1:0] word1;
 reg [31:0] el;
+/* verilator lint_on UNUSEDSIGNAL */
 integer j;
 reg [TN*CW-1:0] x2_next;
 always @* begin
     for (j = 0; j < TN; j = j + 1) begin
-        word1 = ib_rdata[j*MW +: MW] >> ({es1, 3'd0} << ci1);
+        word1 = ib_wide[j*XMW +: XMW] >> ({es1, 3'd0} << ci1);
         el = word1[31:0];
         case (ci1)
         2'd0: el = {{24{el[7]}}, el[7:0]};
@@ -341,21 +366,21 @@ always @* begin
 end
 always @(posedge clk) begin
     v2 <= v1 && !rst;
-    wr2 <= wr1; init2 <= init1; last2 <= last1; acc_last2 <= acc_last1;
+    wr2 <= wr1; init2 <= init1; acc_last2 <= acc_last1;
     wslot2 <= wslot1; abank2 <= abank1; aa2 <= aa1;
     w2 <= wb_rdata;
     x2 <= x2_next;
 end
 
 // ---------------------------------------------------------------- s3: products
-reg v3, wr3, init3, last3, acc_last3, wslot3, abank3;
+reg v3, wr3, init3, acc_last3, wslot3, abank3;
 reg [ABA-1:0] aa3;
 reg [TM*TN*PW_-1:0] p3;
 reg [TP*CW-1:0] x3;
 integer m, k;
 always @(posedge clk) begin
     v3 <= v2 && !rst;
-    wr3 <= wr2; init3 <= init2; last3 <= last2; acc_last3 <= acc_last2;
+    wr3 <= wr2; init3 <= init2; acc_last3 <= acc_last2;
     wslot3 <= wslot2; abank3 <= abank2; aa3 <= aa2;
     x3 <= x2[TP*CW-1:0];
     for (m = 0; m < TM; m = m + 1)
@@ -367,9 +392,14 @@ end
 assign acc_re = v3;
 assign acc_bank = abank3;
 assign acc_raddr = aa3;
-reg v4, wr4, init4, last4, acc_last4, wslot4, abank4;
+reg v4, wr4, init4, acc_last4, wslot4, abank4;
 reg [ABA-1:0] aa4;
+// when the sum is wider than the accumulator its top bits are dropped: the
+// accumulator holds every layer's whole sum, so arithmetic modulo 2^ACC_W
+// is exact
+/* verilator lint_off UNUSEDSIGNAL */
 reg [TM*PW_-1:0] s4;
+/* verilator lint_on UNUSEDSIGNAL */
 reg signed [PW_-1:0] t;
 integer mc, kc;
 reg [TM*PW_-1:0] s4_next;
@@ -386,10 +416,21 @@ always @* begin
 end
 always @(posedge clk) begin
     v4 <= v3 && !rst;
-    wr4 <= wr3; init4 <= init3; last4 <= last3; acc_last4 <= acc_last3;
+    wr4 <= wr3; init4 <= init3; acc_last4 <= acc_last3;
     wslot4 <= wslot3; abank4 <= abank3; aa4 <= aa3;
     s4 <= s4_next;
 end
+
+wire [TM*ACC_W-1:0] s4a;
+generate
+    for (g = 0; g < TM; g = g + 1) begin : g_s4a
+        if (PW_ >= ACC_W) begin : g_cut
+            assign s4a[g*ACC_W +: ACC_W] = s4[g*PW_ +: ACC_W];
+        end else begin : g_ext
+            assign s4a[g*ACC_W +: ACC_W] = {{(ACC_W-PW_){s4[g*PW_+PW_-1]}}, s4[g*PW_ +: PW_]};
+        end
+    end
+endgenerate
 
 integer mn;
 reg [TM*ACC_W-1:0] nacc;
@@ -397,7 +438,7 @@ reg signed [ACC_W-1:0] a_old, a_sum, a_bias;
 always @* begin
     for (mn = 0; mn < TM; mn = mn + 1) begin
         a_old = acc_rdata[(abank4*TM + mn)*ACC_W +: ACC_W];
-        a_sum = $signed(s4[mn*PW_ +: PW_]);
+        a_sum = s4a[mn*ACC_W +: ACC_W];
         a_bias = bias_flat[wslot4*NBW*MW + mn*BW +: ACC_W];
         if (op == OP_MAC) nacc[mn*ACC_W +: ACC_W] = (init4 ? a_bias : a_old) + a_sum;
         else if (op == OP_SUM) nacc[mn*ACC_W +: ACC_W] = (init4 ? {ACC_W{1'b0}} : a_old) + a_sum;

@@ -53,9 +53,12 @@ module nn_serial_write #(
 localparam OBA = $clog2(OBD);
 
 reg walk_step;
+// every unit uses its own subset of the shared walker's outputs
+/* verilator lint_off UNUSEDSIGNAL */
 wire [15:0] rt, ob, cc, or0, pr0, o0, ccs, rows, prows, nm, cs, nc, ncb;
 wire signed [17:0] iy0;
 wire first_task, last_task, first_cc, last_cc, first_in_rt;
+/* verilator lint_on UNUSEDSIGNAL */
 
 nn_serial_walk #(.TM(TM), .TP(TP)) u_walk (
     .clk(clk), .init(init), .step(walk_step), .pass(pass),
@@ -87,10 +90,16 @@ reg [15:0] sm;
 reg [31:0] sk;
 reg [AW-1:0] seg;
 reg [31:0] brem;
+// addresses in 64 bits, cut to AW
+/* verilator lint_off UNUSEDSIGNAL */
+wire [63:0] seg0 = {48'd0, o0} * {32'd0, plane_o} + {48'd0, pr0} * {48'd0, wpwo};
+wire [63:0] plane_x = {32'd0, plane_o};
+wire [63:0] sk_x = {32'd0, sk};
+/* verilator lint_on UNUSEDSIGNAL */
 
 wire [31:0] blen = (len - sk) > MAXB ? MAXB : (len - sk);
 assign wq_valid = state == S_SEND && qn != 3'd0;
-assign wq_addr = seg + sk[AW-1:0];
+assign wq_addr = seg + sk_x[AW-1:0];
 assign wq_len = blen[LEN_W-1:0];
 assign wq_data = q[qr[1:0]];
 assign wq_locked = brem != 32'd0;
@@ -98,7 +107,6 @@ wire fire = wq_valid && wq_ready;
 wire rd_go = rd_on && ({1'b0, qn} + {3'd0, rv}) < 4'd4;
 assign ob_raddr = {slot, rk[OBA-1:0]};
 
-wire [31:0] seg0 = o0 * plane_o + pr0 * wpwo;
 
 always @(posedge clk) begin
     walk_step <= 1'b0;
@@ -122,7 +130,7 @@ always @(posedge clk) begin
         brem <= (brem == 32'd0 ? blen : brem) - 32'd1;
         if (sk == len - 32'd1) begin
             sk <= 32'd0;
-            seg <= seg + plane_o[AW-1:0];
+            seg <= seg + plane_x[AW-1:0];
             if (sm == nm - 16'd1) begin
                 out_cons <= out_cons + 8'd1;
                 state <= S_NEXT;

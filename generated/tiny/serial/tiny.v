@@ -515,7 +515,7 @@ always @(posedge clk) begin
 end
 
 // accumulators: two banks; the array reads the one it fills, the drain the other
-wire mac_acc_re, mac_acc_bank, acc_we, acc_wbank, drain_bank;
+wire mac_acc_re, mac_acc_bank, acc_we, acc_wbank;
 wire [ABA-1:0] mac_acc_raddr, acc_waddr, drain_raddr;
 wire [TM*ACC_W-1:0] acc_wdata;
 wire [2*TM*ACC_W-1:0] acc_rdata;
@@ -596,7 +596,7 @@ nn_serial_drain #(
     .shift(d_shift), .rnd(d_rnd), .outw(d_outw), .act(d_act), .cap(d_cap),
     .avgm(d_avgm), .avgp(d_avgp),
     .acc_done(acc_done), .acc_freed(acc_freed), .out_fill(out_fill), .out_cons(out_cons),
-    .acc_bank(drain_bank), .acc_raddr(drain_raddr), .acc_rdata(acc_rdata),
+    .acc_raddr(drain_raddr), .acc_rdata(acc_rdata),
     .ob_we(ob_we), .ob_addr(ob_waddr), .ob_wdata(ob_wdata)
 );
 
@@ -684,7 +684,6 @@ module nn_serial_drain #(
     output reg  [7:0]    out_fill,
     input  wire [7:0]    out_cons,
 
-    output wire          acc_bank,
     output wire [$clog2(ABD)-1:0] acc_raddr,
     // both banks; the one being drained is selected here
     input  wire [2*TM*ACC_W-1:0] acc_rdata,
@@ -705,9 +704,12 @@ wire pass = op != 2'd0;
 
 // ---------------------------------------------------------------- walk (one step per block)
 reg walk_step;
+// every unit uses its own subset of the shared walker's outputs
+/* verilator lint_off UNUSEDSIGNAL */
 wire [15:0] rt, ob, cc, or0, pr0, o0, ccs, rows, prows, nm, cs, nc, ncb;
 wire signed [17:0] iy0;
 wire first_task, last_task, first_cc, last_cc, first_in_rt;
+/* verilator lint_on UNUSEDSIGNAL */
 
 nn_serial_walk #(.TM(TM), .TP(TP)) u_walk (
     .clk(clk), .init(init), .step(walk_step), .pass(pass),
@@ -732,11 +734,14 @@ reg [15:0] rowaddr;                  // pr * WPWO
 wire last_cell = (dx == pk - 4'd1) && (dy == pk - 4'd1);
 wire last_px = px == pow - 16'd1;
 wire last_all = last_cell && last_px && (pr == prows - 16'd1);
-wire [31:0] aaddr = ({16'd0, pr} * pk + dy) * ow + px * pk + dx;
+// the cell's accumulator address: only its low ABA bits are used
+/* verilator lint_off UNUSEDSIGNAL */
+wire [31:0] aaddr = ({16'd0, pr} * {28'd0, pk} + {28'd0, dy}) * {16'd0, ow} +
+                    {16'd0, px} * {28'd0, pk} + {28'd0, dx};
+/* verilator lint_on UNUSEDSIGNAL */
 
 // a0
 reg v0, first0, lastc0, rowend0, end0, slot0;
-reg [ABA-1:0] aa0;
 reg [OBA-1:0] wa0;
 reg [15:0] epos0;
 reg [15:0] ecount;
@@ -765,7 +770,6 @@ always @(posedge clk) begin
             lastc0 <= last_cell;
             rowend0 <= last_cell && last_px;
             end0 <= last_all;
-            aa0 <= aaddr[ABA-1:0];
             wa0 <= rowaddr[OBA-1:0] + wrd[OBA-1:0];
             epos0 <= ecount;
             slot0 <= oslot;
@@ -815,7 +819,6 @@ always @(posedge clk) begin
 end
 
 assign done = state == S_IDLE && !init;
-assign acc_bank = bank;
 // the address of the cell being generated: its data arrives while it is in a0
 assign acc_raddr = aaddr[ABA-1:0];
 
@@ -856,7 +859,7 @@ wire [7:0] lsh = -shift;
 always @* begin
     lo = -($signed({{(XW-1){1'b0}}, 1'b1}) <<< (outw - 6'd1));
     hi = ($signed({{(XW-1){1'b0}}, 1'b1}) <<< (outw - 6'd1)) - 1;
-    capx = $signed({1'b0, cap});
+    capx = $signed({{(XW-32){1'b0}}, cap});
 end
 integer mr;
 reg [TM*CW-1:0] y3_next;
@@ -898,19 +901,36 @@ always @(posedge clk) begin
 end
 
 // ---------------------------------------------------------------- a5: pack and write
+// each lane's value in 32 bits (zero above CW): the container picks its low bits
+wire [TM*32-1:0] mx32;
+genvar g;
+generate
+    for (g = 0; g < TM; g = g + 1) begin : g_mx32
+        if (CW >= 32) begin : g_same
+            assign mx32[g*32 +: 32] = mx[g*CW +: 32];
+        end else begin : g_pad
+            assign mx32[g*32 +: 32] = {{(32-CW){1'b0}}, mx[g*CW +: CW]};
+        end
+    end
+endgenerate
 integer mp;
 reg [TM*MW-1:0] word, word_next;
-reg [MW-1:0] nw;
+// the word being packed, at least 32 bits wide (the bits above MW are dropped)
+localparam XMW = (MW > 32) ? MW : 32;
+/* verilator lint_off UNUSEDSIGNAL */
+reg [XMW-1:0] nw;
+/* verilator lint_on UNUSEDSIGNAL */
 reg end5;
 always @* begin
     for (mp = 0; mp < TM; mp = mp + 1) begin
-        nw = word[mp*MW +: MW];
+        nw = {XMW{1'b0}};
+        nw[MW-1:0] = word[mp*MW +: MW];
         case (co)
-        2'd0: nw[epos4*8 +: 8] = mx[mp*CW +: 8];
-        2'd1: if (CW >= 16) nw[epos4*16 +: 16] = mx[mp*CW +: ((CW >= 16) ? 16 : CW)];
-        default: if (CW >= 32) nw[epos4*32 +: 32] = mx[mp*CW +: ((CW >= 32) ? 32 : CW)];
+        2'd0: nw[epos4*8 +: 8] = mx32[mp*32 +: 8];
+        2'd1: if (CW >= 16) nw[epos4*16 +: 16] = mx32[mp*32 +: 16];
+        default: if (CW >= 32) nw[epos4*32 +: 32] = mx32[mp*32 +: 32];
         endcase
-        word_next[mp*MW +: MW] = nw;
+        word_next[mp*MW +: MW] = nw[MW-1:0];
     end
 end
 always @(posedge clk) begin
@@ -1057,9 +1077,12 @@ end
 
 // ---------------------------------------------------------------- walk
 reg walk_step;
+// every unit uses its own subset of the shared walker's outputs
+/* verilator lint_off UNUSEDSIGNAL */
 wire [15:0] rt, ob, cc, or0, pr0, o0, ccs, rows, prows, nm, cs, nc, ncb;
 wire signed [17:0] iy0;
 wire first_task, last_task, first_cc, last_cc, first_in_rt;
+/* verilator lint_on UNUSEDSIGNAL */
 
 nn_serial_walk #(.TM(TM), .TP(TP)) u_walk (
     .clk(clk), .init(init), .step(walk_step), .pass(pass),
@@ -1079,7 +1102,7 @@ wire needs_w = !pass && (!w_once || first_task);
 wire signed [17:0] ir1_raw = iy0 + $signed({2'd0, ir});
 wire [15:0] ir0 = iy0 < 0 ? 16'd0 : iy0[15:0];
 wire [15:0] ir1 = ir1_raw > $signed({2'd0, h}) ? h : ir1_raw[15:0];
-wire [31:0] kplane_w = (ir1 - ir0) * wpwi;
+wire [31:0] kplane_w = {16'd0, ir1 - ir0} * {16'd0, wpwi};
 
 // ---------------------------------------------------------------- jobs for the receiver
 // job: {dest, slot, kplane[15:0], total[31:0]}
@@ -1112,8 +1135,16 @@ wire rq_fire = rq_valid && rq_ready;
 
 wire [7:0] in_busy = in_iss - in_cons;
 wire [7:0] w_busy = w_iss - w_cons;
-wire [31:0] cs_plane = cs * plane_i;
-wire [31:0] csb_plane = (cs - csplit) * plane_i;
+// address arithmetic in 64 bits, cut to AW (the bits above AW are zero
+// for every address the compiler lays out)
+/* verilator lint_off UNUSEDSIGNAL */
+wire [63:0] cs_plane = {48'd0, cs} * {32'd0, plane_i};
+wire [63:0] csb_plane = {48'd0, cs - csplit} * {32'd0, plane_i};
+wire [63:0] row_off = {48'd0, ir0} * {48'd0, wpwi};
+wire [63:0] plane_x = {32'd0, plane_i};
+wire [63:0] wstride_x = {32'd0, wstride};
+wire [63:0] burst_x = {32'd0, burst};
+/* verilator lint_on UNUSEDSIGNAL */
 
 always @(posedge clk) begin
     job_push <= 1'b0;
@@ -1141,13 +1172,13 @@ always @(posedge clk) begin
             ch_left <= nc;
             ch_addr <= (cs < csplit ? in_a + cs_plane[AW-1:0] : in_b + csb_plane[AW-1:0]);
             seg_addr <= (cs < csplit ? in_a + cs_plane[AW-1:0] : in_b + csb_plane[AW-1:0]) +
-                        ir0 * wpwi;
+                        row_off[AW-1:0];
             seg_rem <= kplane_w;
             state <= S_CH;
         end
         S_CH: begin
             if (rq_fire) begin
-                seg_addr <= seg_addr + burst[AW-1:0];
+                seg_addr <= seg_addr + burst_x[AW-1:0];
                 seg_rem <= seg_rem - burst;
             end
             if (seg_rem == 0 || (rq_fire && seg_rem == burst)) begin
@@ -1156,9 +1187,9 @@ always @(posedge clk) begin
                 end else begin
                     ch <= ch + 16'd1;
                     ch_left <= ch_left - 16'd1;
-                    ch_addr <= (ch + 16'd1 == csplit) ? in_b : ch_addr + plane_i[AW-1:0];
-                    seg_addr <= ((ch + 16'd1 == csplit) ? in_b : ch_addr + plane_i[AW-1:0]) +
-                                ir0 * wpwi;
+                    ch_addr <= (ch + 16'd1 == csplit) ? in_b : ch_addr + plane_x[AW-1:0];
+                    seg_addr <= ((ch + 16'd1 == csplit) ? in_b : ch_addr + plane_x[AW-1:0]) +
+                                row_off[AW-1:0];
                     seg_rem <= {16'd0, kplane};
                 end
             end
@@ -1173,7 +1204,7 @@ always @(posedge clk) begin
         end
         S_WB: begin
             if (rq_fire) begin
-                seg_addr <= seg_addr + burst[AW-1:0];
+                seg_addr <= seg_addr + burst_x[AW-1:0];
                 seg_rem <= seg_rem - burst;
                 if (seg_rem == burst) state <= S_NEXT;
             end
@@ -1183,7 +1214,7 @@ always @(posedge clk) begin
                 state <= S_IDLE;
             end else begin
                 walk_step <= 1'b1;
-                wt_addr <= (last_cc && ob == nob - 16'd1) ? wbase : wt_addr + wstride[AW-1:0];
+                wt_addr <= (last_cc && ob == nob - 16'd1) ? wbase : wt_addr + wstride_x[AW-1:0];
                 state <= S_END;
             end
         end
@@ -1244,7 +1275,7 @@ always @(posedge clk) begin
                 ib_data <= rs_data;
                 if (rk == job_kplane - 16'd1) begin
                     rk <= 16'd0;
-                    if (rlane == TN - 1) begin
+                    if (rlane == TN[15:0] - 16'd1) begin
                         rlane <= 16'd0;
                         rblk <= rblk + ipl;
                     end else begin
@@ -1253,7 +1284,7 @@ always @(posedge clk) begin
                 end else begin
                     rk <= rk + 16'd1;
                 end
-            end else if (got < NBW) begin
+            end else if (got < NBW[31:0]) begin
                 bias_we <= 1'b1;
                 bias_slot <= job_slot;
                 bias_word <= got[15:0];
@@ -1263,7 +1294,7 @@ always @(posedge clk) begin
                 wb_sub <= rsub;
                 wb_addr <= {job_slot, rwaddr};
                 wb_data <= rs_data;
-                if (rsub == WSUB - 1) begin
+                if (rsub == WSUB[15:0] - 16'd1) begin
                     rsub <= 16'd0;
                     rwaddr <= rwaddr + 1'b1;
                 end else begin
@@ -1392,7 +1423,9 @@ module nn_serial_mac #(
 
 localparam E = MW / 8;
 localparam LE = (E > 1) ? $clog2(E) : 1;
-wire [7:0] se = $clog2(E) - ci;           // log2 of the values per word
+localparam integer LOGE_I = $clog2(E);
+localparam [7:0] LOGE = LOGE_I[7:0];
+wire [7:0] se = LOGE - {6'd0, ci};        // log2 of the values per word
 localparam IBA = $clog2(IBD);
 localparam WBA = $clog2(WBD);
 localparam ABA = $clog2(ABD);
@@ -1411,9 +1444,12 @@ wire pass = op != OP_MAC;
 
 // ---------------------------------------------------------------- walk
 reg walk_step;
+// every unit uses its own subset of the shared walker's outputs
+/* verilator lint_off UNUSEDSIGNAL */
 wire [15:0] rt, ob, cc, or0, pr0, o0, ccs, rows, prows, nm, cs, nc, ncb;
 wire signed [17:0] iy0;
 wire first_task, last_task, first_cc, last_cc, first_in_rt;
+/* verilator lint_on UNUSEDSIGNAL */
 
 nn_serial_walk #(.TM(TM), .TP(TP)) u_walk (
     .clk(clk), .init(init), .step(walk_step), .pass(pass),
@@ -1429,6 +1465,11 @@ nn_serial_walk #(.TM(TM), .TP(TP)) u_walk (
 wire needs_in = in_every || first_in_rt;
 wire needs_w = !pass && (!w_once || first_task);
 wire [15:0] ir0 = iy0 < 0 ? 16'd0 : iy0[15:0];
+// row offsets (iy - ir0) * WPWi in 32 bits
+wire signed [31:0] iy0_x = {{14{iy0[17]}}, iy0};
+wire signed [31:0] ir0_x = {16'd0, ir0};
+wire signed [31:0] ky_x = {16'd0, ky};
+wire signed [31:0] wpwi_x = {16'd0, wpwi};
 
 // ---------------------------------------------------------------- control
 localparam S_IDLE = 3'd0, S_SETTLE = 3'd1, S_START = 3'd2, S_WAIT = 3'd3, S_RUN = 3'd4,
@@ -1455,7 +1496,7 @@ wire [31:0] shw = sh * wpwi;
 wire [31:0] npix_w = rows * ow;
 
 // s0 registers
-reg v0, wr0, pad0, init0, last0, slot0;
+reg v0, wr0, pad0, init0, slot0;
 reg [IBA-1:0] ia0;
 reg [LE-1:0] es0;
 reg [ABA-1:0] aa0;
@@ -1464,18 +1505,20 @@ reg [WBA-1:0] wi0;
 reg wslot0, abank0, acc_last0;
 
 wire in_range = iy >= 0 && iy < $signed({2'd0, h}) && ix >= 0 && ix < $signed({2'd0, w});
-wire signed [31:0] ia_full = $signed({16'd0, cbase}) + rowoff + (ix >>> se);
+// the buffer address: only its low IBA bits address the slot
+/* verilator lint_off UNUSEDSIGNAL */
+wire signed [31:0] ia_full = $signed({16'd0, cbase}) + rowoff + ($signed({{14{ix[17]}}, ix}) >>> se);
+/* verilator lint_on UNUSEDSIGNAL */
 
 integer n;
 reg [TN-1:0] mask_w;
 always @* begin
-    for (n = 0; n < TN; n = n + 1) mask_w[n] = crem > n;
+    for (n = 0; n < TN; n = n + 1) mask_w[n] = crem > n[15:0];
 end
 
 always @(posedge clk) begin
     walk_step <= 1'b0;
     v0 <= 1'b0;
-    last0 <= 1'b0;
     acc_last0 <= 1'b0;
     if (rst) begin
         state <= S_IDLE;
@@ -1512,7 +1555,7 @@ always @(posedge clk) begin
                 px <= 16'd0;
                 iy <= iy0;
                 ix <= -$signed({10'd0, pw});
-                rowoff <= (iy0 - $signed({2'd0, ir0})) * $signed({1'b0, wpwi});
+                rowoff <= (iy0_x - ir0_x) * wpwi_x;
                 state <= S_RUN;
             end
         end
@@ -1529,7 +1572,6 @@ always @(posedge clk) begin
             wi0 <= widx;
             wslot0 <= wslot;
             abank0 <= abank;
-            last0 <= last_pix && last_step;
             acc_last0 <= last_pix && last_step && last_cc;
             if (!last_pix) begin
                 pc <= pc + 32'd1;
@@ -1553,19 +1595,18 @@ always @(posedge clk) begin
                     kx <= kx + 16'd1;
                     ix <= $signed({2'd0, kx}) + 18'sd1 - $signed({10'd0, pw});
                     iy <= iy0 + $signed({2'd0, ky});
-                    rowoff <= (iy0 + $signed({2'd0, ky}) - $signed({2'd0, ir0})) * $signed({1'b0, wpwi});
+                    rowoff <= (iy0_x + ky_x - ir0_x) * wpwi_x;
                 end else begin
                     kx <= 16'd0;
                     ix <= -$signed({10'd0, pw});
                     if (ky != kh - 16'd1) begin
                         ky <= ky + 16'd1;
                         iy <= iy0 + $signed({2'd0, ky}) + 18'sd1;
-                        rowoff <= (iy0 + $signed({2'd0, ky}) + 18'sd1 - $signed({2'd0, ir0})) *
-                                  $signed({1'b0, wpwi});
+                        rowoff <= (iy0_x + ky_x + 32'sd1 - ir0_x) * wpwi_x;
                     end else begin
                         ky <= 16'd0;
                         iy <= iy0;
-                        rowoff <= (iy0 - $signed({2'd0, ir0})) * $signed({1'b0, wpwi});
+                        rowoff <= (iy0_x - ir0_x) * wpwi_x;
                         cb <= cb + 16'd1;
                         crem <= crem - TN[15:0];
                         cbase <= cbase + ipl;
@@ -1598,30 +1639,45 @@ assign done = state == S_IDLE && !init;
 // ---------------------------------------------------------------- s1: buffer read
 assign ib_raddr = {slot0, ia0};
 assign wb_raddr = {wslot0, wi0};
-reg v1, wr1, pad1, init1, last1, acc_last1, wslot1, abank1;
+reg v1, wr1, pad1, init1, acc_last1, wslot1, abank1;
 reg [LE-1:0] es1;
 reg [ABA-1:0] aa1;
 reg [TN-1:0] mask1;
 always @(posedge clk) begin
     v1 <= v0 && !rst;
-    wr1 <= wr0; pad1 <= pad0; init1 <= init0; last1 <= last0 && v0;
+    wr1 <= wr0; pad1 <= pad0; init1 <= init0;
     acc_last1 <= acc_last0 && v0;
     es1 <= es0; aa1 <= aa0; ci1 <= ci; mask1 <= mask0; wslot1 <= wslot0; abank1 <= abank0;
 end
 
 // ---------------------------------------------------------------- s2: element select
-reg v2, wr2, init2, last2, acc_last2, wslot2, abank2;
+reg v2, wr2, init2, acc_last2, wslot2, abank2;
 reg [ABA-1:0] aa2;
 reg [TN*CW-1:0] x2;
 reg [WSUB*MW-1:0] w2;
 reg [1:0] ci1;
-reg [MW-1:0] word1;
+// each lane's word, at least 32 bits wide; the element is its low CW bits
+localparam XMW = (MW > 32) ? MW : 32;
+wire [TN*XMW-1:0] ib_wide;
+genvar g;
+generate
+    for (g = 0; g < TN; g = g + 1) begin : g_wide
+        if (MW >= 32) begin : g_same
+            assign ib_wide[g*XMW +: XMW] = ib_rdata[g*MW +: MW];
+        end else begin : g_pad
+            assign ib_wide[g*XMW +: XMW] = {{(XMW-MW){1'b0}}, ib_rdata[g*MW +: MW]};
+        end
+    end
+endgenerate
+/* verilator lint_off UNUSEDSIGNAL */
+reg [XMW-1:0] word1;
 reg [31:0] el;
+/* verilator lint_on UNUSEDSIGNAL */
 integer j;
 reg [TN*CW-1:0] x2_next;
 always @* begin
     for (j = 0; j < TN; j = j + 1) begin
-        word1 = ib_rdata[j*MW +: MW] >> ({es1, 3'd0} << ci1);
+        word1 = ib_wide[j*XMW +: XMW] >> ({es1, 3'd0} << ci1);
         el = word1[31:0];
         case (ci1)
         2'd0: el = {{24{el[7]}}, el[7:0]};
@@ -1635,21 +1691,21 @@ always @* begin
 end
 always @(posedge clk) begin
     v2 <= v1 && !rst;
-    wr2 <= wr1; init2 <= init1; last2 <= last1; acc_last2 <= acc_last1;
+    wr2 <= wr1; init2 <= init1; acc_last2 <= acc_last1;
     wslot2 <= wslot1; abank2 <= abank1; aa2 <= aa1;
     w2 <= wb_rdata;
     x2 <= x2_next;
 end
 
 // ---------------------------------------------------------------- s3: products
-reg v3, wr3, init3, last3, acc_last3, wslot3, abank3;
+reg v3, wr3, init3, acc_last3, wslot3, abank3;
 reg [ABA-1:0] aa3;
 reg [TM*TN*PW_-1:0] p3;
 reg [TP*CW-1:0] x3;
 integer m, k;
 always @(posedge clk) begin
     v3 <= v2 && !rst;
-    wr3 <= wr2; init3 <= init2; last3 <= last2; acc_last3 <= acc_last2;
+    wr3 <= wr2; init3 <= init2; acc_last3 <= acc_last2;
     wslot3 <= wslot2; abank3 <= abank2; aa3 <= aa2;
     x3 <= x2[TP*CW-1:0];
     for (m = 0; m < TM; m = m + 1)
@@ -1661,9 +1717,14 @@ end
 assign acc_re = v3;
 assign acc_bank = abank3;
 assign acc_raddr = aa3;
-reg v4, wr4, init4, last4, acc_last4, wslot4, abank4;
+reg v4, wr4, init4, acc_last4, wslot4, abank4;
 reg [ABA-1:0] aa4;
+// when the sum is wider than the accumulator its top bits are dropped: the
+// accumulator holds every layer's whole sum, so arithmetic modulo 2^ACC_W
+// is exact
+/* verilator lint_off UNUSEDSIGNAL */
 reg [TM*PW_-1:0] s4;
+/* verilator lint_on UNUSEDSIGNAL */
 reg signed [PW_-1:0] t;
 integer mc, kc;
 reg [TM*PW_-1:0] s4_next;
@@ -1680,10 +1741,21 @@ always @* begin
 end
 always @(posedge clk) begin
     v4 <= v3 && !rst;
-    wr4 <= wr3; init4 <= init3; last4 <= last3; acc_last4 <= acc_last3;
+    wr4 <= wr3; init4 <= init3; acc_last4 <= acc_last3;
     wslot4 <= wslot3; abank4 <= abank3; aa4 <= aa3;
     s4 <= s4_next;
 end
+
+wire [TM*ACC_W-1:0] s4a;
+generate
+    for (g = 0; g < TM; g = g + 1) begin : g_s4a
+        if (PW_ >= ACC_W) begin : g_cut
+            assign s4a[g*ACC_W +: ACC_W] = s4[g*PW_ +: ACC_W];
+        end else begin : g_ext
+            assign s4a[g*ACC_W +: ACC_W] = {{(ACC_W-PW_){s4[g*PW_+PW_-1]}}, s4[g*PW_ +: PW_]};
+        end
+    end
+endgenerate
 
 integer mn;
 reg [TM*ACC_W-1:0] nacc;
@@ -1691,7 +1763,7 @@ reg signed [ACC_W-1:0] a_old, a_sum, a_bias;
 always @* begin
     for (mn = 0; mn < TM; mn = mn + 1) begin
         a_old = acc_rdata[(abank4*TM + mn)*ACC_W +: ACC_W];
-        a_sum = $signed(s4[mn*PW_ +: PW_]);
+        a_sum = s4a[mn*ACC_W +: ACC_W];
         a_bias = bias_flat[wslot4*NBW*MW + mn*BW +: ACC_W];
         if (op == OP_MAC) nacc[mn*ACC_W +: ACC_W] = (init4 ? a_bias : a_old) + a_sum;
         else if (op == OP_SUM) nacc[mn*ACC_W +: ACC_W] = (init4 ? {ACC_W{1'b0}} : a_old) + a_sum;
@@ -1872,9 +1944,12 @@ module nn_serial_write #(
 localparam OBA = $clog2(OBD);
 
 reg walk_step;
+// every unit uses its own subset of the shared walker's outputs
+/* verilator lint_off UNUSEDSIGNAL */
 wire [15:0] rt, ob, cc, or0, pr0, o0, ccs, rows, prows, nm, cs, nc, ncb;
 wire signed [17:0] iy0;
 wire first_task, last_task, first_cc, last_cc, first_in_rt;
+/* verilator lint_on UNUSEDSIGNAL */
 
 nn_serial_walk #(.TM(TM), .TP(TP)) u_walk (
     .clk(clk), .init(init), .step(walk_step), .pass(pass),
@@ -1906,10 +1981,16 @@ reg [15:0] sm;
 reg [31:0] sk;
 reg [AW-1:0] seg;
 reg [31:0] brem;
+// addresses in 64 bits, cut to AW
+/* verilator lint_off UNUSEDSIGNAL */
+wire [63:0] seg0 = {48'd0, o0} * {32'd0, plane_o} + {48'd0, pr0} * {48'd0, wpwo};
+wire [63:0] plane_x = {32'd0, plane_o};
+wire [63:0] sk_x = {32'd0, sk};
+/* verilator lint_on UNUSEDSIGNAL */
 
 wire [31:0] blen = (len - sk) > MAXB ? MAXB : (len - sk);
 assign wq_valid = state == S_SEND && qn != 3'd0;
-assign wq_addr = seg + sk[AW-1:0];
+assign wq_addr = seg + sk_x[AW-1:0];
 assign wq_len = blen[LEN_W-1:0];
 assign wq_data = q[qr[1:0]];
 assign wq_locked = brem != 32'd0;
@@ -1917,7 +1998,6 @@ wire fire = wq_valid && wq_ready;
 wire rd_go = rd_on && ({1'b0, qn} + {3'd0, rv}) < 4'd4;
 assign ob_raddr = {slot, rk[OBA-1:0]};
 
-wire [31:0] seg0 = o0 * plane_o + pr0 * wpwo;
 
 always @(posedge clk) begin
     walk_step <= 1'b0;
@@ -1941,7 +2021,7 @@ always @(posedge clk) begin
         brem <= (brem == 32'd0 ? blen : brem) - 32'd1;
         if (sk == len - 32'd1) begin
             sk <= 32'd0;
-            seg <= seg + plane_o[AW-1:0];
+            seg <= seg + plane_x[AW-1:0];
             if (sm == nm - 16'd1) begin
                 out_cons <= out_cons + 8'd1;
                 state <= S_NEXT;
