@@ -26,7 +26,7 @@ TESTBIN := $(TESTSRC:tests/unit/%.c=$(B)/tests/%)
 # Sanitizer build: the same sources and tests, in build/asan.
 SAN     := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
 
-.PHONY: all test demo deps clean unit asan errors golden-diff rtl nets models import lint generated-check fuzz-nets generate fuzz-frontend synth
+.PHONY: all test demo deps clean unit asan errors golden-diff rtl nets models import lint generated-check fuzz-nets generate fuzz-frontend synth bench
 all: $(B)/nnc
 
 $(B)/nnc: $(OBJ)
@@ -150,6 +150,10 @@ TARGET ?= generic
 SYNTH_OPTS ?=
 synth: deps $(B)/nnc
 	@sh bench/synth.sh $(B)/nnc $(NET) $(MODE) $(TARGET) $(SYNTH_OPTS)
+
+# ---- benchmarks (issue 5): a table and bench/results.json; see bench/RESULTS.md ----
+bench: deps $(B)/nnc
+	sh bench/run.sh $(B)/nnc
 
 # ---- random networks, both modes, bit-exact: make fuzz-nets N=100 SEED=5000 ----
 N    ?= 20

@@ -1,0 +1,531 @@
+# bench.py NNC [PART...]: nnc's benchmarks (issue 5). Each part measures
+# figures against a bound, a published anchor or a peer run in the same run,
+# merges them into bench/results.json and prints them against their targets.
+# Parts: vgg16 (a), parallel (b), estimates (c), golden (d), compile (e),
+# synth (e). Run by bench/run.sh; see bench/RESULTS.md.
+import json, os, platform, re, shutil, subprocess, sys, time
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+RESULTS = os.path.join(ROOT, "bench", "results.json")
+WORK = os.environ.get("BENCH_WORK", os.path.join(ROOT, "build", "bench"))
+CLOCK_HZ = 150e6
+QIU_FPS, QIU_CONV_GOPS = 4.45, 187.8          # Qiu et al., FPGA 2016, XC7Z045
+VGG16_TIMEOUT = int(os.environ.get("BENCH_VGG16_TIMEOUT", "3600"))
+SIM_TIMEOUT = int(os.environ.get("BENCH_SIM_TIMEOUT", "1800"))
+SYNTH_TIMEOUT = int(os.environ.get("BENCH_SYNTH_TIMEOUT", "1500"))
+
+NNC = None
+figures = {}       # key -> {value, target, met, command, note, part}
+details = {}       # part -> free-form tables
+
+
+def log(msg):
+    print(msg, flush=True)
+
+
+def sh(cmd, timeout=None, cwd=ROOT):
+    """Run a shell command; returns (rc, stdout+stderr, seconds). rc None on timeout."""
+    t = time.time()
+    p = subprocess.Popen(cmd, shell=True, cwd=cwd, stdout=subprocess.PIPE,
+                         stderr=subprocess.STDOUT, text=True, start_new_session=True)
+    try:
+        out, _ = p.communicate(timeout=timeout)
+        return p.returncode, out, time.time() - t
+    except subprocess.TimeoutExpired:
+        os.killpg(p.pid, 9)
+        out, _ = p.communicate()
+        return None, out, time.time() - t
+
+
+def fig(part, key, value, target, met, command, note="", unit=""):
+    figures[key] = {"part": part, "value": value, "unit": unit, "target": target,
+                    "met": met, "command": command, "note": note}
+
+
+def rel(a, b):
+    return abs(a - b) / b if b else 0.0
+
+
+# ---------------------------------------------------------------- reports
+
+def check_json(net, extra=""):
+    rc, out, _ = sh(f"{NNC} check {net} --json {extra}")
+    return json.loads(out)
+
+
+def serial_layer_bounds(chk, tm, tn, mw):
+    """DESIGN section 5 per conv/fc layer, as compiler/serial.c computes it:
+    max(MACs / (TM*TN), bytes over the bus / bytes a cycle)."""
+    layers = chk["layers"]
+    byname = {l["name"]: l for l in layers}
+    out = {}
+    for i, l in enumerate(layers):
+        if l["kind"] not in ("conv", "fc"):
+            continue
+        o = l
+        for m in layers[i + 1:]:
+            if m["kind"] not in ("maxpool", "avgpool", "relu") or m["sources"][0] != o["name"]:
+                break
+            o = m
+        nb = lambda f: (f["w"] + 7) // 8
+        cout = l["output_shape"][0]
+        bias = cout if "bias_format" in l else 0
+        wcount = l["params"] - bias
+        elems = lambda s: s[0] * s[1] * s[2]
+        by = (wcount * nb(l["weight_format"]) + (bias * nb(l["bias_format"]) if bias else 0)
+              + elems(l["input_shape"]) * nb(l["in_format"])
+              + elems(o["output_shape"]) * nb(o["out_format"]))
+        c = l["macs"] / (tm * tn)
+        m = by / (mw / 8)
+        out[l["name"]] = {"bound": max(c, m), "compute": c, "memory": m, "macs": l["macs"],
+                          "bytes": by, "kind": l["kind"],
+                          "intensity_macs_per_byte": l["macs"] / by}
+    return out
+
+
+def parse_sim(out):
+    m = re.search(r"PASS cycles=(\d+) bound=(\d+) attained=([\d.]+) mac_util=([\d.]+)", out)
+    if not m:
+        return None
+    return {"cycles": int(m.group(1)), "bound": int(m.group(2)),
+            "attained": float(m.group(3)), "mac_util": float(m.group(4))}
+
+
+def records(dirpath):
+    """out.txt's f and l records, and the bench monitor's d records."""
+    f, l, d = {}, [], []
+    for line in open(os.path.join(dirpath, "out.txt")):
+        p = line.split()
+        if p and p[0] == "f" and len(p) == 4:
+            f[int(p[1])] = (int(p[2]), int(p[3]))
+        elif p and p[0] == "l" and len(p) >= 3:
+            l.append(p[1:])
+    mon = os.path.join(dirpath, "bench_desc.txt")
+    if os.path.exists(mon):
+        for line in open(mon):
+            p = line.split()
+            if p and p[0] == "d":
+                d.append((int(p[1]), int(p[2])))
+    return f, l, d
+
+
+MONITOR = """
+// bench/bench.py: the descriptor index each time it changes (per-layer cycles)
+integer bench_fd;
+reg [15:0] bench_last;
+initial begin bench_fd = $fopen("bench_desc.txt", "w"); bench_last = 16'hffff; end
+always @(posedge clk) if (u_dut.desc != bench_last) begin
+    $fwrite(bench_fd, "d %0d %0d\\n", u_dut.desc, cyc);
+    $fflush(bench_fd);
+    bench_last <= u_dut.desc;
+end
+"""
+
+
+def monitor_rerun(dirpath, net, plus, timeout):
+    """No l records from the testbench: rebuild the kept serial testbench with a
+    monitor of the descriptor index and run it again (same seed, so the same
+    cycles; the comparison against the golden model was nnc sim's)."""
+    src = open(os.path.join(dirpath, f"{net}_tb.v")).read()
+    i = src.index("module tb;")
+    j = src.index("\nendmodule", i)
+    with open(os.path.join(dirpath, "bench_tb.v"), "w") as fh:
+        fh.write(src[:j] + "\n" + MONITOR + src[j:])
+    shutil.copy(os.path.join(dirpath, "out.txt"), os.path.join(dirpath, "out.sim.txt"))
+    rc, out, secs = sh(f"verilator --binary --timing -O2 -Wno-fatal -Wno-lint -Wno-style "
+                       f"--top-module tb -Mdir obj_mon -o simv bench_tb.v {net}.v "
+                       f">mon_build.log 2>&1 && ./obj_mon/simv {plus} > mon_sim.log 2>&1",
+                       timeout=timeout, cwd=dirpath)
+    shutil.copy(os.path.join(dirpath, "out.txt"), os.path.join(dirpath, "out.mon.txt"))
+    shutil.copy(os.path.join(dirpath, "out.sim.txt"), os.path.join(dirpath, "out.txt"))
+    return rc == 0, secs
+
+
+def serial_layers(dirpath, rep, frames_t):
+    """Per-descriptor measured cycles of frame 0: from l records when the
+    testbench writes them, else from the bench monitor. Returns
+    ({layer: cycles}, source)."""
+    f, l, d = records(dirpath)
+    descs = rep["descriptors"]
+    meas = {}
+    if l:
+        for rec in l:
+            # l LAYER CYCLES (optionally l FRAME LAYER CYCLES)
+            key, cyc = (rec[0], rec[1]) if len(rec) == 2 else (rec[1], rec[2])
+            if len(rec) == 3 and rec[0] != "0":
+                continue
+            if key.isdigit() and int(key) < len(descs):
+                key = descs[int(key)]["layer"]
+            meas[key] = meas.get(key, 0) + int(cyc)
+        return meas, "testbench l records"
+    if d and 0 in frames_t:
+        t0, t1 = frames_t[0]
+        starts = {}
+        for k, c in d:
+            if t0 <= c <= t1 and k not in starts:
+                starts[k] = c
+        starts[0] = t0
+        n = len(descs)
+        for k in range(n):
+            if k not in starts:
+                return {}, "monitor incomplete"
+            end = starts[k + 1] if k + 1 < n else t1
+            key = descs[k]["layer"]
+            meas[key] = meas.get(key, 0) + end - starts[k]
+        return meas, "bench monitor of the descriptor index (tb.u_dut.desc)"
+    return {}, "not available"
+
+
+def run_serial(net, opts, tag, frames=1, timeout=SIM_TIMEOUT, monitor=True, stall=True):
+    d = os.path.join(WORK, tag)
+    shutil.rmtree(d, ignore_errors=True)
+    cmd = (f"{NNC} sim {net} --mode serial {opts} --frames {frames} --simulator verilator"
+           + ("" if stall else " --no-stall"))
+    rc, out, secs = sh(cmd + f" --keep {d}", timeout=timeout)
+    res = {"command": cmd, "wall_s": round(secs, 1), "rc": rc}
+    s = parse_sim(out)
+    if not s:
+        res["error"] = out[-2000:]
+        return res
+    res.update(s)
+    name = os.path.basename(net)[:-3]
+    rep = json.load(open(os.path.join(d, f"{name}.json")))
+    res["estimated_cycles"] = rep["estimated_cycles"]
+    f, l, dd = records(d)
+    if not l and monitor:
+        ok, msecs = monitor_rerun(d, name, "+seed=1" + ("" if stall else " +nostall"), timeout)
+        res["monitor_wall_s"] = round(msecs, 1)
+        f2, _, _ = records(d)
+    meas, src = serial_layers(d, rep, f)
+    res["layer_source"] = src
+    eng = rep["engine"]
+    chk = check_json(net)
+    bounds = serial_layer_bounds(chk, eng["tm"], eng["tn"], eng["mem_width"])
+    est = {}
+    for de in rep["descriptors"]:
+        est[de["layer"]] = est.get(de["layer"], 0) + de["estimated_cycles"]
+    rows = []
+    for de_layer in dict.fromkeys(de["layer"] for de in rep["descriptors"]):
+        b = bounds.get(de_layer)
+        r = {"layer": de_layer, "estimated": est[de_layer], "measured": meas.get(de_layer)}
+        if b:
+            r.update({"kind": b["kind"], "bound": round(b["bound"], 1), "macs": b["macs"],
+                      "bytes": b["bytes"],
+                      "intensity_macs_per_byte": round(b["intensity_macs_per_byte"], 2),
+                      "memory_bound": b["memory"] > b["compute"]})
+        if r["measured"]:
+            r["estimate_error"] = round(rel(r["estimated"], r["measured"]), 4)
+            if b:
+                r["attained"] = round(b["bound"] / r["measured"], 3)
+        rows.append(r)
+    res["layers"] = rows
+    return res
+
+
+def run_parallel(net, opts, tag, frames=3, timeout=SIM_TIMEOUT):
+    d = os.path.join(WORK, tag)
+    shutil.rmtree(d, ignore_errors=True)
+    cmd = f"{NNC} sim {net} {opts} --frames {frames} --simulator verilator --no-stall"
+    rc, out, secs = sh(cmd + f" --keep {d}", timeout=timeout)
+    res = {"command": cmd, "wall_s": round(secs, 1), "rc": rc}
+    s = parse_sim(out)
+    if not s:
+        res["error"] = out[-2000:] if rc is not None else f"timed out after {timeout} s"
+        return res
+    res.update(s)
+    name = os.path.basename(net)[:-3]
+    rep = json.load(open(os.path.join(d, f"{name}.json")))
+    res["estimate"] = rep["frame_interval_estimate"]
+    res["estimate_error"] = round(rel(rep["frame_interval_estimate"], s["cycles"]), 4)
+    res["engines"] = [{"name": l["name"], "cycles_per_frame": l["cycles_per_frame"],
+                       "multipliers": l["multipliers"]} for l in rep["layers"]]
+    res["slowest_engine"] = max(rep["layers"], key=lambda l: l["cycles_per_frame"])["name"]
+    return res
+
+
+# ---------------------------------------------------------------- parts
+
+def part_vgg16():
+    opts = "--pe 32x24 --mem-width 256"
+    r = run_serial("examples/vgg16.nn", opts, "vgg16-serial", timeout=VGG16_TIMEOUT,
+                   monitor=os.environ.get("BENCH_VGG16_MONITOR", "1") == "1")
+    details["vgg16"] = r
+    cmd = r["command"] + " --keep DIR"
+    if "cycles" not in r:
+        fig("vgg16", "vgg16_fps_ratio_vs_2016", None, ">= 1.3", False, cmd,
+            f"the simulation did not finish (rc {r['rc']}, {r['wall_s']} s)")
+        fig("vgg16", "vgg16_conv_min_attained", None, ">= 0.90", False, cmd, "no simulation")
+        return
+    fps = CLOCK_HZ / r["cycles"]
+    conv = [x for x in r["layers"] if x.get("kind") == "conv"]
+    note = f"bit-exact (PASS), {r['cycles']} cycles, wall {r['wall_s']} s; per-layer: {r['layer_source']}"
+    fig("vgg16", "vgg16_cycles", r["cycles"], "", None, cmd, note)
+    fig("vgg16", "vgg16_fps_150mhz", round(fps, 3), f">= {1.3 * QIU_FPS:.2f}",
+        fps >= 1.3 * QIU_FPS, cmd, "150e6 / cycles", "fps")
+    fig("vgg16", "vgg16_fps_ratio_vs_2016", round(fps / QIU_FPS, 3), ">= 1.3",
+        fps / QIU_FPS >= 1.3, cmd, "our fps / 4.45 (Qiu et al. 2016, 780 DSPs, 150 MHz, 16-bit)")
+    fig("vgg16", "vgg16_attained", r["attained"], "", None, cmd, "bound / cycles, whole network")
+    if conv and all(x.get("measured") for x in conv):
+        mn = min(x["attained"] for x in conv)
+        fig("vgg16", "vgg16_conv_min_attained", mn, ">= 0.90", mn >= 0.90, cmd,
+            "lowest bound/measured over the 13 conv layers (bound: DESIGN section 5 roofline)")
+        cmacs = sum(x["macs"] for x in conv)
+        ccyc = sum(x["measured"] for x in conv)
+        gops = 2 * cmacs / (ccyc / CLOCK_HZ) / 1e9
+        fig("vgg16", "vgg16_conv_gops", round(gops, 1), f"> {QIU_CONV_GOPS} (2016)",
+            gops > QIU_CONV_GOPS, cmd, "2 x conv MACs / conv seconds at 150 MHz", "GOP/s")
+    else:
+        fig("vgg16", "vgg16_conv_min_attained", None, ">= 0.90", False, cmd,
+            "per-layer cycles not available")
+    rc, helptext, _ = sh(f"{NNC} --help")
+    if re.search(r"batch", helptext, re.I):
+        r2 = run_serial("examples/vgg16.nn", opts, "vgg16-serial-2", frames=2,
+                        timeout=VGG16_TIMEOUT, monitor=False)
+        details["vgg16_frames2"] = r2
+        if "cycles" in r2:
+            fps2 = CLOCK_HZ / r2["cycles"]
+            fig("vgg16", "vgg16_fps_ratio_vs_2016_frames2", round(fps2 / QIU_FPS, 3), ">= 1.3",
+                fps2 / QIU_FPS >= 1.3, r2["command"], "two frames (fc batching)")
+    else:
+        details["vgg16_frames2"] = "nnc --help offers no fc batching option: --frames 2 not run"
+
+
+def part_parallel():
+    runs = [("examples/lenet5.nn", 256), ("examples/cifar.nn", 64), ("examples/cifar.nn", 256),
+            ("examples/cifar.nn", 1024)]
+    out = []
+    for net, b in runs:
+        name = os.path.basename(net)[:-3]
+        r = run_parallel(net, f"--mult-budget {b}", f"par-{name}-{b}")
+        r["network"], r["budget"] = name, b
+        out.append(r)
+        log(f"  parallel {name} budget {b}: {r.get('cycles')} cycles, bound {r.get('bound')}, "
+            f"attained {r.get('attained')} ({r['wall_s']} s)")
+        if "cycles" in r:
+            tgt = ">= 0.85" if (name == "cifar" and b == 256) else ""
+            fig("parallel", f"parallel_{name}_{b}_attained", r["attained"], tgt,
+                r["attained"] >= 0.85 if tgt else None, r["command"],
+                f"frame interval {r['cycles']} vs bound {r['bound']}")
+    details["parallel"] = out
+
+
+def part_estimates():
+    par, ser = [], []
+    nets = [("examples/tiny.nn", ""), ("examples/lenet5.nn", ""), ("examples/cifar.nn", ""),
+            ("examples/digits/digits.nn", "--weights examples/digits/weights"),
+            ("examples/alexnet.nn", "")]
+    for net, w in nets:
+        name = os.path.basename(net)[:-3]
+        r = run_parallel(net, w, f"est-par-{name}",
+                         timeout=int(os.environ.get("BENCH_ALEXNET_TIMEOUT", "900"))
+                         if name == "alexnet" else SIM_TIMEOUT)
+        r["network"] = name
+        par.append(r)
+        log(f"  parallel {name}: estimate {r.get('estimate')} measured {r.get('cycles')} "
+            f"error {r.get('estimate_error')} ({r['wall_s']} s)")
+    sopts = {"cifar": "--pe 16x16"}
+    for net, w in nets:
+        name = os.path.basename(net)[:-3]
+        o = (w + " " + sopts.get(name, "")).strip()
+        r = run_serial(net, o, f"est-ser-{name}", stall=False,
+                       timeout=int(os.environ.get("BENCH_ALEXNET_TIMEOUT", "900"))
+                       if name == "alexnet" else SIM_TIMEOUT)
+        r["network"] = name
+        ser.append(r)
+        worst = max([x.get("estimate_error", 0) for x in r.get("layers", [])] or [0])
+        log(f"  serial {name}: estimate {r.get('estimated_cycles')} measured {r.get('cycles')} "
+            f"worst layer error {worst} ({r.get('layer_source')}) ({r['wall_s']} s)")
+    details["estimates"] = {"parallel": par, "serial": ser}
+    # VGG16 serial per-layer from part a when it ran
+    prev = {}
+    if os.path.exists(RESULTS):
+        prev = json.load(open(RESULTS)).get("details", {})
+    v = details.get("vgg16") or prev.get("vgg16")
+    errs = []
+    for r in par:
+        if "estimate_error" in r:
+            errs.append((r["estimate_error"], f"{r['network']} parallel frame interval"))
+    for r in ser + ([v] if isinstance(v, dict) and "layers" in v else []):
+        nm = r.get("network", "vgg16")
+        for x in r.get("layers", []):
+            if "estimate_error" in x:
+                errs.append((x["estimate_error"], f"{nm} serial {x['layer']}"))
+        if "cycles" in r:
+            errs.append((rel(r["estimated_cycles"], r["cycles"]), f"{nm} serial total"))
+    if errs:
+        e, where = max(errs)
+        fig("estimates", "estimate_max_error", round(e, 4), "<= 0.03", e <= 0.03,
+            "sh bench/run.sh NNC estimates",
+            f"worst: {where}; serial per layer vs measured per descriptor, parallel: the "
+            f"network's frame_interval_estimate vs the measured interval (per-engine intervals "
+            f"are not measured); {sum(1 for x, _ in errs if x > 0.03)} of {len(errs)} over 3%")
+
+
+def part_golden():
+    d = os.path.join(WORK, "golden")
+    os.makedirs(d, exist_ok=True)
+    script = os.path.join(ROOT, "bench", "torch_vgg16.py")
+    rc, out, secs = sh(f"/usr/bin/python3 {script} {d} {NNC}", timeout=1800)
+    try:
+        r = json.loads(out.strip().splitlines()[-1])
+    except Exception:
+        details["golden"] = {"error": out[-2000:]}
+        fig("golden", "golden_time_ratio_vs_torch", None, "<= 2", False, "", "failed")
+        return
+    details["golden"] = r
+    ratio = r["nnc_s"] / r["torch_s"]
+    fig("golden", "golden_time_ratio_vs_torch", round(ratio, 3), "<= 2", ratio <= 2,
+        r["nnc_command"],
+        f"nnc run {r['nnc_s']:.3f} s (whole command, best of 3) vs PyTorch float32 "
+        f"{r['torch_s']:.3f} s (forward, 2 threads, best of 3, after a warm-up)")
+    fig("golden", "golden_vgg16_s", round(r["nnc_s"], 3), "", None, r["nnc_command"], "", "s")
+    fig("golden", "torch_vgg16_s", round(r["torch_s"], 3), "", None,
+        "/usr/bin/python3 bench/torch_vgg16.py DIR NNC", "", "s")
+
+
+def part_compile():
+    d = os.path.join(WORK, "compile")
+    os.makedirs(d, exist_ok=True)
+    for mode in ("serial", "parallel"):
+        cmd = f"{NNC} examples/vgg16.nn -o {d}/v.v --mode {mode}"
+        ts = []
+        for _ in range(3):
+            rc, out, secs = sh(cmd, timeout=600)
+            if rc != 0:
+                break
+            ts.append(secs)
+        if not ts:
+            fig("compile", f"vgg16_compile_{mode}_s", None, "< 2", False, cmd, out[-300:], "s")
+            continue
+        size = sum(os.path.getsize(os.path.join(d, x)) for x in os.listdir(d))
+        fig("compile", f"vgg16_compile_{mode}_s", round(min(ts), 3), "< 2", min(ts) < 2,
+            cmd.replace(d, "DIR"), f"best of 3, {size / 1e6:.0f} MB written", "s")
+        shutil.rmtree(d)
+        os.makedirs(d)
+
+
+def synth_table(out):
+    t = {}
+    for line in out.splitlines():
+        m = re.match(r"(cells|LUTs|flip-flops|multipliers \(RTL\)|DSP blocks|block RAMs|"
+                     r"yosys time|nextpnr time|Fmax \(nextpnr\)|memories \(RTL\))\s+(.*)$", line)
+        if m:
+            t[m.group(1)] = m.group(2).strip()
+    return t
+
+
+def part_synth():
+    res = {}
+    cmd = ('make synth NET=examples/vgg16.nn MODE=serial TARGET=xilinx '
+           'SYNTH_OPTS="--pe 32x24 --mem-width 256"')
+    rc, out, secs = sh(f"sh bench/synth.sh {NNC} examples/vgg16.nn serial xilinx "
+                       f"--pe 32x24 --mem-width 256", timeout=SYNTH_TIMEOUT)
+    t = synth_table(out)
+    res["vgg16_xilinx"] = {"command": cmd, "rc": rc, "wall_s": round(secs, 1), "table": t,
+                           "tail": out[-1500:]}
+    if rc == 0:
+        ys = float(t.get("yosys time", "0 s").split()[0])
+        fig("synth", "vgg16_synth_xilinx_s", round(ys, 1), "< 600", ys < 600, cmd,
+            f"LUTs {t.get('LUTs')}, FFs {t.get('flip-flops')}, DSPs {t.get('DSP blocks')}, "
+            f"BRAMs {t.get('block RAMs')}", "s")
+    else:
+        fig("synth", "vgg16_synth_xilinx_s", None, "< 600", False, cmd,
+            f"did not finish within {SYNTH_TIMEOUT} s" if rc is None else f"failed (rc {rc})", "s")
+    # iCE40 UP5K: the largest small serial engine that places and routes
+    ice = []
+    best = None
+    for pe, mw in (("4x4", 32), ("4x2", 32), ("2x2", 16)):
+        c = (f'make synth NET=examples/digits/digits.nn MODE=serial TARGET=ice40 '
+             f'SYNTH_OPTS="--pe {pe} --mem-width {mw}"')
+        rc, out, secs = sh(f"sh bench/synth.sh {NNC} examples/digits/digits.nn serial ice40 "
+                           f"--pe {pe} --mem-width {mw}", timeout=SYNTH_TIMEOUT)
+        t = synth_table(out)
+        fm = t.get("Fmax (nextpnr)", "")
+        ok = rc == 0 and re.match(r"[\d.]+ MHz", fm) is not None
+        ice.append({"pe": pe, "mem_width": mw, "command": c, "rc": rc, "wall_s": round(secs, 1),
+                    "table": t, "fits": ok})
+        log(f"  ice40 digits serial {pe} / {mw} bits: {'fits, ' + fm if ok else 'does not fit'} "
+            f"({secs:.0f} s)")
+        if ok:
+            best = (pe, mw, c, t)
+            break
+    res["ice40"] = ice
+    if best:
+        pe, mw, c, t = best
+        fig("synth", "ice40_up5k_fmax_mhz", float(t["Fmax (nextpnr)"].split()[0]), "fits", True,
+            c, f"digits serial {pe}, {mw}-bit bus: LUTs {t.get('LUTs')}, DSPs "
+            f"{t.get('DSP blocks')}, BRAMs {t.get('block RAMs')}", "MHz")
+    else:
+        fig("synth", "ice40_up5k_fmax_mhz", None, "fits", False, ice[-1]["command"],
+            "no tried configuration placed and routed")
+    details["synth"] = res
+
+
+PARTS = {"vgg16": part_vgg16, "parallel": part_parallel, "estimates": part_estimates,
+         "golden": part_golden, "compile": part_compile, "synth": part_synth}
+ORDER = ["golden", "compile", "parallel", "estimates", "vgg16", "synth"]
+
+
+def machine():
+    cpu = ""
+    for line in open("/proc/cpuinfo"):
+        if line.startswith("model name"):
+            cpu = line.split(":", 1)[1].strip()
+            break
+    rc, rev, _ = sh("git rev-parse --short HEAD")
+    return {"date": time.strftime("%Y-%m-%d %H:%M:%S %z"), "uname_m": platform.machine(),
+            "nproc": os.cpu_count(), "cpu": cpu, "git": rev.strip()}
+
+
+def table(res):
+    lines = ["| figure | value | target | met | command |", "|---|---|---|---|---|"]
+    for k, f in res["figures"].items():
+        met = {True: "met", False: "NOT met", None: ""}[f["met"]]
+        v = "—" if f["value"] is None else f"{f['value']}{(' ' + f['unit']) if f['unit'] else ''}"
+        lines.append(f"| {k} | {v} | {f['target']} | {met} | `{f['command']}` |")
+    return "\n".join(lines)
+
+
+def main():
+    global NNC
+    NNC = os.path.abspath(sys.argv[1])
+    parts = sys.argv[2:] or ORDER
+    for p in parts:
+        if p not in PARTS:
+            sys.exit(f"bench: unknown part '{p}' (parts: {' '.join(ORDER)})")
+    os.makedirs(WORK, exist_ok=True)
+    res = json.load(open(RESULTS)) if os.path.exists(RESULTS) else {}
+    res.setdefault("figures", {})
+    res.setdefault("details", {})
+    res.setdefault("wall_s", {})
+    for p in parts:
+        log(f"bench: {p} ...")
+        figures.clear()
+        details.clear()
+        t = time.time()
+        try:
+            PARTS[p]()
+        finally:
+            w = round(time.time() - t, 1)
+            res["wall_s"][p] = w
+            # a part's figures replace that part's previous ones
+            res["figures"] = {k: v for k, v in res["figures"].items() if v["part"] != p}
+            res["figures"].update(figures)
+            res["details"].update(details)
+            res["machine_" + p] = machine()
+            for k, v in res["figures"].items():
+                res[k] = v["value"]
+            order = {q: i for i, q in enumerate(ORDER)}
+            res["figures"] = dict(sorted(res["figures"].items(),
+                                         key=lambda kv: order.get(kv[1]["part"], 99)))
+            res.update(machine())
+            with open(RESULTS + ".tmp", "w") as fh:
+                json.dump(res, fh, indent=1)
+            os.replace(RESULTS + ".tmp", RESULTS)
+            log(f"bench: {p} done in {w} s")
+    log("")
+    log(table(res))
+
+
+if __name__ == "__main__":
+    main()
