@@ -39,7 +39,7 @@ enum { MAX_DIM = 1 << 20 };
 static const char supported_ops[] =
 	"Conv, Gemm, MatMul, Add, Relu, Clip, MaxPool, AveragePool, GlobalAveragePool, "
 	"GlobalMaxPool, ReduceMean (over H, W), BatchNormalization, Flatten, Reshape, Squeeze, "
-	"Identity, Dropout, Constant, Pad (of zeros); Shape, Gather, Unsqueeze and Concat "
+	"Identity, Dropout, Constant, Cast (of constants), Pad (of zeros); Shape, Gather, Unsqueeze and Concat "
 	"computing a Reshape's shape";
 
 /* What a tensor name stands for. */
@@ -1308,6 +1308,47 @@ static bool do_constant(struct imp *im)
 	return true;
 }
 
+/* A Cast of a constant (PyTorch writes torch.clamp(x, 0, 6)'s bounds so):
+ * folded into a constant of the new type. A Cast of the data is refused. */
+static bool do_cast(struct imp *im)
+{
+	bool bad = false;
+	const onnx_tensor *t = in_const(im, 0, false, &bad);
+	if (!t)
+		return false;
+	int64_t to = attr_int(im->node, "to", 0), n;
+	int dt = t->has_data_type ? t->data_type : 0;
+	bool from_int = dt == ONNX_INT32 || dt == ONNX_INT64;
+	if (to != ONNX_FLOAT && to != ONNX_DOUBLE && to != ONNX_INT32 && to != ONNX_INT64)
+		return node_error(im, "casts to %s; nnc folds casts of constants to float, double, "
+		                  "int32 or int64", dtype_name((int)to));
+	double *v = const_values(im, t, from_int, &n);
+	if (!v)
+		return false;
+	onnx_tensor *o = xcalloc(1, sizeof *o);
+	nnc_onnx__tensor_proto__init(o);
+	o->has_data_type = true;
+	if (to == ONNX_FLOAT || to == ONNX_DOUBLE) {
+		o->data_type = ONNX_FLOAT;
+		o->n_float_data = (size_t)n;
+		o->float_data = xcalloc((size_t)n + 1, sizeof *o->float_data);
+		for (int64_t i = 0; i < n; i++)
+			o->float_data[i] = (float)v[i];
+	} else {
+		o->data_type = ONNX_INT64;
+		o->n_int64_data = (size_t)n;
+		o->int64_data = xcalloc((size_t)n + 1, sizeof *o->int64_data);
+		for (int64_t i = 0; i < n; i++)
+			o->int64_data[i] = (int64_t)v[i];     /* ONNX casts truncate toward zero */
+	}
+	o->n_dims = t->n_dims;
+	o->dims = xcalloc(t->n_dims + 1, sizeof *o->dims);
+	memcpy(o->dims, t->dims, t->n_dims * sizeof *o->dims);
+	free(v);
+	set_const(im, o);
+	return true;
+}
+
 static bool import_node(struct imp *im)
 {
 	const onnx_node *n = im->node;
@@ -1319,6 +1360,8 @@ static bool import_node(struct imp *im)
 	}
 	if (!strcmp(op, "Constant"))
 		return do_constant(im);
+	if (!strcmp(op, "Cast"))
+		return do_cast(im);
 	if (!strcmp(op, "Conv"))
 		return do_conv(im);
 	if (!strcmp(op, "Gemm") || !strcmp(op, "MatMul"))

@@ -183,6 +183,25 @@ class Relu6Shared(nn.Module):
         return F.relu6(z) + z
 
 
+class Clamp(nn.Module):
+    """torch.clamp(x, 0, 6) (Clip whose bounds come through Cast nodes), a
+    residual add read by a relu, avgpool and global average pooling."""
+
+    def __init__(self):
+        super().__init__()
+        self.a = nn.Conv2d(3, 6, 3, padding=1)
+        self.b = nn.Conv2d(6, 6, 3, padding=1)
+        self.pool = nn.AvgPool2d(2)
+        self.gap = nn.AdaptiveAvgPool2d(1)
+        self.fc = nn.Linear(6, 5)
+
+    def forward(self, x):
+        x = torch.clamp(self.a(x), 0, 6)
+        x = torch.relu(self.b(x) + x)
+        x = self.gap(self.pool(x)).flatten(1)
+        return self.fc(x)
+
+
 def export(model, shape, name, opset=13, dynamic=None, batch=True):
     model.eval()
     path = os.path.join(HERE, name + ".onnx")
@@ -320,6 +339,7 @@ def main():
     case(Mlp(), (20,), "mlp")
     case(Reduce(), (3, 9, 9), "reduce")
     case(View(), (2, 6, 6), "view")
+    case(Clamp(), (3, 8, 8), "clamp")
     handmade()
     errors()
 
