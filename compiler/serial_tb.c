@@ -22,7 +22,8 @@ int serial_emit_tb(const struct serial *s, const struct network *net,
 	emit_header(f, net, o, xprintf("%s_tb.v: testbench for %s (serial)", base, d->top),
 	            xprintf("Module tb: %s with sim/nn_mem_model (stalls on; +nostall, +stall=PCT,\n"
 	                    "+seed=N, +vcd=FILE). Files (run in this directory): %s.mem.bin, %s_in.hex.\n"
-	                    "Writes out.txt: o F I V, f F T0 T1, x MESSAGE (see nnc's sim.c).",
+	                    "Writes out.txt: o F I V, f F T0 T1, x MESSAGE (see nnc's sim.c), and\n"
+	                    "l LAYER CYCLES per descriptor as the engine finishes it.",
 	                    d->top, base, base));
 	fprintf(f, "`timescale 1ns / 1ps\n`default_nettype none\n\nmodule tb;\n\n");
 	fprintf(f, "localparam FRAMES = %d;\nlocalparam IN_WORDS = %lld;\nlocalparam IN_BASE = %lld;\n"
@@ -48,15 +49,32 @@ int serial_emit_tb(const struct serial *s, const struct network *net,
 	        "    .req_addr(req_addr), .req_write(req_write), .req_len(req_len),\n"
 	        "    .req_wdata(req_wdata), .resp_valid(resp_valid), .resp_data(resp_data)\n);\n\n",
 	        s->mw, s->aw, (long long)(s->mem_words > 0 ? s->mem_words : 1), s->len_w, base);
+	/* per-descriptor cycles: "l LAYER CYCLES" each time the engine moves on
+	 * to the next descriptor or finishes (sim.c ignores these records) */
+	fputs("function [8*64-1:0] dname;\n    input [15:0] k;\n    begin\n        case (k)\n", f);
+	for (int k = 0; k < s->ndesc; k++)
+		fprintf(f, "        16'd%d: dname = \"%s\";\n", k, s->desc[k].name);
+	fputs("        default: dname = \"?\";\n        endcase\n    end\nendfunction\n\n"
+	      "reg [15:0] ld_d;\nreg ld_on;\ninteger ld_t;\n"
+	      "always @(posedge clk) begin\n"
+	      "    if (start) begin\n"
+	      "        ld_on <= 1'b1;\n        ld_d <= 16'd0;\n        ld_t <= cyc;\n"
+	      "    end else if (ld_on && (u_dut.desc != ld_d || done)) begin\n"
+	      "        $fwrite(fo, \"l %0s %0d\\n\", dname(ld_d), cyc - ld_t);\n"
+	      "        ld_d <= u_dut.desc;\n        ld_t <= cyc;\n"
+	      "        if (done) ld_on <= 1'b0;\n"
+	      "    end\n"
+	      "end\n\n", f);
 	fprintf(f,
 	        "reg [%d:0] frames [0:FRAMES*IN_WORDS-1];\n"
 	        "reg [%d:0] wd;\n"
 	        "reg [OUT_CW-1:0] v;\n"
 	        "reg [1023:0] vcd;\n"
-	        "integer fo, fr, i, c, y, x, t0, cyc, bad;\n\n"
+	        "integer fo, fr, i, c, y, x, t0, t1, cyc, bad;\n\n"
 	        "always @(posedge clk) cyc <= cyc + 1;\n\n"
 	        "initial begin\n"
 	        "    cyc = 0;\n"
+	        "    ld_on = 1'b0;\n"
 	        "    bad = 0;\n"
 	        "    $readmemh(\"%s_in.hex\", frames);\n"
 	        "    fo = $fopen(\"out.txt\", \"w\");\n"
@@ -81,7 +99,9 @@ int serial_emit_tb(const struct serial *s, const struct network *net,
 	        "            $fwrite(fo, \"x frame %%0d: no done after %%0d cycles\\n\", fr, TIMEOUT);\n"
 	        "            bad = 1;\n"
 	        "        end else begin\n"
-	        "            $fwrite(fo, \"f %%0d %%0d %%0d\\n\", fr, t0, cyc);\n"
+	        "            t1 = cyc;\n"
+	        "            @(posedge clk);\n"
+	        "            $fwrite(fo, \"f %%0d %%0d %%0d\\n\", fr, t0, t1);\n"
 	        "            for (c = 0; c < OUT_C; c = c + 1)\n"
 	        "                for (y = 0; y < OUT_H; y = y + 1)\n"
 	        "                    for (x = 0; x < OUT_W; x = x + 1) begin\n"
@@ -97,7 +117,7 @@ int serial_emit_tb(const struct serial *s, const struct network *net,
 	        "                        end\n"
 	        "                    end\n"
 	        "            $display(\"progress frame %%0d of %%0d done in %%0d cycles\", fr + 1, FRAMES,\n"
-	        "                     cyc - t0);\n"
+	        "                     t1 - t0);\n"
 	        "        end\n"
 	        "        if (u_mem.bad) begin\n"
 	        "            $fwrite(fo, \"x the memory model saw a bad request\\n\");\n"
