@@ -68,6 +68,7 @@ struct sim_opts {
 	const char *keep;           /* --keep DIR */
 	const char *vcd;
 	bool no_stall;
+	int reset_frame;            /* --reset-frame F, or -1 */
 	uint64_t seed;
 };
 int run_sim(struct network *net, struct compile_opts *co, const struct sim_opts *so,

@@ -38,6 +38,7 @@ static const char usage[] =
 	"  --keep DIR          sim: build and keep everything in DIR\n"
 	"  --vcd FILE          sim: dump waveforms\n"
 	"  --no-stall          sim: no random gaps, backpressure or memory stalls\n"
+	"  --reset-frame F     sim: assert reset in the middle of frame F, then resend\n"
 	"  -q, -v              quieter, more verbose\n"
 	"  --help, --version\n";
 
@@ -90,6 +91,7 @@ static int parse_args(int argc, char **argv, struct options *o)
 	o->c.mem_width = 64;
 	o->c.mult_budget = 256;
 	o->s.frames = 2;
+	o->s.reset_frame = -1;
 	o->s.simulator = "icarus";
 	int i = 1;
 	if (argc > 1)
@@ -143,6 +145,8 @@ static int parse_args(int argc, char **argv, struct options *o)
 			slot = &o->s.vcd;
 		} else if (!strcmp(a, "--simulator")) {
 			slot = &o->s.simulator;
+		} else if (!strcmp(a, "--reset-frame")) {
+			parse_int(a, take_arg(argc, argv, &i), 0, 100000, &o->s.reset_frame);
 		} else if (!strcmp(a, "--frames")) {
 			parse_int(a, take_arg(argc, argv, &i), 1, 100000, &o->s.frames);
 		} else if (!strcmp(a, "--mult-budget")) {

@@ -73,9 +73,10 @@ static int simulate(const struct network *net, const struct compile_opts *co,
                     const struct sim_opts *so, const char *dir)
 {
 	const char *base = out_base(co);
-	const char *plus = xprintf("+seed=%llu%s%s%s", (unsigned long long)so->seed,
+	const char *plus = xprintf("+seed=%llu%s%s%s%s", (unsigned long long)so->seed,
 	                           so->no_stall ? " +nostall" : "", so->vcd ? " +vcd=" : "",
-	                           so->vcd ? quote(so->vcd) : "");
+	                           so->vcd ? quote(so->vcd) : "",
+	                           so->reset_frame >= 0 ? xprintf(" +reset_frame=%d", so->reset_frame) : "");
 	const char *log = xprintf("%s/sim.log", dir);
 	const char *cd = xprintf("cd %s && ", quote(dir));
 	int rc;
