@@ -37,9 +37,14 @@ def sh(cmd, timeout=None, cwd=ROOT):
         return None, out, time.time() - t
 
 
+def disp(cmd):
+    """A command as the user types it, from the repository's root."""
+    return cmd.replace(NNC + " ", "build/nnc ").replace(WORK + "/", "DIR/")
+
+
 def fig(part, key, value, target, met, command, note="", unit=""):
     figures[key] = {"part": part, "value": value, "unit": unit, "target": target,
-                    "met": met, "command": command, "note": note}
+                    "met": met, "command": disp(command), "note": note}
 
 
 def rel(a, b):
@@ -182,7 +187,7 @@ def run_serial(net, opts, tag, frames=1, timeout=SIM_TIMEOUT, monitor=True, stal
     cmd = (f"{NNC} sim {net} --mode serial {opts} --frames {frames} --simulator verilator"
            + ("" if stall else " --no-stall"))
     rc, out, secs = sh(cmd + f" --keep {d}", timeout=timeout)
-    res = {"command": cmd, "wall_s": round(secs, 1), "rc": rc}
+    res = {"command": disp(cmd), "wall_s": round(secs, 1), "rc": rc}
     s = parse_sim(out)
     if not s:
         res["error"] = out[-2000:]
@@ -227,7 +232,7 @@ def run_parallel(net, opts, tag, frames=3, timeout=SIM_TIMEOUT):
     shutil.rmtree(d, ignore_errors=True)
     cmd = f"{NNC} sim {net} {opts} --frames {frames} --simulator verilator --no-stall"
     rc, out, secs = sh(cmd + f" --keep {d}", timeout=timeout)
-    res = {"command": cmd, "wall_s": round(secs, 1), "rc": rc}
+    res = {"command": disp(cmd), "wall_s": round(secs, 1), "rc": rc}
     s = parse_sim(out)
     if not s:
         res["error"] = out[-2000:] if rc is not None else f"timed out after {timeout} s"
@@ -316,14 +321,14 @@ def part_estimates():
             ("examples/alexnet.nn", "")]
     for net, w in nets:
         name = os.path.basename(net)[:-3]
-        r = run_parallel(net, w, f"est-par-{name}",
+        r = run_parallel(net, w, f"est-par-{name}", frames=2 if name == "alexnet" else 3,
                          timeout=int(os.environ.get("BENCH_ALEXNET_TIMEOUT", "900"))
                          if name == "alexnet" else SIM_TIMEOUT)
         r["network"] = name
         par.append(r)
         log(f"  parallel {name}: estimate {r.get('estimate')} measured {r.get('cycles')} "
             f"error {r.get('estimate_error')} ({r['wall_s']} s)")
-    sopts = {"cifar": "--pe 16x16"}
+    sopts = {"cifar": "--pe 16x16", "alexnet": "--pe 16x16 --mem-width 128"}
     for net, w in nets:
         name = os.path.basename(net)[:-3]
         o = (w + " " + sopts.get(name, "")).strip()
@@ -420,6 +425,7 @@ def part_synth():
            'SYNTH_OPTS="--pe 32x24 --mem-width 256"')
     rc, out, secs = sh(f"sh bench/synth.sh {NNC} examples/vgg16.nn serial xilinx "
                        f"--pe 32x24 --mem-width 256", timeout=SYNTH_TIMEOUT)
+    log(out)
     t = synth_table(out)
     res["vgg16_xilinx"] = {"command": cmd, "rc": rc, "wall_s": round(secs, 1), "table": t,
                            "tail": out[-1500:]}
@@ -486,9 +492,87 @@ def table(res):
     return "\n".join(lines)
 
 
+def layer_table(r):
+    lines = ["| layer | estimated | measured | bound | attained | estimate error | MACs/byte | bound by |",
+             "|---|---|---|---|---|---|---|---|"]
+    for x in r.get("layers", []):
+        lines.append("| {} | {} | {} | {} | {} | {} | {} | {} |".format(
+            x["layer"], x["estimated"], x.get("measured", "—"), x.get("bound", "—"),
+            x.get("attained", "—"), x.get("estimate_error", "—"),
+            x.get("intensity_macs_per_byte", "—"),
+            ("memory" if x.get("memory_bound") else "compute") if "bound" in x else "—"))
+    return "\n".join(lines)
+
+
+def write_md(res):
+    m = [f"# nnc benchmark results", "",
+         f"Written by `make bench` (`sh bench/run.sh build/nnc [part]`) into "
+         f"`bench/results.json`; {res.get('date')}, {res.get('cpu')} ({res.get('uname_m')}, "
+         f"{res.get('nproc')} cores), nnc at {res.get('git')}. NNC below is `build/nnc`.",
+         "", table(res), "",
+         "Wall time of each part (s): " + ", ".join(f"{k} {v}" for k, v in res["wall_s"].items()),
+         ""]
+    v = res["details"].get("vgg16")
+    if isinstance(v, dict) and v.get("layers"):
+        m += ["## VGG16, serial, 32x24 array, 256-bit bus, per layer", "",
+              f"`{v['command']}`: {v.get('cycles')} cycles, bound {v.get('bound')}, "
+              f"attained {v.get('attained')}; per-layer cycles from the "
+              f"{v.get('layer_source')}; simulation wall time {v.get('wall_s')} s.", "",
+              layer_table(v), ""]
+    pr = res["details"].get("parallel")
+    if pr:
+        m += ["## Parallel mode: frame interval vs bound (Verilator, 3 frames, no stalls)", "",
+              "| network | budget | multipliers used | interval | bound | attained | estimate | command |",
+              "|---|---|---|---|---|---|---|---|"]
+        for r in pr:
+            m.append(f"| {r['network']} | {r['budget']} | "
+                     f"{sum(e['multipliers'] for e in r.get('engines', []))} | {r.get('cycles')} | "
+                     f"{r.get('bound')} | {r.get('attained')} | {r.get('estimate')} | "
+                     f"`{r['command']}` |")
+        m.append("")
+    es = res["details"].get("estimates")
+    if es:
+        m += ["## Estimates vs simulation", "",
+              "Parallel: the network's `frame_interval_estimate` against the measured "
+              "interval (the slowest engine sets it; per-engine intervals are not measured).", "",
+              "| network | estimate | measured | error | slowest engine | command |",
+              "|---|---|---|---|---|---|"]
+        for r in es["parallel"]:
+            m.append(f"| {r['network']} | {r.get('estimate')} | {r.get('cycles')} | "
+                     f"{r.get('estimate_error', r.get('error', '')[:60] if 'error' in r else '')} | "
+                     f"{r.get('slowest_engine', '')} | `{r['command']}` |")
+        m += ["", "Serial (no stalls): each descriptor's `estimated_cycles` in OUT.json "
+              "against its measured cycles.", ""]
+        for r in es["serial"]:
+            m += [f"### {r['network']}: `{r['command']}`", "",
+                  f"{r.get('cycles')} cycles (estimate {r.get('estimated_cycles')}), bound "
+                  f"{r.get('bound')}, attained {r.get('attained')}; per layer from the "
+                  f"{r.get('layer_source', '—')}.", ""]
+            if r.get("layers"):
+                m += [layer_table(r), ""]
+            elif "error" in r:
+                m += ["Not measured: " + r["error"].strip().splitlines()[-1][:200], ""]
+    sy = res["details"].get("synth")
+    if sy:
+        m += ["## Synthesis", ""]
+        x = sy["vgg16_xilinx"]
+        m += [f"`{x['command']}` (rc {x['rc']}, {x['wall_s']} s):", "", "```"]
+        m += [f"{k:24s} {v}" for k, v in x["table"].items()] or [x["tail"][-800:]]
+        m += ["```", ""]
+        for i in sy["ice40"]:
+            m += [f"`{i['command']}`: {'fits' if i['fits'] else 'does not fit'}", "", "```"]
+            m += [f"{k:24s} {v}" for k, v in i["table"].items()]
+            m += ["```", ""]
+    with open(os.path.join(ROOT, "bench", "RESULTS.md"), "w") as fh:
+        fh.write("\n".join(m))
+
+
 def main():
     global NNC
-    NNC = os.path.abspath(sys.argv[1])
+    # a private copy: others may rebuild build/nnc while the benchmarks run
+    os.makedirs(WORK, exist_ok=True)
+    NNC = os.path.join(WORK, "nnc")
+    shutil.copy(os.path.abspath(sys.argv[1]), NNC)
     parts = sys.argv[2:] or ORDER
     for p in parts:
         if p not in PARTS:
@@ -507,6 +591,11 @@ def main():
             PARTS[p]()
         finally:
             w = round(time.time() - t, 1)
+            # parts may run concurrently: merge into the file as it is now
+            if os.path.exists(RESULTS):
+                res = json.load(open(RESULTS))
+            for k in ("figures", "details", "wall_s"):
+                res.setdefault(k, {})
             res["wall_s"][p] = w
             # a part's figures replace that part's previous ones
             res["figures"] = {k: v for k, v in res["figures"].items() if v["part"] != p}
@@ -523,6 +612,7 @@ def main():
                 json.dump(res, fh, indent=1)
             os.replace(RESULTS + ".tmp", RESULTS)
             log(f"bench: {p} done in {w} s")
+    write_md(res)
     log("")
     log(table(res))
 
