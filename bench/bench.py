@@ -310,7 +310,9 @@ def part_parallel():
             tgt = ">= 0.85" if (name == "cifar" and b == 256) else ""
             fig("parallel", f"parallel_{name}_{b}_attained", r["attained"], tgt,
                 r["attained"] >= 0.85 if tgt else None, r["command"],
-                f"frame interval {r['cycles']} vs bound {r['bound']}")
+                f"frame interval {r['cycles']} vs bound {r['bound']} (max over layers of "
+                f"MACs / that layer's multipliers); MAC use {r['mac_util']} "
+                f"(all MACs / (multipliers x interval))")
     details["parallel"] = out
 
 
@@ -510,6 +512,8 @@ def write_md(res):
          f"`bench/results.json`; {res.get('date')}, {res.get('cpu')} ({res.get('uname_m')}, "
          f"{res.get('nproc')} cores), nnc at {res.get('git')}. NNC below is `build/nnc`.",
          "", table(res), "",
+         "Notes on the figures:", ""] + [f"- `{k}`: {f['note']}" for k, f in res["figures"].items()
+                                        if f.get("note")] + ["",
          "Wall time of each part (s): " + ", ".join(f"{k} {v}" for k, v in res["wall_s"].items()),
          ""]
     v = res["details"].get("vgg16")
@@ -522,12 +526,13 @@ def write_md(res):
     pr = res["details"].get("parallel")
     if pr:
         m += ["## Parallel mode: frame interval vs bound (Verilator, 3 frames, no stalls)", "",
-              "| network | budget | multipliers used | interval | bound | attained | estimate | command |",
-              "|---|---|---|---|---|---|---|---|"]
+              "| network | budget | multipliers used | interval | bound | attained | MAC use | estimate | command |",
+              "|---|---|---|---|---|---|---|---|---|"]
         for r in pr:
             m.append(f"| {r['network']} | {r['budget']} | "
                      f"{sum(e['multipliers'] for e in r.get('engines', []))} | {r.get('cycles')} | "
-                     f"{r.get('bound')} | {r.get('attained')} | {r.get('estimate')} | "
+                     f"{r.get('bound')} | {r.get('attained')} | {r.get('mac_util')} | "
+                     f"{r.get('estimate')} | "
                      f"`{r['command']}` |")
         m.append("")
     es = res["details"].get("estimates")

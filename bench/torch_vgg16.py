@@ -46,4 +46,4 @@ with torch.no_grad():
 print(json.dumps({"nnc_s": min(nnc_t), "nnc_all_s": nnc_t, "torch_s": min(torch_t),
                   "torch_all_s": torch_t, "torch_threads": torch.get_num_threads(),
                   "torch_version": torch.__version__,
-                  "nnc_command": "nnc run examples/vgg16.nn --input x.npy -o y.npy"}))
+                  "nnc_command": "build/nnc run examples/vgg16.nn --input DIR/x.npy -o DIR/y.npy"}))
