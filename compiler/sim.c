@@ -73,9 +73,14 @@ static int simulate(const struct network *net, const struct compile_opts *co,
                     const struct sim_opts *so, const char *dir)
 {
 	const char *base = out_base(co);
+	/* the simulator runs in dir: a relative --vcd path is the caller's */
+	const char *vcd = so->vcd;
+	char cwd[4096];
+	if (vcd && vcd[0] != '/' && getcwd(cwd, sizeof cwd))
+		vcd = xprintf("%s/%s", cwd, vcd);
 	const char *plus = xprintf("+seed=%llu%s%s%s%s", (unsigned long long)so->seed,
-	                           so->no_stall ? " +nostall" : "", so->vcd ? " +vcd=" : "",
-	                           so->vcd ? quote(so->vcd) : "",
+	                           so->no_stall ? " +nostall" : "", vcd ? " +vcd=" : "",
+	                           vcd ? quote(vcd) : "",
 	                           so->reset_frame >= 0 ? xprintf(" +reset_frame=%d", so->reset_frame) : "");
 	const char *log = xprintf("%s/sim.log", dir);
 	const char *cd = xprintf("cd %s && ", quote(dir));
