@@ -346,6 +346,15 @@ def part_estimates():
             ser.append(r2)
             w2 = max([x.get("estimate_error", 0) for x in r2.get("layers", [])] or [0])
             log(f"  serial {name}, stalls: measured {r2.get('cycles')} worst layer error {w2}")
+            if name == "cifar" and "cycles" in r2:
+                fig("estimates", "serial_cifar_16x16_attained", r2["attained"], ">= 0.90",
+                    r2["attained"] >= 0.90, r2["command"],
+                    f"whole network, memory stalls on; {r2['cycles']} cycles vs bound {r2['bound']}")
+                first = r2["layers"][0] if r2.get("layers") else {}
+                if "attained" in first:
+                    fig("estimates", "serial_cifar_16x16_first_layer_attained", first["attained"],
+                        ">= 0.90", first["attained"] >= 0.90, r2["command"],
+                        f"{first['layer']}: {first['measured']} cycles vs bound {first['bound']}")
         worst = max([x.get("estimate_error", 0) for x in r.get("layers", [])] or [0])
         log(f"  serial {name}: estimate {r.get('estimated_cycles')} measured {r.get('cycles')} "
             f"worst layer error {worst} ({r.get('layer_source')}) ({r['wall_s']} s)")
