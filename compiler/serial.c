@@ -80,6 +80,8 @@ static struct sdesc *new_desc(struct serial *s)
 	memset(d, 0, sizeof *d);
 	d->pk = 1;
 	d->avgm = 1;
+	d->pack = 1;
+	d->pmask = 1;
 	return d;
 }
 
@@ -94,12 +96,19 @@ int32_t sdesc_weight(const struct sdesc *d, int o, int c, int ky, int kx)
 			return c == o ? (int32_t)1 << d->sa : 0;
 		return c - d->csplit == o ? (int32_t)1 << d->sb : 0;
 	}
+	if (d->pack > 1) {
+		int j = c / d->creal;
+		kx = kx * d->pack + j;
+		c %= d->creal;
+		if (kx >= d->kwo)
+			return 0;
+	}
 	const struct layer *l = d->wl;
 	int go = (d->f0 + o) / d->fg, gc = (d->c0 + c) / d->cg;
 	if (go != gc)
 		return 0;
 	int cl = (d->c0 + c) % d->cg;
-	return l->w[(((int64_t)(d->f0 + o) * d->cg + cl) * d->kh + ky) * d->kw + kx];
+	return l->w[(((int64_t)(d->f0 + o) * d->cg + cl) * d->kh + ky) * d->kwo + kx];
 }
 
 int64_t sdesc_bias(const struct sdesc *d, int o)
@@ -130,7 +139,8 @@ static int64_t estimate(const struct serial *s, const struct sdesc *d, int tr, i
 	int ir = (tr - 1) * d->sh + d->kh;
 	if (ir > d->h)
 		ir = d->h;
-	int64_t in_words = (int64_t)(pass ? blk : (tc < d->c ? tc : d->c)) * ir * d->wpwi;
+	int64_t in_words = (int64_t)(pass ? blk : d->pack > 1 ? d->creal : (tc < d->c ? tc : d->c)) *
+	                   ir * d->wpwi;
 	int64_t wlen = pass ? 0 : s->nbw + (int64_t)ncb * d->kh * d->kw * s->wsub;
 	int64_t in_loads = (pass || ncc > 1) ? tasks : nrt;
 	int64_t w_loads = pass ? 0 : (nob == 1 && ncc == 1) ? 1 : tasks;
@@ -298,6 +308,24 @@ static int lower_mac(struct serial *s, const struct network *net, int i, int las
 			d->plane_i = in->wpw;
 		}
 		d->pk = pk;
+		d->kwo = d->kw;
+		/* few input channels: pack kernel columns into the idle array
+		 * columns (a 3-channel first layer would use 3 of TN) */
+		int pack = d->c * 2 <= s->tn && l->kind == L_CONV && groups == 1 ? s->tn / d->c : 1;
+		if (pack > d->kw)
+			pack = d->kw;
+		while (pack > 1 && (pack - 1) * d->c >= 63)
+			pack--;
+		if (pack > 1) {
+			d->pack = pack;
+			d->creal = d->c;
+			d->pm = (int)cdiv(65536, d->c);
+			d->pmask = 0;
+			for (int j = 0; j < pack; j++)
+				d->pmask |= (uint64_t)1 << (j * d->c);
+			d->c = d->csplit = pack * d->c;
+			d->kw = (int)cdiv(d->kwo, pack);
+		}
 		d->in_a = in->base + (int64_t)d->c0 * d->plane_i;
 		d->in_b = d->in_a;
 		d->out = out->base + (int64_t)d->f0 * out->plane;

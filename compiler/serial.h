@@ -43,6 +43,11 @@ struct sdesc {
 	enum wkind wkind;
 	const struct layer *wl;
 	int c0, f0, cg, fg;         /* groups: the sub-range of the layer */
+	/* kernel-column packing: lane n = j*creal + c holds channel c at column
+	 * offset j (j < pack); the kernel's kwo columns take kw = ceil(kwo/pack)
+	 * steps of pack columns (pack 1: none) */
+	int pack, creal, kwo, pm;
+	uint64_t pmask;
 	int sa, sb;                 /* add: scales */
 	int64_t est;                /* estimated cycles */
 };

@@ -12,7 +12,8 @@
 #define DESC_FIELDS(X)                                                             \
 	X(op, 2, d->op) X(ci, 2, d->ci) X(co, 2, d->co)                             \
 	X(h, 16, d->h) X(w, 16, d->w) X(ow, 16, d->ow) X(kh, 16, d->kh)             \
-	X(kw, 16, d->kw) X(sh, 8, d->sh) X(sw, 8, d->sw) X(ph, 8, d->ph)            \
+	X(kw, 16, d->kw) X(kxs, 8, d->pack) X(pm, 17, d->pm) X(pc, 16, d->pack > 1 ? d->creal : 0) \
+	X(pmask, -2, d->pmask) X(sh, 8, d->sh) X(sw, 8, d->sw) X(ph, 8, d->ph)            \
 	X(pw, 8, d->pw) X(csplit, 16, d->csplit) X(nrt, 16, d->nrt)                 \
 	X(tr, 16, d->tr) X(rows_last, 16, d->rows_last) X(ir, 16, d->ir)            \
 	X(trsh, 16, d->trsh) X(trp, 16, d->trp) X(prows_last, 16, d->prows_last)    \
@@ -32,7 +33,7 @@ static const char *const op_names[] = {"mac", "max", "sum"};
 
 static int field_bits(const struct serial *s, int bits)
 {
-	return bits == 0 ? s->aw : bits == -1 ? s->cw : bits;
+	return bits == 0 ? s->aw : bits == -1 ? s->cw : bits == -2 ? s->tn : bits;
 }
 
 /* Every field value fits its port (signed fields: shift, padv). */
@@ -47,7 +48,7 @@ static int check_fields(const struct serial *s, const struct network *net)
 			int64_t val = (int64_t)(v);                                          \
 			bool sgn = !strcmp(#nm, "shift") || !strcmp(#nm, "padv");           \
 			bool ok = sgn ? val >= -((int64_t)1 << (b - 1)) && val < ((int64_t)1 << (b - 1)) \
-			              : val >= 0 && (b >= 63 || val < ((int64_t)1 << b));    \
+			              : b >= 63 || (val >= 0 && val < ((int64_t)1 << b));    \
 			if (!ok) {                                                           \
 				error_at(l->loc, "'%s' is too large for the serial engine (%s = %lld " \
 				         "does not fit %d bits)", l->name, #nm, (long long)val, b); \
@@ -280,12 +281,12 @@ static void write_json(FILE *f, const struct serial *s, const struct network *ne
 		const struct sdesc *d = &s->desc[k];
 		fprintf(f, "    {\"index\": %d, \"layer\": \"%s\", \"through\": \"%s\", \"op\": \"%s\", "
 		        "\"in\": [%d, %d, %d], \"out\": [%d, %d, %d], \"kernel\": [%d, %d], "
-		        "\"stride\": [%d, %d], \"pad\": [%d, %d], \"pool\": %d, "
+		        "\"stride\": [%d, %d], \"pad\": [%d, %d], \"pool\": %d, \"column_pack\": %d, "
 		        "\"row_tiles\": %d, \"tile_rows\": %d, \"out_blocks\": %d, \"in_chunks\": %d, "
 		        "\"chunk_channels\": %d, \"weight_words\": %lld, \"in_base\": %lld, "
 		        "\"out_base\": %lld, \"weight_base\": %lld, \"shift\": %d, \"estimated_cycles\": %lld}%s\n",
 		        k, d->name, net->layers[d->last_layer].name, op_names[d->op], d->c, d->h, d->w,
-		        d->f, d->poh, d->pow, d->kh, d->kw, d->sh, d->sw, d->ph, d->pw, d->pk, d->nrt,
+		        d->f, d->poh, d->pow, d->kh, d->pack > 1 ? d->kwo : d->kw, d->sh, d->sw, d->ph, d->pw, d->pk, d->pack, d->nrt,
 		        d->tr, d->nob, d->ncc, d->tc, (long long)d->wwords, (long long)d->in_a,
 		        (long long)d->out, (long long)d->wbase, d->shift, (long long)d->est,
 		        k + 1 < s->ndesc ? "," : "");

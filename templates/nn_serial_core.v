@@ -69,6 +69,10 @@ module nn_serial_core #(
     input  wire [15:0]   d_ow,
     input  wire [15:0]   d_kh,
     input  wire [15:0]   d_kw,
+    input  wire [7:0]    d_kxs,
+    input  wire [16:0]   d_pm,
+    input  wire [15:0]   d_pc,
+    input  wire [TN-1:0] d_pmask,
     input  wire [7:0]    d_sh,
     input  wire [7:0]    d_sw,
     input  wire [7:0]    d_ph,
@@ -167,8 +171,9 @@ end
 
 // ---------------------------------------------------------------- buffers
 wire ib_we;
-wire [15:0] ib_lane;
-wire [IBA:0] ib_waddr, ib_raddr;
+wire [TN-1:0] ib_mask;
+wire [IBA:0] ib_waddr;
+wire [TN*(IBA+1)-1:0] ib_raddr;
 wire [MW-1:0] ib_wdata;
 wire [TN*MW-1:0] ib_rdata;
 wire wb_we;
@@ -185,8 +190,8 @@ genvar g;
 generate
     for (g = 0; g < TN; g = g + 1) begin : g_ib
         nn_ram #(.DEPTH(2 * IBD), .WIDTH(MW)) u_ram (
-            .clk(clk), .we(ib_we && ib_lane == g), .waddr(ib_waddr), .wdata(ib_wdata),
-            .re(1'b1), .raddr(ib_raddr), .rdata(ib_rdata[g*MW +: MW])
+            .clk(clk), .we(ib_we && ib_mask[g]), .waddr(ib_waddr), .wdata(ib_wdata),
+            .re(1'b1), .raddr(ib_raddr[g*(IBA+1) +: IBA+1]), .rdata(ib_rdata[g*MW +: MW])
         );
     end
     for (g = 0; g < WSUB; g = g + 1) begin : g_wb
@@ -247,10 +252,11 @@ nn_serial_load #(
     .wlen(d_wlen), .wlen_last(d_wlen_last), .in_every(d_in_every), .w_once(d_w_once),
     .nrt(d_nrt), .tr(d_tr), .rows_last(d_rows_last), .trsh(d_trsh), .ph(d_ph),
     .nob(d_nob), .nm_last(d_nm_last), .ncc(d_ncc), .tc(d_tc), .nc_last(d_nc_last),
+    .pc(d_pc), .pmask(d_pmask),
     .in_cons(in_cons), .w_cons(w_cons), .in_fill(in_fill), .w_fill(w_fill),
     .rq_valid(rq_valid), .rq_ready(rq_ready), .rq_addr(rq_addr), .rq_len(rq_len),
     .rs_valid(mem_resp_valid), .rs_data(mem_resp_data),
-    .ib_we(ib_we), .ib_lane(ib_lane), .ib_addr(ib_waddr), .ib_data(ib_wdata),
+    .ib_we(ib_we), .ib_mask(ib_mask), .ib_addr(ib_waddr), .ib_data(ib_wdata),
     .wb_we(wb_we), .wb_sub(wb_sub), .wb_addr(wb_waddr), .wb_data(wb_wdata),
     .bias_we(bias_we), .bias_slot(bias_slot), .bias_word(bias_word), .bias_data(bias_data)
 );
@@ -260,7 +266,7 @@ nn_serial_mac #(
     .IBD(IBD), .WBD(WBD), .WSUB(WSUB), .NBW(NBW), .ABD(ABD)
 ) u_mac (
     .clk(clk), .rst(rst), .init(init), .done(mac_done),
-    .op(d_op), .ci(d_ci), .h(d_h), .w(d_w), .ow(d_ow), .kh(d_kh), .kw(d_kw), .sh(d_sh), .sw(d_sw),
+    .op(d_op), .ci(d_ci), .h(d_h), .w(d_w), .ow(d_ow), .kh(d_kh), .kw(d_kw), .kxs(d_kxs), .pm(d_pm), .sh(d_sh), .sw(d_sw),
     .pw(d_pw), .wpwi(d_wpwi), .ipl(d_ipl), .padv(d_padv), .in_every(d_in_every),
     .w_once(d_w_once), .nrt(d_nrt), .tr(d_tr), .rows_last(d_rows_last), .trsh(d_trsh),
     .ph(d_ph), .nob(d_nob), .nm_last(d_nm_last), .ncc(d_ncc), .tc(d_tc),

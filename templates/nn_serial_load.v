@@ -66,6 +66,10 @@ module nn_serial_load #(
     input  wire [15:0]   ncc,
     input  wire [15:0]   tc,
     input  wire [15:0]   nc_last,
+    // kernel-column packing: the real channels to load (0: as the walk
+    // says) and the banks channel 0 goes to (channel c: PMASK << c)
+    input  wire [15:0]   pc,
+    input  wire [TN-1:0] pmask,
 
     // slots released by the array
     input  wire [7:0]    in_cons,
@@ -85,7 +89,7 @@ module nn_serial_load #(
 
     // buffer writes
     output reg           ib_we,
-    output reg  [15:0]   ib_lane,
+    output reg  [TN-1:0] ib_mask,
     output reg  [$clog2(IBD):0] ib_addr,
     output reg  [MW-1:0] ib_data,
     output reg           wb_we,
@@ -129,6 +133,7 @@ nn_serial_walk #(.TM(TM), .TP(TP)) u_walk (
 );
 
 wire needs_in = in_every || first_in_rt;
+wire [15:0] nch = (pc != 16'd0) ? pc : nc;
 wire needs_w = !pass && (!w_once || first_task);
 
 // rows of this tile in the input
@@ -199,10 +204,10 @@ always @(posedge clk) begin
         S_IN: if (in_busy < 8'd2 && !job_full && !job_push) begin
             kplane <= kplane_w[15:0];
             job_push <= 1'b1;
-            job_in <= {1'b0, in_iss[0], kplane_w[15:0], kplane_w * {16'd0, nc}};
+            job_in <= {1'b0, in_iss[0], kplane_w[15:0], kplane_w * {16'd0, nch}};
             in_iss <= in_iss + 8'd1;
             ch <= cs;
-            ch_left <= nc;
+            ch_left <= nch;
             ch_addr <= (cs < csplit ? in_a + cs_plane[AW-1:0] : in_b + csb_plane[AW-1:0]);
             seg_addr <= (cs < csplit ? in_a + cs_plane[AW-1:0] : in_b + csb_plane[AW-1:0]) +
                         row_off[AW-1:0];
@@ -303,7 +308,7 @@ always @(posedge clk) begin
             got <= got + 32'd1;
             if (!job_dest) begin
                 ib_we <= 1'b1;
-                ib_lane <= rlane;
+                ib_mask <= pmask << rlane;
                 ib_addr <= {job_slot, rblk[IBA-1:0] + rk[IBA-1:0]};
                 ib_data <= rs_data;
                 if (rk == job_kplane - 16'd1) begin

@@ -51,6 +51,10 @@ module nn_serial_mac #(
     input  wire [15:0]   ow,
     input  wire [15:0]   kh,
     input  wire [15:0]   kw,
+    // kernel-column packing: kx advances KXS a step and lane n adds
+    // n / C = (n * PM) >> 16 columns (KXS = 1, PM = 0: no packing)
+    input  wire [7:0]    kxs,
+    input  wire [16:0]   pm,
     input  wire [7:0]    sh,
     input  wire [7:0]    sw,
     input  wire [7:0]    pw,
@@ -79,7 +83,8 @@ module nn_serial_mac #(
     output reg  [7:0]    acc_done,
     input  wire [7:0]    acc_freed,
 
-    output wire [$clog2(IBD):0] ib_raddr,
+    // one read address per input bank (lane)
+    output wire [TN*($clog2(IBD)+1)-1:0] ib_raddr,
     input  wire [TN*MW-1:0] ib_rdata,
     output wire [$clog2(WBD):0] wb_raddr,
     input  wire [WSUB*MW-1:0] wb_rdata,
@@ -154,7 +159,7 @@ reg [7:0] acc_used;
 reg islot, wslot, abank;
 
 // step counters
-reg [15:0] cb, ky, kx;
+reg [15:0] cb, ky, kx, kxp;         // kxp = kx * KXS
 reg [15:0] crem;                 // nc - cb*TN
 reg [15:0] cbase;                // cb*IPL
 reg [WBA-1:0] widx;
@@ -171,19 +176,45 @@ wire [31:0] shw = sh * wpwi;
 wire [31:0] npix_w = rows * ow;
 
 // s0 registers
-reg v0, wr0, pad0, init0, slot0;
-reg [IBA-1:0] ia0;
-reg [LE-1:0] es0;
+reg v0, wr0, init0, slot0;
+reg [TN-1:0] pad0;
+reg [TN*IBA-1:0] ia0;
+reg [TN*LE-1:0] es0;
 reg [ABA-1:0] aa0;
 reg [TN-1:0] mask0;
 reg [WBA-1:0] wi0;
 reg wslot0, abank0, acc_last0;
 
-wire in_range = iy >= 0 && iy < $signed({2'd0, h}) && ix >= 0 && ix < $signed({2'd0, w});
-// the buffer address: only its low IBA bits address the slot
+// per lane: its column offset, whether its cell is inside the input, its
+// buffer address (only the low IBA bits address the slot) and element
+wire [TN*8-1:0] joff;
+genvar g;
+generate
+    for (g = 0; g < TN; g = g + 1) begin : g_joff
+        /* verilator lint_off UNUSEDSIGNAL */
+        wire [31:0] jprod = {15'd0, pm} * g;
+        /* verilator lint_on UNUSEDSIGNAL */
+        assign joff[g*8 +: 8] = jprod[23:16];
+    end
+endgenerate
+wire iy_ok = iy >= 0 && iy < $signed({2'd0, h});
+reg [TN-1:0] pad_w;
+reg [TN*IBA-1:0] ia_w;
+reg [TN*LE-1:0] es_w;
+reg signed [17:0] ixn;
 /* verilator lint_off UNUSEDSIGNAL */
-wire signed [31:0] ia_full = $signed({16'd0, cbase}) + rowoff + ($signed({{14{ix[17]}}, ix}) >>> se);
+reg signed [31:0] ian;
 /* verilator lint_on UNUSEDSIGNAL */
+integer q;
+always @* begin
+    for (q = 0; q < TN; q = q + 1) begin
+        ixn = ix + $signed({10'd0, joff[q*8 +: 8]});
+        pad_w[q] = !(iy_ok && ixn >= 0 && ixn < $signed({2'd0, w}));
+        ian = $signed({16'd0, cbase}) + rowoff + ($signed({{14{ixn[17]}}, ixn}) >>> se);
+        ia_w[q*IBA +: IBA] = ian[IBA-1:0];
+        es_w[q*LE +: LE] = (E > 1) ? (ixn[LE-1:0] & ~({LE{1'b1}} << se)) : {LE{1'b0}};
+    end
+end
 
 integer n;
 reg [TN-1:0] mask_w;
@@ -219,7 +250,7 @@ always @(posedge clk) begin
                     abank <= acc_used[0];
                     acc_used <= acc_used + 8'd1;
                 end
-                cb <= 16'd0; ky <= 16'd0; kx <= 16'd0;
+                cb <= 16'd0; ky <= 16'd0; kx <= 16'd0; kxp <= 16'd0;
                 crem <= nc;
                 cbase <= 16'd0;
                 widx <= {WBA{1'b0}};
@@ -237,11 +268,11 @@ always @(posedge clk) begin
         S_RUN: begin
             v0 <= 1'b1;
             wr0 <= pc < npix;
-            pad0 <= !in_range;
+            pad0 <= pad_w;
             init0 <= init_step;
             slot0 <= islot;
-            ia0 <= ia_full[IBA-1:0];
-            es0 <= (E > 1) ? (ix[LE-1:0] & ~({LE{1'b1}} << se)) : {LE{1'b0}};
+            ia0 <= ia_w;
+            es0 <= es_w;
             aa0 <= pc[ABA-1:0];
             mask0 <= mask_w;
             wi0 <= widx;
@@ -252,7 +283,7 @@ always @(posedge clk) begin
                 pc <= pc + 32'd1;
                 if (px == ow - 16'd1) begin
                     px <= 16'd0;
-                    ix <= $signed({2'd0, kx}) - $signed({10'd0, pw});
+                    ix <= $signed({2'd0, kxp}) - $signed({10'd0, pw});
                     iy <= iy + $signed({10'd0, sh});
                     rowoff <= rowoff + $signed(shw);
                 end else begin
@@ -268,11 +299,13 @@ always @(posedge clk) begin
                     state <= S_NEXT;
                 end else if (kx != kw - 16'd1) begin
                     kx <= kx + 16'd1;
-                    ix <= $signed({2'd0, kx}) + 18'sd1 - $signed({10'd0, pw});
+                    kxp <= kxp + {8'd0, kxs};
+                    ix <= $signed({2'd0, kxp}) + $signed({10'd0, kxs}) - $signed({10'd0, pw});
                     iy <= iy0 + $signed({2'd0, ky});
                     rowoff <= (iy0_x + ky_x - ir0_x) * wpwi_x;
                 end else begin
                     kx <= 16'd0;
+                    kxp <= 16'd0;
                     ix <= -$signed({10'd0, pw});
                     if (ky != kh - 16'd1) begin
                         ky <= ky + 16'd1;
@@ -312,10 +345,15 @@ end
 assign done = state == S_IDLE && !init;
 
 // ---------------------------------------------------------------- s1: buffer read
-assign ib_raddr = {slot0, ia0};
+generate
+    for (g = 0; g < TN; g = g + 1) begin : g_raddr
+        assign ib_raddr[g*(IBA+1) +: IBA+1] = {slot0, ia0[g*IBA +: IBA]};
+    end
+endgenerate
 assign wb_raddr = {wslot0, wi0};
-reg v1, wr1, pad1, init1, acc_last1, wslot1, abank1;
-reg [LE-1:0] es1;
+reg v1, wr1, init1, acc_last1, wslot1, abank1;
+reg [TN-1:0] pad1;
+reg [TN*LE-1:0] es1;
 reg [ABA-1:0] aa1;
 reg [TN-1:0] mask1;
 always @(posedge clk) begin
@@ -334,7 +372,6 @@ reg [1:0] ci1;
 // each lane's word, at least 32 bits wide; the element is its low CW bits
 localparam XMW = (MW > 32) ? MW : 32;
 wire [TN*XMW-1:0] ib_wide;
-genvar g;
 generate
     for (g = 0; g < TN; g = g + 1) begin : g_wide
         if (MW >= 32) begin : g_same
@@ -352,7 +389,7 @@ integer j;
 reg [TN*CW-1:0] x2_next;
 always @* begin
     for (j = 0; j < TN; j = j + 1) begin
-        word1 = ib_wide[j*XMW +: XMW] >> ({es1, 3'd0} << ci1);
+        word1 = ib_wide[j*XMW +: XMW] >> ({es1[j*LE +: LE], 3'd0} << ci1);
         el = word1[31:0];
         case (ci1)
         2'd0: el = {{24{el[7]}}, el[7:0]};
@@ -360,7 +397,7 @@ always @* begin
         default: ;
         endcase
         if (!mask1[j]) x2_next[j*CW +: CW] = {CW{1'b0}};
-        else if (pad1) x2_next[j*CW +: CW] = (op == OP_MAX) ? padv : {CW{1'b0}};
+        else if (pad1[j]) x2_next[j*CW +: CW] = (op == OP_MAX) ? padv : {CW{1'b0}};
         else x2_next[j*CW +: CW] = el[CW-1:0];
     end
 end

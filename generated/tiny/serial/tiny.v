@@ -11,11 +11,11 @@
 //   address; mem_resp_valid, mem_resp_data: read words in request order
 //   (always accepted).
 // Memory map (words):
-//   [0, 172) weights and biases (OUT.mem.bin), tile by tile
-//   [172, 188) input x [2, 8, 8] fixed<8,7> in 8-bit values, 1 words a row
-//   [188, 204) map p1 [4, 4, 4] fixed<8,5> in 8-bit values, 1 words a row
-//   [204, 212) map c2 [4, 2, 2] fixed<8,5> in 8-bit values, 1 words a row
-//   [212, 217) output f1 [5, 1, 1] fixed<12,6> in 16-bit values, 1 words a row
+//   [0, 100) weights and biases (OUT.mem.bin), tile by tile
+//   [100, 116) input x [2, 8, 8] fixed<8,7> in 8-bit values, 1 words a row
+//   [116, 132) map p1 [4, 4, 4] fixed<8,5> in 8-bit values, 1 words a row
+//   [132, 140) map c2 [4, 2, 2] fixed<8,5> in 8-bit values, 1 words a row
+//   [140, 145) output f1 [5, 1, 1] fixed<12,6> in 16-bit values, 1 words a row
 // A map is stored C, H, W: channel planes of H rows of WPW words;
 // value x of a row is in bits (x mod E)*cw of word x/E, E = 64/cw.
 // Start: write the input frame, pulse start, wait for done, read the output.
@@ -51,6 +51,10 @@ reg  [15:0] d_w;
 reg  [15:0] d_ow;
 reg  [15:0] d_kh;
 reg  [15:0] d_kw;
+reg  [7:0] d_kxs;
+reg  [16:0] d_pm;
+reg  [15:0] d_pc;
+reg  [7:0] d_pmask;
 reg  [7:0] d_sh;
 reg  [7:0] d_sw;
 reg  [7:0] d_ph;
@@ -104,6 +108,10 @@ always @* begin
     d_ow = 16'd0;
     d_kh = 16'd0;
     d_kw = 16'd0;
+    d_kxs = 8'd0;
+    d_pm = 17'd0;
+    d_pc = 16'd0;
+    d_pmask = 8'd0;
     d_sh = 8'd0;
     d_sw = 8'd0;
     d_ph = 8'd0;
@@ -151,41 +159,44 @@ always @* begin
     // c1: mac, fused p1; 4 row tiles of 2, 1 blocks, 1 chunks of 8
     16'd0: begin
         d_op = 2'h0; d_ci = 2'h0; d_co = 2'h0; d_h = 16'h8; d_w = 16'h8; d_ow = 16'h8;
-        d_kh = 16'h3; d_kw = 16'h3; d_sh = 8'h1; d_sw = 8'h1; d_ph = 8'h1; d_pw = 8'h1;
-        d_csplit = 16'h2; d_nrt = 16'h4; d_tr = 16'h2; d_rows_last = 16'h2; d_ir = 16'h4;
-        d_trsh = 16'h2; d_trp = 16'h1; d_prows_last = 16'h1; d_nob = 16'h1; d_nm_last = 16'h4;
-        d_ncc = 16'h1; d_tc = 16'h8; d_nc_last = 16'h2; d_ncb_full = 16'h1; d_ncb_last = 16'h1;
-        d_ipl = 16'h4; d_wpwi = 16'h1; d_plane_i = 32'h8; d_pk = 4'h2; d_pow = 16'h4;
-        d_wpwo = 16'h1; d_plane_o = 32'h4; d_in_a = 8'hac; d_in_b = 8'hac; d_out = 8'hbc;
-        d_wbase = 8'h0; d_wstride = 32'h4c; d_wlen = 32'h4c; d_wlen_last = 32'h4c;
-        d_in_every = 1'h0; d_w_once = 1'h1; d_shift = 8'h9; d_rnd = 1'h1; d_outw = 6'h8;
-        d_act = 2'h1; d_cap = 32'h7f; d_avgm = 24'h1; d_avgp = 6'h0; d_padv = 16'h0;
+        d_kh = 16'h3; d_kw = 16'h1; d_kxs = 8'h3; d_pm = 17'h8000; d_pc = 16'h2;
+        d_pmask = 8'h15; d_sh = 8'h1; d_sw = 8'h1; d_ph = 8'h1; d_pw = 8'h1; d_csplit = 16'h6;
+        d_nrt = 16'h4; d_tr = 16'h2; d_rows_last = 16'h2; d_ir = 16'h4; d_trsh = 16'h2;
+        d_trp = 16'h1; d_prows_last = 16'h1; d_nob = 16'h1; d_nm_last = 16'h4; d_ncc = 16'h1;
+        d_tc = 16'h8; d_nc_last = 16'h6; d_ncb_full = 16'h1; d_ncb_last = 16'h1; d_ipl = 16'h4;
+        d_wpwi = 16'h1; d_plane_i = 32'h8; d_pk = 4'h2; d_pow = 16'h4; d_wpwo = 16'h1;
+        d_plane_o = 32'h4; d_in_a = 8'h64; d_in_b = 8'h64; d_out = 8'h74; d_wbase = 8'h0;
+        d_wstride = 32'h1c; d_wlen = 32'h1c; d_wlen_last = 32'h1c; d_in_every = 1'h0;
+        d_w_once = 1'h1; d_shift = 8'h9; d_rnd = 1'h1; d_outw = 6'h8; d_act = 2'h1;
+        d_cap = 32'h7f; d_avgm = 24'h1; d_avgp = 6'h0; d_padv = 16'h0;
     end
     // c2: mac; 2 row tiles of 1, 1 blocks, 1 chunks of 8
     16'd1: begin
         d_op = 2'h0; d_ci = 2'h0; d_co = 2'h0; d_h = 16'h4; d_w = 16'h4; d_ow = 16'h2;
-        d_kh = 16'h3; d_kw = 16'h3; d_sh = 8'h1; d_sw = 8'h1; d_ph = 8'h0; d_pw = 8'h0;
-        d_csplit = 16'h4; d_nrt = 16'h2; d_tr = 16'h1; d_rows_last = 16'h1; d_ir = 16'h3;
-        d_trsh = 16'h1; d_trp = 16'h1; d_prows_last = 16'h1; d_nob = 16'h1; d_nm_last = 16'h4;
-        d_ncc = 16'h1; d_tc = 16'h8; d_nc_last = 16'h4; d_ncb_full = 16'h1; d_ncb_last = 16'h1;
-        d_ipl = 16'h3; d_wpwi = 16'h1; d_plane_i = 32'h4; d_pk = 4'h1; d_pow = 16'h2;
-        d_wpwo = 16'h1; d_plane_o = 32'h2; d_in_a = 8'hbc; d_in_b = 8'hbc; d_out = 8'hcc;
-        d_wbase = 8'h4c; d_wstride = 32'h4c; d_wlen = 32'h4c; d_wlen_last = 32'h4c;
-        d_in_every = 1'h0; d_w_once = 1'h1; d_shift = 8'h7; d_rnd = 1'h1; d_outw = 6'h8;
-        d_act = 2'h1; d_cap = 32'h7f; d_avgm = 24'h1; d_avgp = 6'h0; d_padv = 16'h0;
+        d_kh = 16'h3; d_kw = 16'h2; d_kxs = 8'h2; d_pm = 17'h4000; d_pc = 16'h4;
+        d_pmask = 8'h11; d_sh = 8'h1; d_sw = 8'h1; d_ph = 8'h0; d_pw = 8'h0; d_csplit = 16'h8;
+        d_nrt = 16'h2; d_tr = 16'h1; d_rows_last = 16'h1; d_ir = 16'h3; d_trsh = 16'h1;
+        d_trp = 16'h1; d_prows_last = 16'h1; d_nob = 16'h1; d_nm_last = 16'h4; d_ncc = 16'h1;
+        d_tc = 16'h8; d_nc_last = 16'h8; d_ncb_full = 16'h1; d_ncb_last = 16'h1; d_ipl = 16'h3;
+        d_wpwi = 16'h1; d_plane_i = 32'h4; d_pk = 4'h1; d_pow = 16'h2; d_wpwo = 16'h1;
+        d_plane_o = 32'h2; d_in_a = 8'h74; d_in_b = 8'h74; d_out = 8'h84; d_wbase = 8'h1c;
+        d_wstride = 32'h34; d_wlen = 32'h34; d_wlen_last = 32'h34; d_in_every = 1'h0;
+        d_w_once = 1'h1; d_shift = 8'h7; d_rnd = 1'h1; d_outw = 6'h8; d_act = 2'h1;
+        d_cap = 32'h7f; d_avgm = 24'h1; d_avgp = 6'h0; d_padv = 16'h0;
     end
     // f1: mac; 1 row tiles of 1, 1 blocks, 1 chunks of 8
     16'd2: begin
         d_op = 2'h0; d_ci = 2'h0; d_co = 2'h1; d_h = 16'h1; d_w = 16'h2; d_ow = 16'h1;
-        d_kh = 16'h1; d_kw = 16'h2; d_sh = 8'h1; d_sw = 8'h1; d_ph = 8'h0; d_pw = 8'h0;
-        d_csplit = 16'h8; d_nrt = 16'h1; d_tr = 16'h1; d_rows_last = 16'h1; d_ir = 16'h1;
-        d_trsh = 16'h1; d_trp = 16'h1; d_prows_last = 16'h1; d_nob = 16'h1; d_nm_last = 16'h5;
-        d_ncc = 16'h1; d_tc = 16'h8; d_nc_last = 16'h8; d_ncb_full = 16'h1; d_ncb_last = 16'h1;
-        d_ipl = 16'h1; d_wpwi = 16'h1; d_plane_i = 32'h1; d_pk = 4'h1; d_pow = 16'h1;
-        d_wpwo = 16'h1; d_plane_o = 32'h1; d_in_a = 8'hcc; d_in_b = 8'hcc; d_out = 8'hd4;
-        d_wbase = 8'h98; d_wstride = 32'h14; d_wlen = 32'h14; d_wlen_last = 32'h14;
-        d_in_every = 1'h0; d_w_once = 1'h1; d_shift = 8'h6; d_rnd = 1'h1; d_outw = 6'hc;
-        d_act = 2'h0; d_cap = 32'h180; d_avgm = 24'h1; d_avgp = 6'h0; d_padv = 16'h0;
+        d_kh = 16'h1; d_kw = 16'h2; d_kxs = 8'h1; d_pm = 17'h0; d_pc = 16'h0; d_pmask = 8'h1;
+        d_sh = 8'h1; d_sw = 8'h1; d_ph = 8'h0; d_pw = 8'h0; d_csplit = 16'h8; d_nrt = 16'h1;
+        d_tr = 16'h1; d_rows_last = 16'h1; d_ir = 16'h1; d_trsh = 16'h1; d_trp = 16'h1;
+        d_prows_last = 16'h1; d_nob = 16'h1; d_nm_last = 16'h5; d_ncc = 16'h1; d_tc = 16'h8;
+        d_nc_last = 16'h8; d_ncb_full = 16'h1; d_ncb_last = 16'h1; d_ipl = 16'h1;
+        d_wpwi = 16'h1; d_plane_i = 32'h1; d_pk = 4'h1; d_pow = 16'h1; d_wpwo = 16'h1;
+        d_plane_o = 32'h1; d_in_a = 8'h84; d_in_b = 8'h84; d_out = 8'h8c; d_wbase = 8'h50;
+        d_wstride = 32'h14; d_wlen = 32'h14; d_wlen_last = 32'h14; d_in_every = 1'h0;
+        d_w_once = 1'h1; d_shift = 8'h6; d_rnd = 1'h1; d_outw = 6'hc; d_act = 2'h0;
+        d_cap = 32'h180; d_avgm = 24'h1; d_avgp = 6'h0; d_padv = 16'h0;
     end
     default: ;
     endcase
@@ -193,7 +204,7 @@ end
 
 nn_serial_core #(
     .TM(8), .TN(8), .CW(16), .WCW(8), .MW(64), .AW(8), .LEN_W(9), .MAXB(256),
-    .ACC_W(21), .BW(32), .IBD(4), .WBD(16), .ABD(16), .OBD(2), .NDESC(3)
+    .ACC_W(21), .BW(32), .IBD(4), .WBD(8), .ABD(16), .OBD(2), .NDESC(3)
 ) u_core (
     .clk(clk), .rst(rst), .start(start), .busy(busy), .done(done),
     .mem_req_valid(mem_req_valid), .mem_req_ready(mem_req_ready),
@@ -209,6 +220,10 @@ nn_serial_core #(
     .d_ow(d_ow),
     .d_kh(d_kh),
     .d_kw(d_kw),
+    .d_kxs(d_kxs),
+    .d_pm(d_pm),
+    .d_pc(d_pc),
+    .d_pmask(d_pmask),
     .d_sh(d_sh),
     .d_sw(d_sw),
     .d_ph(d_ph),
@@ -382,6 +397,10 @@ module nn_serial_core #(
     input  wire [15:0]   d_ow,
     input  wire [15:0]   d_kh,
     input  wire [15:0]   d_kw,
+    input  wire [7:0]    d_kxs,
+    input  wire [16:0]   d_pm,
+    input  wire [15:0]   d_pc,
+    input  wire [TN-1:0] d_pmask,
     input  wire [7:0]    d_sh,
     input  wire [7:0]    d_sw,
     input  wire [7:0]    d_ph,
@@ -480,8 +499,9 @@ end
 
 // ---------------------------------------------------------------- buffers
 wire ib_we;
-wire [15:0] ib_lane;
-wire [IBA:0] ib_waddr, ib_raddr;
+wire [TN-1:0] ib_mask;
+wire [IBA:0] ib_waddr;
+wire [TN*(IBA+1)-1:0] ib_raddr;
 wire [MW-1:0] ib_wdata;
 wire [TN*MW-1:0] ib_rdata;
 wire wb_we;
@@ -498,8 +518,8 @@ genvar g;
 generate
     for (g = 0; g < TN; g = g + 1) begin : g_ib
         nn_ram #(.DEPTH(2 * IBD), .WIDTH(MW)) u_ram (
-            .clk(clk), .we(ib_we && ib_lane == g), .waddr(ib_waddr), .wdata(ib_wdata),
-            .re(1'b1), .raddr(ib_raddr), .rdata(ib_rdata[g*MW +: MW])
+            .clk(clk), .we(ib_we && ib_mask[g]), .waddr(ib_waddr), .wdata(ib_wdata),
+            .re(1'b1), .raddr(ib_raddr[g*(IBA+1) +: IBA+1]), .rdata(ib_rdata[g*MW +: MW])
         );
     end
     for (g = 0; g < WSUB; g = g + 1) begin : g_wb
@@ -560,10 +580,11 @@ nn_serial_load #(
     .wlen(d_wlen), .wlen_last(d_wlen_last), .in_every(d_in_every), .w_once(d_w_once),
     .nrt(d_nrt), .tr(d_tr), .rows_last(d_rows_last), .trsh(d_trsh), .ph(d_ph),
     .nob(d_nob), .nm_last(d_nm_last), .ncc(d_ncc), .tc(d_tc), .nc_last(d_nc_last),
+    .pc(d_pc), .pmask(d_pmask),
     .in_cons(in_cons), .w_cons(w_cons), .in_fill(in_fill), .w_fill(w_fill),
     .rq_valid(rq_valid), .rq_ready(rq_ready), .rq_addr(rq_addr), .rq_len(rq_len),
     .rs_valid(mem_resp_valid), .rs_data(mem_resp_data),
-    .ib_we(ib_we), .ib_lane(ib_lane), .ib_addr(ib_waddr), .ib_data(ib_wdata),
+    .ib_we(ib_we), .ib_mask(ib_mask), .ib_addr(ib_waddr), .ib_data(ib_wdata),
     .wb_we(wb_we), .wb_sub(wb_sub), .wb_addr(wb_waddr), .wb_data(wb_wdata),
     .bias_we(bias_we), .bias_slot(bias_slot), .bias_word(bias_word), .bias_data(bias_data)
 );
@@ -573,7 +594,7 @@ nn_serial_mac #(
     .IBD(IBD), .WBD(WBD), .WSUB(WSUB), .NBW(NBW), .ABD(ABD)
 ) u_mac (
     .clk(clk), .rst(rst), .init(init), .done(mac_done),
-    .op(d_op), .ci(d_ci), .h(d_h), .w(d_w), .ow(d_ow), .kh(d_kh), .kw(d_kw), .sh(d_sh), .sw(d_sw),
+    .op(d_op), .ci(d_ci), .h(d_h), .w(d_w), .ow(d_ow), .kh(d_kh), .kw(d_kw), .kxs(d_kxs), .pm(d_pm), .sh(d_sh), .sw(d_sw),
     .pw(d_pw), .wpwi(d_wpwi), .ipl(d_ipl), .padv(d_padv), .in_every(d_in_every),
     .w_once(d_w_once), .nrt(d_nrt), .tr(d_tr), .rows_last(d_rows_last), .trsh(d_trsh),
     .ph(d_ph), .nob(d_nob), .nm_last(d_nm_last), .ncc(d_ncc), .tc(d_tc),
@@ -1033,6 +1054,10 @@ module nn_serial_load #(
     input  wire [15:0]   ncc,
     input  wire [15:0]   tc,
     input  wire [15:0]   nc_last,
+    // kernel-column packing: the real channels to load (0: as the walk
+    // says) and the banks channel 0 goes to (channel c: PMASK << c)
+    input  wire [15:0]   pc,
+    input  wire [TN-1:0] pmask,
 
     // slots released by the array
     input  wire [7:0]    in_cons,
@@ -1052,7 +1077,7 @@ module nn_serial_load #(
 
     // buffer writes
     output reg           ib_we,
-    output reg  [15:0]   ib_lane,
+    output reg  [TN-1:0] ib_mask,
     output reg  [$clog2(IBD):0] ib_addr,
     output reg  [MW-1:0] ib_data,
     output reg           wb_we,
@@ -1096,6 +1121,7 @@ nn_serial_walk #(.TM(TM), .TP(TP)) u_walk (
 );
 
 wire needs_in = in_every || first_in_rt;
+wire [15:0] nch = (pc != 16'd0) ? pc : nc;
 wire needs_w = !pass && (!w_once || first_task);
 
 // rows of this tile in the input
@@ -1166,10 +1192,10 @@ always @(posedge clk) begin
         S_IN: if (in_busy < 8'd2 && !job_full && !job_push) begin
             kplane <= kplane_w[15:0];
             job_push <= 1'b1;
-            job_in <= {1'b0, in_iss[0], kplane_w[15:0], kplane_w * {16'd0, nc}};
+            job_in <= {1'b0, in_iss[0], kplane_w[15:0], kplane_w * {16'd0, nch}};
             in_iss <= in_iss + 8'd1;
             ch <= cs;
-            ch_left <= nc;
+            ch_left <= nch;
             ch_addr <= (cs < csplit ? in_a + cs_plane[AW-1:0] : in_b + csb_plane[AW-1:0]);
             seg_addr <= (cs < csplit ? in_a + cs_plane[AW-1:0] : in_b + csb_plane[AW-1:0]) +
                         row_off[AW-1:0];
@@ -1270,7 +1296,7 @@ always @(posedge clk) begin
             got <= got + 32'd1;
             if (!job_dest) begin
                 ib_we <= 1'b1;
-                ib_lane <= rlane;
+                ib_mask <= pmask << rlane;
                 ib_addr <= {job_slot, rblk[IBA-1:0] + rk[IBA-1:0]};
                 ib_data <= rs_data;
                 if (rk == job_kplane - 16'd1) begin
@@ -1376,6 +1402,10 @@ module nn_serial_mac #(
     input  wire [15:0]   ow,
     input  wire [15:0]   kh,
     input  wire [15:0]   kw,
+    // kernel-column packing: kx advances KXS a step and lane n adds
+    // n / C = (n * PM) >> 16 columns (KXS = 1, PM = 0: no packing)
+    input  wire [7:0]    kxs,
+    input  wire [16:0]   pm,
     input  wire [7:0]    sh,
     input  wire [7:0]    sw,
     input  wire [7:0]    pw,
@@ -1404,7 +1434,8 @@ module nn_serial_mac #(
     output reg  [7:0]    acc_done,
     input  wire [7:0]    acc_freed,
 
-    output wire [$clog2(IBD):0] ib_raddr,
+    // one read address per input bank (lane)
+    output wire [TN*($clog2(IBD)+1)-1:0] ib_raddr,
     input  wire [TN*MW-1:0] ib_rdata,
     output wire [$clog2(WBD):0] wb_raddr,
     input  wire [WSUB*MW-1:0] wb_rdata,
@@ -1479,7 +1510,7 @@ reg [7:0] acc_used;
 reg islot, wslot, abank;
 
 // step counters
-reg [15:0] cb, ky, kx;
+reg [15:0] cb, ky, kx, kxp;         // kxp = kx * KXS
 reg [15:0] crem;                 // nc - cb*TN
 reg [15:0] cbase;                // cb*IPL
 reg [WBA-1:0] widx;
@@ -1496,19 +1527,45 @@ wire [31:0] shw = sh * wpwi;
 wire [31:0] npix_w = rows * ow;
 
 // s0 registers
-reg v0, wr0, pad0, init0, slot0;
-reg [IBA-1:0] ia0;
-reg [LE-1:0] es0;
+reg v0, wr0, init0, slot0;
+reg [TN-1:0] pad0;
+reg [TN*IBA-1:0] ia0;
+reg [TN*LE-1:0] es0;
 reg [ABA-1:0] aa0;
 reg [TN-1:0] mask0;
 reg [WBA-1:0] wi0;
 reg wslot0, abank0, acc_last0;
 
-wire in_range = iy >= 0 && iy < $signed({2'd0, h}) && ix >= 0 && ix < $signed({2'd0, w});
-// the buffer address: only its low IBA bits address the slot
+// per lane: its column offset, whether its cell is inside the input, its
+// buffer address (only the low IBA bits address the slot) and element
+wire [TN*8-1:0] joff;
+genvar g;
+generate
+    for (g = 0; g < TN; g = g + 1) begin : g_joff
+        /* verilator lint_off UNUSEDSIGNAL */
+        wire [31:0] jprod = {15'd0, pm} * g;
+        /* verilator lint_on UNUSEDSIGNAL */
+        assign joff[g*8 +: 8] = jprod[23:16];
+    end
+endgenerate
+wire iy_ok = iy >= 0 && iy < $signed({2'd0, h});
+reg [TN-1:0] pad_w;
+reg [TN*IBA-1:0] ia_w;
+reg [TN*LE-1:0] es_w;
+reg signed [17:0] ixn;
 /* verilator lint_off UNUSEDSIGNAL */
-wire signed [31:0] ia_full = $signed({16'd0, cbase}) + rowoff + ($signed({{14{ix[17]}}, ix}) >>> se);
+reg signed [31:0] ian;
 /* verilator lint_on UNUSEDSIGNAL */
+integer q;
+always @* begin
+    for (q = 0; q < TN; q = q + 1) begin
+        ixn = ix + $signed({10'd0, joff[q*8 +: 8]});
+        pad_w[q] = !(iy_ok && ixn >= 0 && ixn < $signed({2'd0, w}));
+        ian = $signed({16'd0, cbase}) + rowoff + ($signed({{14{ixn[17]}}, ixn}) >>> se);
+        ia_w[q*IBA +: IBA] = ian[IBA-1:0];
+        es_w[q*LE +: LE] = (E > 1) ? (ixn[LE-1:0] & ~({LE{1'b1}} << se)) : {LE{1'b0}};
+    end
+end
 
 integer n;
 reg [TN-1:0] mask_w;
@@ -1544,7 +1601,7 @@ always @(posedge clk) begin
                     abank <= acc_used[0];
                     acc_used <= acc_used + 8'd1;
                 end
-                cb <= 16'd0; ky <= 16'd0; kx <= 16'd0;
+                cb <= 16'd0; ky <= 16'd0; kx <= 16'd0; kxp <= 16'd0;
                 crem <= nc;
                 cbase <= 16'd0;
                 widx <= {WBA{1'b0}};
@@ -1562,11 +1619,11 @@ always @(posedge clk) begin
         S_RUN: begin
             v0 <= 1'b1;
             wr0 <= pc < npix;
-            pad0 <= !in_range;
+            pad0 <= pad_w;
             init0 <= init_step;
             slot0 <= islot;
-            ia0 <= ia_full[IBA-1:0];
-            es0 <= (E > 1) ? (ix[LE-1:0] & ~({LE{1'b1}} << se)) : {LE{1'b0}};
+            ia0 <= ia_w;
+            es0 <= es_w;
             aa0 <= pc[ABA-1:0];
             mask0 <= mask_w;
             wi0 <= widx;
@@ -1577,7 +1634,7 @@ always @(posedge clk) begin
                 pc <= pc + 32'd1;
                 if (px == ow - 16'd1) begin
                     px <= 16'd0;
-                    ix <= $signed({2'd0, kx}) - $signed({10'd0, pw});
+                    ix <= $signed({2'd0, kxp}) - $signed({10'd0, pw});
                     iy <= iy + $signed({10'd0, sh});
                     rowoff <= rowoff + $signed(shw);
                 end else begin
@@ -1593,11 +1650,13 @@ always @(posedge clk) begin
                     state <= S_NEXT;
                 end else if (kx != kw - 16'd1) begin
                     kx <= kx + 16'd1;
-                    ix <= $signed({2'd0, kx}) + 18'sd1 - $signed({10'd0, pw});
+                    kxp <= kxp + {8'd0, kxs};
+                    ix <= $signed({2'd0, kxp}) + $signed({10'd0, kxs}) - $signed({10'd0, pw});
                     iy <= iy0 + $signed({2'd0, ky});
                     rowoff <= (iy0_x + ky_x - ir0_x) * wpwi_x;
                 end else begin
                     kx <= 16'd0;
+                    kxp <= 16'd0;
                     ix <= -$signed({10'd0, pw});
                     if (ky != kh - 16'd1) begin
                         ky <= ky + 16'd1;
@@ -1637,10 +1696,15 @@ end
 assign done = state == S_IDLE && !init;
 
 // ---------------------------------------------------------------- s1: buffer read
-assign ib_raddr = {slot0, ia0};
+generate
+    for (g = 0; g < TN; g = g + 1) begin : g_raddr
+        assign ib_raddr[g*(IBA+1) +: IBA+1] = {slot0, ia0[g*IBA +: IBA]};
+    end
+endgenerate
 assign wb_raddr = {wslot0, wi0};
-reg v1, wr1, pad1, init1, acc_last1, wslot1, abank1;
-reg [LE-1:0] es1;
+reg v1, wr1, init1, acc_last1, wslot1, abank1;
+reg [TN-1:0] pad1;
+reg [TN*LE-1:0] es1;
 reg [ABA-1:0] aa1;
 reg [TN-1:0] mask1;
 always @(posedge clk) begin
@@ -1659,7 +1723,6 @@ reg [1:0] ci1;
 // each lane's word, at least 32 bits wide; the element is its low CW bits
 localparam XMW = (MW > 32) ? MW : 32;
 wire [TN*XMW-1:0] ib_wide;
-genvar g;
 generate
     for (g = 0; g < TN; g = g + 1) begin : g_wide
         if (MW >= 32) begin : g_same
@@ -1677,7 +1740,7 @@ integer j;
 reg [TN*CW-1:0] x2_next;
 always @* begin
     for (j = 0; j < TN; j = j + 1) begin
-        word1 = ib_wide[j*XMW +: XMW] >> ({es1, 3'd0} << ci1);
+        word1 = ib_wide[j*XMW +: XMW] >> ({es1[j*LE +: LE], 3'd0} << ci1);
         el = word1[31:0];
         case (ci1)
         2'd0: el = {{24{el[7]}}, el[7:0]};
@@ -1685,7 +1748,7 @@ always @* begin
         default: ;
         endcase
         if (!mask1[j]) x2_next[j*CW +: CW] = {CW{1'b0}};
-        else if (pad1) x2_next[j*CW +: CW] = (op == OP_MAX) ? padv : {CW{1'b0}};
+        else if (pad1[j]) x2_next[j*CW +: CW] = (op == OP_MAX) ? padv : {CW{1'b0}};
         else x2_next[j*CW +: CW] = el[CW-1:0];
     end
 end
