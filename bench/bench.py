@@ -438,6 +438,29 @@ def synth_table(out):
     return t
 
 
+def synth_partial(d):
+    """What a synthesis that did not finish had established: the RTL multipliers
+    and memories (coarse.log), the last pass reached, the multipliers packed
+    into DSP48E1s and the memories mapped to block RAM, LUT RAM or flip-flops."""
+    f = {}
+    c = os.path.join(d, "coarse.log")
+    if os.path.exists(c):
+        txt = open(c).read()
+        f["multipliers_rtl"] = sum(int(m) for m in re.findall(r"^\s+\$mul\s+(\d+)$", txt, re.M))
+        f["memories_rtl"] = sum(int(m) for m in re.findall(r"^\s+\$mem(?:_v2)?\s+(\d+)$", txt, re.M))
+    y = os.path.join(d, "yosys.log")
+    if os.path.exists(y):
+        txt = open(y).read()
+        heads = re.findall(r"^(\d+\.\d+)\. Executing (.*)$", txt, re.M)
+        if heads:
+            f["last_pass"] = " ".join(heads[-1])
+        f["dsp_packing_candidates"] = len(re.findall(r"for Xilinx DSP packing", txt))
+        f["memories_to_block_ram"] = len(re.findall(r"^mapping memory .* via \$__XILINX_BLOCKRAM", txt, re.M))
+        f["memories_to_lut_ram"] = len(re.findall(r"^mapping memory .* via \$__XILINX_LUTRAM", txt, re.M))
+        f["memories_to_ffs"] = len(re.findall(r"^using FF mapping for memory", txt, re.M))
+    return f
+
+
 def part_synth():
     res = {}
     cmd = ('make synth NET=examples/vgg16.nn MODE=serial TARGET=xilinx '
@@ -454,8 +477,11 @@ def part_synth():
             f"LUTs {t.get('LUTs')}, FFs {t.get('flip-flops')}, DSPs {t.get('DSP blocks')}, "
             f"BRAMs {t.get('block RAMs')}", "s")
     else:
+        pf = synth_partial(os.path.join(ROOT, "build", "synth", "vgg16-serial-xilinx"))
+        res["vgg16_xilinx"]["partial"] = pf
         fig("synth", "vgg16_synth_xilinx_s", None, "< 600", False, cmd,
-            f"did not finish within {SYNTH_TIMEOUT} s" if rc is None else f"failed (rc {rc})", "s")
+            (f"did not finish within {SYNTH_TIMEOUT} s" if rc is None else f"failed (rc {rc})")
+            + "; reached: " + ", ".join(f"{k} {v}" for k, v in pf.items()), "s")
     # iCE40 UP5K: the largest small serial engine that places and routes
     ice = []
     best = None
@@ -580,7 +606,8 @@ def write_md(res):
         m += ["## Synthesis", ""]
         x = sy["vgg16_xilinx"]
         m += [f"`{x['command']}` (rc {x['rc']}, {x['wall_s']} s):", "", "```"]
-        m += [f"{k:24s} {v}" for k, v in x["table"].items()] or [x["tail"][-800:]]
+        m += [f"{k:24s} {v}" for k, v in x["table"].items()] or [
+            f"{k:24s} {v}" for k, v in x.get("partial", {}).items()] or [x["tail"][-800:]]
         m += ["```", ""]
         for i in sy["ice40"]:
             m += [f"`{i['command']}`: {'fits' if i['fits'] else 'does not fit'}", "", "```"]
