@@ -20,7 +20,7 @@ esac
 # multipliers and memories as the design has them, before technology mapping
 (cd "$dir" && yosys -q -l coarse.log -p "read_verilog $name.v; hierarchy -top $top; proc; flatten; opt -fast; wreduce; memory_collect; stat" >/dev/null)
 muls=$(awk '/Number of cells:/ { s = 1 } s && $1 == "$mul" { m += $2 } END { print m + 0 }' "$dir/coarse.log")
-mems=$(awk '/Number of memories:/ { m = $4 } END { print m + 0 }' "$dir/coarse.log")
+mems=$(awk '/Number of cells:/ { s = 1 } s && ($1 == "$mem_v2" || $1 == "$mem") { m += $2 } END { print m + 0 }' "$dir/coarse.log")
 membits=$(awk '/Number of memory bits:/ { m = $5 } END { print m + 0 }' "$dir/coarse.log")
 start=$(date +%s.%N)
 (cd "$dir" && yosys -q -l yosys.log -p "read_verilog $name.v; $cmd; stat" >/dev/null)
@@ -55,7 +55,8 @@ awk -v muls="$muls" -v mems="$mems" -v membits="$membits" -v target="$target" -v
         printf "%-24s %d\n", "LUTs", luts
         printf "%-24s %d\n", "flip-flops", ffs
         printf "%-24s %d\n", "multipliers (RTL)", muls
-        printf "%-24s %d (%d bits)\n", "memories (RTL)", mems, membits
+        if (membits > 0) printf "%-24s %d (%d bits)\n", "memories (RTL)", mems, membits
+        else printf "%-24s %d\n", "memories (RTL)", mems
         if (target != "generic") {
             printf "%-24s %d\n", "DSP blocks", dsps
             printf "%-24s %d\n", "block RAMs", brams
