@@ -15,6 +15,7 @@ struct compile_opts {
 	int mem_width;              /* serial: --mem-width BITS */
 	bool tb;                    /* also write OUT_tb.v */
 	int frames;                 /* testbench: frames (parallel) or inferences (serial) */
+	bool stall_inner;           /* sim only: random stalls on the links inside the design */
 };
 
 /* What a lowering reports about the hardware it built (DESIGN §5). */
@@ -69,6 +70,7 @@ struct sim_opts {
 	const char *vcd;
 	bool no_stall;
 	int reset_frame;            /* --reset-frame F, or -1 */
+	bool stall_inner;           /* --stall-inner */
 	uint64_t seed;
 };
 int run_sim(struct network *net, struct compile_opts *co, const struct sim_opts *so,

@@ -39,6 +39,7 @@ static const char usage[] =
 	"  --vcd FILE          sim: dump waveforms\n"
 	"  --no-stall          sim: no random gaps, backpressure or memory stalls\n"
 	"  --reset-frame F     sim: assert reset in the middle of frame F, then resend\n"
+	"  --stall-inner       sim, parallel: random stalls on every link between engines too\n"
 	"  -q, -v              quieter, more verbose\n"
 	"  --help, --version\n";
 
@@ -139,6 +140,8 @@ static int parse_args(int argc, char **argv, struct options *o)
 			o->c.tb = true;
 		} else if (!strcmp(a, "--no-stall")) {
 			o->s.no_stall = true;
+		} else if (!strcmp(a, "--stall-inner")) {
+			o->s.stall_inner = true;
 		} else if (!strcmp(a, "--keep")) {
 			slot = &o->s.keep;
 		} else if (!strcmp(a, "--vcd")) {

@@ -187,6 +187,18 @@ static void add_engine(FILE *f, const struct pengine *e, const char *a, const ch
 
 static const char *tmp_name(const char *a, const char *b) { return xprintf("%s_%s", a, b); }
 
+/* nnc sim --stall-inner: a random-gap slice in front of an engine. */
+static struct stream stall(FILE *f, struct stream s, const char *name, int seed)
+{
+	struct stream t = {name, s.lanes, s.width};
+	declare(f, t);
+	fprintf(f, "nn_stall #(.DATA_W(%d), .SEED(%d)) u_%s (\n    .clk(clk), .rst(rst),\n",
+	        s.lanes * s.width, seed, name);
+	ports(f, s.name, name);
+	fputs(");\n\n", f);
+	return t;
+}
+
 static bool resized;                    /* a width converter was placed */
 static bool forked;                     /* a fork was placed */
 
@@ -325,6 +337,11 @@ int pemit_top(const struct pplan *p, const struct compile_opts *o)
 			b = branch[l->src[1] + 1][taken[l->src[1] + 1]++];
 			b = adapt(f, b, e->in2_lanes, tmp_name(l->name, "in2"), shape_elems(l->ishape));
 		}
+		if (o->stall_inner) {
+			a = stall(f, a, tmp_name(l->name, "st"), i * 2 + 1);
+			if (l->nsrc > 1)
+				b = stall(f, b, tmp_name(l->name, "st2"), i * 2 + 2);
+		}
 		switch (l->kind) {
 		case L_CONV:
 		case L_FC:
@@ -385,6 +402,8 @@ int pemit_top(const struct pplan *p, const struct compile_opts *o)
 	}
 	if (resized)
 		need[n++] = "nn_resize";
+	if (o->stall_inner)
+		need[n++] = "nn_stall";
 	need[n] = NULL;
 	emit_templates(f, need);
 	return 0;

@@ -236,6 +236,7 @@ int run_sim(struct network *net, struct compile_opts *co, const struct sim_opts 
 	co->out = xprintf("%s/%s.v", dir, net->name);
 	co->tb = true;
 	co->frames = in.n;
+	co->stall_inner = so->stall_inner;
 	struct design d = {0};
 	if (ops->compile(net, co, &d) || ops->write_vectors(net, &d, co, &in))
 		goto out;

@@ -2,7 +2,8 @@
 # run_nets.sh NNC COUNT FIRST_SEED [RESULTS]: differential testing of the
 # generated hardware. For each seed, tests/fuzz/gen_net.py writes a random
 # valid network; `nnc sim` compiles it in both modes, simulates it with random
-# stalls (parallel: 2 frames back to back; serial: an array and bus chosen by
+# stalls (parallel: 2 frames back to back, stalls on every link inside the
+# design too; serial: an array and bus chosen by
 # the seed) and compares every output with the golden model. Icarus runs the
 # small networks, Verilator the larger. A failure prints a reproducer (the .nn
 # file, kept under build/fuzz-nets/, and the command) and makes the exit code
@@ -27,7 +28,7 @@ while [ "$seed" -lt $((first + count)) ]; do
     eval "pick=\${$((seed % npe + 1))}"
     pe=${pick% *}; bus=${pick#* }
     for mode in parallel serial; do
-        if [ $mode = parallel ]; then opts="--frames 2"; else opts="--frames 1 --pe $pe --mem-width $bus"; fi
+        if [ $mode = parallel ]; then opts="--frames 2 --stall-inner"; else opts="--frames 1 --pe $pe --mem-width $bus"; fi
         cmd="$nnc sim $net --mode $mode $opts --seed $seed --simulator $sim"
         # shellcheck disable=SC2086
         if $cmd -q >"$dir/seed-$seed.$mode.log" 2>&1 && tail -n 1 "$dir/seed-$seed.$mode.log" | grep -q '^PASS'; then
