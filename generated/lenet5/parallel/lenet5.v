@@ -75,7 +75,7 @@ nn_maxpool #(
     .m_axis_tdata(p1_o_tdata), .m_axis_tvalid(p1_o_tvalid), .m_axis_tready(p1_o_tready), .m_axis_tlast(p1_o_tlast)
 );
 
-// c2: conv 6x14x14 -> 16x10x10, PI=3 PO=2, 150 multipliers, 1600 cycles/frame
+// c2: conv 6x14x14 -> 16x10x10, PI=3 PO=2, 150 multipliers, 1712 cycles/frame
 nn_conv #(
     .C(6), .H(14), .W(14), .F(16), .KH(5), .KW(5), .SH(1), .SW(1), .PH(0), .PW(0), .GROUPS(1),
     .PI(3), .PO(2), .DATA_W(8), .WGT_W(8), .ACC_W(23),

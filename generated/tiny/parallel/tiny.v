@@ -11,7 +11,7 @@
 // A beat moves when tvalid and tready are high; frames follow back to back.
 // ROM images: tiny_<layer>_w.hex / _b.hex, read with $readmemh from the directory
 // the simulator or synthesis tool runs in.
-// Multipliers 83; frame interval estimate 64 cycles; bound 64 cycles.
+// Multipliers 92; frame interval estimate 64 cycles; bound 64 cycles.
 
 `resetall
 `timescale 1ns / 1ps
@@ -41,7 +41,7 @@ wire [31:0] c1_o_tdata;
 wire c1_o_tvalid, c1_o_tready, c1_o_tlast;
 wire [31:0] p1_o_tdata;
 wire p1_o_tvalid, p1_o_tready, p1_o_tlast;
-wire [7:0] c2_o_tdata;
+wire [15:0] c2_o_tdata;
 wire c2_o_tvalid, c2_o_tready, c2_o_tlast;
 wire [11:0] f1_o_tdata;
 wire f1_o_tvalid, f1_o_tready, f1_o_tlast;
@@ -77,10 +77,10 @@ nn_resize #(.DATA_W(8), .IN_LANES(4), .OUT_LANES(1)) u_c2_in (
     .m_axis_tdata(c2_in_tdata), .m_axis_tvalid(c2_in_tvalid), .m_axis_tready(c2_in_tready), .m_axis_tlast(c2_in_tlast)
 );
 
-// c2: conv 4x4x4 -> 4x2x2, PI=1 PO=1, 9 multipliers, 64 cycles/frame
+// c2: conv 4x4x4 -> 4x2x2, PI=1 PO=2, 18 multipliers, 64 cycles/frame
 nn_conv #(
     .C(4), .H(4), .W(4), .F(4), .KH(3), .KW(3), .SH(1), .SW(1), .PH(0), .PW(0), .GROUPS(1),
-    .PI(1), .PO(1), .DATA_W(8), .WGT_W(8), .ACC_W(21),
+    .PI(1), .PO(2), .DATA_W(8), .WGT_W(8), .ACC_W(21),
     .HAS_BIAS(1), .BIAS_W(16), .BIAS_SHIFT(0), .SHIFT(7), .ROUND(1),
     .OUT_W(8), .ACT(1), .RELU6_MAX(127),
     .WEIGHT_FILE("tiny_c2_w.hex"), .BIAS_FILE("tiny_c2_b.hex")
@@ -88,14 +88,6 @@ nn_conv #(
     .clk(clk), .rst(rst),
     .s_axis_tdata(c2_in_tdata), .s_axis_tvalid(c2_in_tvalid), .s_axis_tready(c2_in_tready), .s_axis_tlast(c2_in_tlast),
     .m_axis_tdata(c2_o_tdata), .m_axis_tvalid(c2_o_tvalid), .m_axis_tready(c2_o_tready), .m_axis_tlast(c2_o_tlast)
-);
-
-wire [15:0] f1_in_tdata;
-wire f1_in_tvalid, f1_in_tready, f1_in_tlast;
-nn_resize #(.DATA_W(8), .IN_LANES(1), .OUT_LANES(2)) u_f1_in (
-    .clk(clk), .rst(rst),
-    .s_axis_tdata(c2_o_tdata), .s_axis_tvalid(c2_o_tvalid), .s_axis_tready(c2_o_tready), .s_axis_tlast(c2_o_tlast),
-    .m_axis_tdata(f1_in_tdata), .m_axis_tvalid(f1_in_tvalid), .m_axis_tready(f1_in_tready), .m_axis_tlast(f1_in_tlast)
 );
 
 // f1: fc 4x2x2 -> 5x1x1, PI=2 PO=1, 2 multipliers, 40 cycles/frame
@@ -107,7 +99,7 @@ nn_fc #(
     .WEIGHT_FILE("tiny_f1_w.hex"), .BIAS_FILE("tiny_f1_b.hex")
 ) u_f1 (
     .clk(clk), .rst(rst),
-    .s_axis_tdata(f1_in_tdata), .s_axis_tvalid(f1_in_tvalid), .s_axis_tready(f1_in_tready), .s_axis_tlast(f1_in_tlast),
+    .s_axis_tdata(c2_o_tdata), .s_axis_tvalid(c2_o_tvalid), .s_axis_tready(c2_o_tready), .s_axis_tlast(c2_o_tlast),
     .m_axis_tdata(f1_o_tdata), .m_axis_tvalid(f1_o_tvalid), .m_axis_tready(f1_o_tready), .m_axis_tlast(f1_o_tlast)
 );
 
