@@ -91,18 +91,21 @@ void emit_templates(FILE *f, const char *const *names)
 
 void emit_hex_word(FILE *f, const int64_t *vals, int n, int bits)
 {
-	int total = n * bits, digits = (total + 3) / 4;
-	/* most significant digit first: digit d holds bits 4d .. 4d+3 */
-	for (int d = digits - 1; d >= 0; d--) {
-		int nib = 0;
-		for (int b = 0; b < 4; b++) {
-			int bit = 4 * d + b;
-			if (bit >= total)
-				break;
-			int v = bit / bits, k = bit % bits;
-			nib |= (int)(((uint64_t)vals[v] >> k) & 1) << b;
-		}
-		fputc("0123456789abcdef"[nib], f);
+	/* pack the values into 64-bit words (value 0 lowest), then print the
+	 * nibbles from the top; a nibble never straddles two words */
+	int total = n * bits, digits = (total + 3) / 4, nw = (total + 63) / 64;
+	uint64_t small[8], *w = nw <= 8 ? small : xcalloc((size_t)nw, sizeof *w);
+	memset(w, 0, (size_t)nw * sizeof *w);
+	uint64_t mask = bits >= 64 ? ~0ull : (1ull << bits) - 1;
+	for (int v = 0, at = 0; v < n; v++, at += bits) {
+		uint64_t x = (uint64_t)vals[v] & mask;
+		w[at / 64] |= x << (at % 64);
+		if (at % 64 + bits > 64)
+			w[at / 64 + 1] |= x >> (64 - at % 64);
 	}
-	fputc('\n', f);
+	char line[4096], *buf = digits < (int)sizeof line ? line : xmalloc((size_t)digits + 1);
+	for (int d = digits - 1, k = 0; d >= 0; d--, k++)
+		buf[k] = "0123456789abcdef"[(w[(4 * d) / 64] >> ((4 * d) % 64)) & 15];
+	buf[digits] = '\n';
+	fwrite(buf, 1, (size_t)digits + 1, f);
 }
