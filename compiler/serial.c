@@ -635,6 +635,16 @@ int serial_lower(struct serial *s, const struct network *net, const struct compi
 		s->desc[d].wbase = w;
 		w += s->desc[d].wwords;
 	}
+	/* each descriptor fetches the next one's first weight tile once its own
+	 * reads are out: that load overlaps its last tile, drain and write */
+	for (int k = 0; k + 1 < s->ndesc; k++) {
+		struct sdesc *d = &s->desc[k], *n = &s->desc[k + 1];
+		if (n->op != SOP_MAC)
+			continue;
+		d->nx_w = n->wbase;
+		d->nx_wlen = n->ncc > 1 ? n->wlen : n->wlen_last;
+		n->est -= n->ncc > 1 ? n->wlen : n->wlen_last;
+	}
 	/* The buffers the tiles chosen above use, to the next power of two:
 	 * smaller networks get smaller RAMs (the engine still runs every
 	 * network whose tiles fit them). */

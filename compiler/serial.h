@@ -36,6 +36,7 @@ struct sdesc {
 	int64_t plane_i, plane_o;
 	int64_t in_a, in_b, out, wbase, wstride, wlen, wlen_last, wwords;
 	int in_every, w_once;
+	int64_t nx_w, nx_wlen;      /* the next descriptor's first weight tile */
 	int shift, rnd, outw, act;
 	int64_t cap, avgm, padv;
 	int avgp;

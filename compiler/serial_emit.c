@@ -25,7 +25,8 @@
 	X(in_b, 0, d->in_b) X(out, 0, d->out) X(wbase, 0, d->wbase)                 \
 	X(wstride, 32, d->wstride) X(wlen, 32, d->wlen)                             \
 	X(wlen_last, 32, d->wlen_last) X(in_every, 1, d->in_every)                  \
-	X(w_once, 1, d->w_once) X(shift, 8, d->shift) X(rnd, 1, d->rnd)             \
+	X(w_once, 1, d->w_once) X(nx_w, 0, d->nx_w) X(nx_wlen, 32, d->nx_wlen) \
+	 X(shift, 8, d->shift) X(rnd, 1, d->rnd)             \
 	X(outw, 6, d->outw) X(act, 2, d->act) X(cap, 32, d->cap)                    \
 	X(avgm, 24, d->avgm) X(avgp, 6, d->avgp) X(padv, -1, d->padv)
 

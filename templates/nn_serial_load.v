@@ -56,6 +56,10 @@ module nn_serial_load #(
     input  wire [31:0]   wlen_last,
     input  wire          in_every,
     input  wire          w_once,
+    // the next descriptor's first weight tile (length 0: none), fetched
+    // as soon as this descriptor's reads are out, so layers overlap
+    input  wire [AW-1:0] nx_w,
+    input  wire [31:0]   nx_wlen,
     input  wire [15:0]   nrt,
     input  wire [15:0]   tr,
     input  wire [15:0]   rows_last,
@@ -153,9 +157,10 @@ reg job_push;
 reg [JW-1:0] job_in;
 
 // ---------------------------------------------------------------- issue
-localparam S_IDLE = 3'd0, S_TASK = 3'd1, S_IN = 3'd2, S_CH = 3'd3, S_W = 3'd4,
-           S_WB = 3'd5, S_NEXT = 3'd6, S_END = 3'd7;
-reg [2:0] state;
+localparam S_IDLE = 4'd0, S_TASK = 4'd1, S_IN = 4'd2, S_CH = 4'd3, S_W = 4'd4,
+           S_WB = 4'd5, S_NEXT = 4'd6, S_END = 4'd7, S_PRE = 4'd8, S_PREB = 4'd9;
+reg [3:0] state;
+reg pref;                            // the first weight tile is already fetched
 reg [7:0] in_iss, w_iss;
 reg [AW-1:0] seg_addr;
 reg [31:0] seg_rem;
@@ -166,7 +171,7 @@ reg [15:0] kplane;
 reg in_pending;
 
 wire [31:0] burst = seg_rem > MAXB ? MAXB : seg_rem;
-assign rq_valid = (state == S_CH || state == S_WB) && seg_rem != 0;
+assign rq_valid = (state == S_CH || state == S_WB || state == S_PREB) && seg_rem != 0;
 assign rq_addr = seg_addr;
 assign rq_len = burst[LEN_W-1:0];
 wire rq_fire = rq_valid && rq_ready;
@@ -191,6 +196,7 @@ always @(posedge clk) begin
         state <= S_IDLE;
         in_iss <= 8'd0;
         w_iss <= 8'd0;
+        pref <= 1'b0;
         seg_rem <= 32'd0;
     end else begin
         case (state)
@@ -232,7 +238,10 @@ always @(posedge clk) begin
                 end
             end
         end
-        S_W: if (w_busy < 8'd2 && !job_full && !job_push) begin
+        S_W: if (pref) begin
+            pref <= 1'b0;
+            state <= S_NEXT;
+        end else if (w_busy < 8'd2 && !job_full && !job_push) begin
             job_push <= 1'b1;
             job_in <= {1'b1, w_iss[0], 16'd0, last_cc ? wlen_last : wlen};
             w_iss <= w_iss + 8'd1;
@@ -249,11 +258,27 @@ always @(posedge clk) begin
         end
         S_NEXT: begin
             if (last_task) begin
-                state <= S_IDLE;
+                state <= (nx_wlen != 32'd0) ? S_PRE : S_IDLE;
             end else begin
                 walk_step <= 1'b1;
                 wt_addr <= (last_cc && ob == nob - 16'd1) ? wbase : wt_addr + wstride_x[AW-1:0];
                 state <= S_END;
+            end
+        end
+        S_PRE: if (w_busy < 8'd2 && !job_full && !job_push) begin
+            job_push <= 1'b1;
+            job_in <= {1'b1, w_iss[0], 16'd0, nx_wlen};
+            w_iss <= w_iss + 8'd1;
+            seg_addr <= nx_w;
+            seg_rem <= nx_wlen;
+            pref <= 1'b1;
+            state <= S_PREB;
+        end
+        S_PREB: begin
+            if (rq_fire) begin
+                seg_addr <= seg_addr + burst_x[AW-1:0];
+                seg_rem <= seg_rem - burst;
+                if (seg_rem == burst) state <= S_IDLE;
             end
         end
         S_END: begin

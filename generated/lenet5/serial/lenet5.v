@@ -92,6 +92,8 @@ reg  [31:0] d_wlen;
 reg  [31:0] d_wlen_last;
 reg  [0:0] d_in_every;
 reg  [0:0] d_w_once;
+reg  [13:0] d_nx_w;
+reg  [31:0] d_nx_wlen;
 reg  [7:0] d_shift;
 reg  [0:0] d_rnd;
 reg  [5:0] d_outw;
@@ -149,6 +151,8 @@ always @* begin
     d_wlen_last = 32'd0;
     d_in_every = 1'd0;
     d_w_once = 1'd0;
+    d_nx_w = 14'd0;
+    d_nx_wlen = 32'd0;
     d_shift = 8'd0;
     d_rnd = 1'd0;
     d_outw = 6'd0;
@@ -169,8 +173,9 @@ always @* begin
         d_wpwi = 16'h4; d_plane_i = 32'h70; d_pk = 4'h2; d_pow = 16'he; d_wpwo = 16'h2;
         d_plane_o = 32'h1c; d_in_a = 14'h1f7c; d_in_b = 14'h1f7c; d_out = 14'h1fec;
         d_wbase = 14'h0; d_wstride = 32'h2c; d_wlen = 32'h2c; d_wlen_last = 32'h2c;
-        d_in_every = 1'h0; d_w_once = 1'h1; d_shift = 8'ha; d_rnd = 1'h1; d_outw = 6'h8;
-        d_act = 2'h1; d_cap = 32'h60; d_avgm = 24'h1; d_avgp = 6'h0; d_padv = 16'h0;
+        d_in_every = 1'h0; d_w_once = 1'h1; d_nx_w = 14'h2c; d_nx_wlen = 32'hcc; d_shift = 8'ha;
+        d_rnd = 1'h1; d_outw = 6'h8; d_act = 2'h1; d_cap = 32'h60; d_avgm = 24'h1;
+        d_avgp = 6'h0; d_padv = 16'h0;
     end
     // c2: mac, fused p2; 5 row tiles of 2, 2 blocks, 1 chunks of 8
     16'd1: begin
@@ -183,8 +188,9 @@ always @* begin
         d_wpwi = 16'h2; d_plane_i = 32'h1c; d_pk = 4'h2; d_pow = 16'h5; d_wpwo = 16'h1;
         d_plane_o = 32'h5; d_in_a = 14'h1fec; d_in_b = 14'h1fec; d_out = 14'h2094;
         d_wbase = 14'h2c; d_wstride = 32'hcc; d_wlen = 32'hcc; d_wlen_last = 32'hcc;
-        d_in_every = 1'h0; d_w_once = 1'h0; d_shift = 8'h7; d_rnd = 1'h1; d_outw = 6'h8;
-        d_act = 2'h1; d_cap = 32'h60; d_avgm = 24'h1; d_avgp = 6'h0; d_padv = 16'h0;
+        d_in_every = 1'h0; d_w_once = 1'h0; d_nx_w = 14'h1c4; d_nx_wlen = 32'h194;
+        d_shift = 8'h7; d_rnd = 1'h1; d_outw = 6'h8; d_act = 2'h1; d_cap = 32'h60;
+        d_avgm = 24'h1; d_avgp = 6'h0; d_padv = 16'h0;
     end
     // f1: mac; 1 row tiles of 1, 15 blocks, 1 chunks of 80
     16'd2: begin
@@ -197,8 +203,9 @@ always @* begin
         d_wpwi = 16'h1; d_plane_i = 32'h1; d_pk = 4'h1; d_pow = 16'h1; d_wpwo = 16'h1;
         d_plane_o = 32'h1; d_in_a = 14'h2094; d_in_b = 14'h2094; d_out = 14'h1fec;
         d_wbase = 14'h1c4; d_wstride = 32'h194; d_wlen = 32'h194; d_wlen_last = 32'h194;
-        d_in_every = 1'h0; d_w_once = 1'h0; d_shift = 8'h7; d_rnd = 1'h1; d_outw = 6'h8;
-        d_act = 2'h1; d_cap = 32'h60; d_avgm = 24'h1; d_avgp = 6'h0; d_padv = 16'h0;
+        d_in_every = 1'h0; d_w_once = 1'h0; d_nx_w = 14'h1970; d_nx_wlen = 32'h7c;
+        d_shift = 8'h7; d_rnd = 1'h1; d_outw = 6'h8; d_act = 2'h1; d_cap = 32'h60;
+        d_avgm = 24'h1; d_avgp = 6'h0; d_padv = 16'h0;
     end
     // f2: mac; 1 row tiles of 1, 11 blocks, 1 chunks of 120
     16'd3: begin
@@ -211,8 +218,9 @@ always @* begin
         d_wpwi = 16'h1; d_plane_i = 32'h1; d_pk = 4'h1; d_pow = 16'h1; d_wpwo = 16'h1;
         d_plane_o = 32'h1; d_in_a = 14'h1fec; d_in_b = 14'h1fec; d_out = 14'h2064;
         d_wbase = 14'h1970; d_wstride = 32'h7c; d_wlen = 32'h7c; d_wlen_last = 32'h7c;
-        d_in_every = 1'h0; d_w_once = 1'h0; d_shift = 8'h7; d_rnd = 1'h1; d_outw = 6'h8;
-        d_act = 2'h1; d_cap = 32'h60; d_avgm = 24'h1; d_avgp = 6'h0; d_padv = 16'h0;
+        d_in_every = 1'h0; d_w_once = 1'h0; d_nx_w = 14'h1ec4; d_nx_wlen = 32'h5c;
+        d_shift = 8'h7; d_rnd = 1'h1; d_outw = 6'h8; d_act = 2'h1; d_cap = 32'h60;
+        d_avgm = 24'h1; d_avgp = 6'h0; d_padv = 16'h0;
     end
     // f3: mac; 1 row tiles of 1, 2 blocks, 1 chunks of 88
     16'd4: begin
@@ -225,8 +233,9 @@ always @* begin
         d_wpwi = 16'h1; d_plane_i = 32'h1; d_pk = 4'h1; d_pow = 16'h1; d_wpwo = 16'h1;
         d_plane_o = 32'h1; d_in_a = 14'h2064; d_in_b = 14'h2064; d_out = 14'h20e4;
         d_wbase = 14'h1ec4; d_wstride = 32'h5c; d_wlen = 32'h5c; d_wlen_last = 32'h5c;
-        d_in_every = 1'h0; d_w_once = 1'h0; d_shift = 8'h3; d_rnd = 1'h1; d_outw = 6'h10;
-        d_act = 2'h0; d_cap = 32'h600; d_avgm = 24'h1; d_avgp = 6'h0; d_padv = 16'h0;
+        d_in_every = 1'h0; d_w_once = 1'h0; d_nx_w = 14'h0; d_nx_wlen = 32'h0; d_shift = 8'h3;
+        d_rnd = 1'h1; d_outw = 6'h10; d_act = 2'h0; d_cap = 32'h600; d_avgm = 24'h1;
+        d_avgp = 6'h0; d_padv = 16'h0;
     end
     default: ;
     endcase
@@ -289,6 +298,8 @@ nn_serial_core #(
     .d_wlen_last(d_wlen_last),
     .d_in_every(d_in_every),
     .d_w_once(d_w_once),
+    .d_nx_w(d_nx_w),
+    .d_nx_wlen(d_nx_wlen),
     .d_shift(d_shift),
     .d_rnd(d_rnd),
     .d_outw(d_outw),
@@ -466,6 +477,8 @@ module nn_serial_core #(
     input  wire [31:0]   d_wlen_last,
     input  wire          d_in_every,
     input  wire          d_w_once,
+    input  wire [AW-1:0] d_nx_w,
+    input  wire [31:0]   d_nx_wlen,
     input  wire signed [7:0] d_shift,
     input  wire          d_rnd,
     input  wire [5:0]    d_outw,
@@ -608,6 +621,7 @@ nn_serial_load #(
     .pass(pass), .h(d_h), .ir(d_ir), .wpwi(d_wpwi), .plane_i(d_plane_i), .csplit(d_csplit),
     .ipl(d_ipl), .in_a(d_in_a), .in_b(d_in_b), .wbase(d_wbase), .wstride(d_wstride),
     .wlen(d_wlen), .wlen_last(d_wlen_last), .in_every(d_in_every), .w_once(d_w_once),
+    .nx_w(d_nx_w), .nx_wlen(d_nx_wlen),
     .nrt(d_nrt), .tr(d_tr), .rows_last(d_rows_last), .trsh(d_trsh), .ph(d_ph),
     .nob(d_nob), .nm_last(d_nm_last), .ncc(d_ncc), .tc(d_tc), .nc_last(d_nc_last),
     .pc(d_pc), .pmask(d_pmask),
@@ -1074,6 +1088,10 @@ module nn_serial_load #(
     input  wire [31:0]   wlen_last,
     input  wire          in_every,
     input  wire          w_once,
+    // the next descriptor's first weight tile (length 0: none), fetched
+    // as soon as this descriptor's reads are out, so layers overlap
+    input  wire [AW-1:0] nx_w,
+    input  wire [31:0]   nx_wlen,
     input  wire [15:0]   nrt,
     input  wire [15:0]   tr,
     input  wire [15:0]   rows_last,
@@ -1171,9 +1189,10 @@ reg job_push;
 reg [JW-1:0] job_in;
 
 // ---------------------------------------------------------------- issue
-localparam S_IDLE = 3'd0, S_TASK = 3'd1, S_IN = 3'd2, S_CH = 3'd3, S_W = 3'd4,
-           S_WB = 3'd5, S_NEXT = 3'd6, S_END = 3'd7;
-reg [2:0] state;
+localparam S_IDLE = 4'd0, S_TASK = 4'd1, S_IN = 4'd2, S_CH = 4'd3, S_W = 4'd4,
+           S_WB = 4'd5, S_NEXT = 4'd6, S_END = 4'd7, S_PRE = 4'd8, S_PREB = 4'd9;
+reg [3:0] state;
+reg pref;                            // the first weight tile is already fetched
 reg [7:0] in_iss, w_iss;
 reg [AW-1:0] seg_addr;
 reg [31:0] seg_rem;
@@ -1184,7 +1203,7 @@ reg [15:0] kplane;
 reg in_pending;
 
 wire [31:0] burst = seg_rem > MAXB ? MAXB : seg_rem;
-assign rq_valid = (state == S_CH || state == S_WB) && seg_rem != 0;
+assign rq_valid = (state == S_CH || state == S_WB || state == S_PREB) && seg_rem != 0;
 assign rq_addr = seg_addr;
 assign rq_len = burst[LEN_W-1:0];
 wire rq_fire = rq_valid && rq_ready;
@@ -1209,6 +1228,7 @@ always @(posedge clk) begin
         state <= S_IDLE;
         in_iss <= 8'd0;
         w_iss <= 8'd0;
+        pref <= 1'b0;
         seg_rem <= 32'd0;
     end else begin
         case (state)
@@ -1250,7 +1270,10 @@ always @(posedge clk) begin
                 end
             end
         end
-        S_W: if (w_busy < 8'd2 && !job_full && !job_push) begin
+        S_W: if (pref) begin
+            pref <= 1'b0;
+            state <= S_NEXT;
+        end else if (w_busy < 8'd2 && !job_full && !job_push) begin
             job_push <= 1'b1;
             job_in <= {1'b1, w_iss[0], 16'd0, last_cc ? wlen_last : wlen};
             w_iss <= w_iss + 8'd1;
@@ -1267,11 +1290,27 @@ always @(posedge clk) begin
         end
         S_NEXT: begin
             if (last_task) begin
-                state <= S_IDLE;
+                state <= (nx_wlen != 32'd0) ? S_PRE : S_IDLE;
             end else begin
                 walk_step <= 1'b1;
                 wt_addr <= (last_cc && ob == nob - 16'd1) ? wbase : wt_addr + wstride_x[AW-1:0];
                 state <= S_END;
+            end
+        end
+        S_PRE: if (w_busy < 8'd2 && !job_full && !job_push) begin
+            job_push <= 1'b1;
+            job_in <= {1'b1, w_iss[0], 16'd0, nx_wlen};
+            w_iss <= w_iss + 8'd1;
+            seg_addr <= nx_w;
+            seg_rem <= nx_wlen;
+            pref <= 1'b1;
+            state <= S_PREB;
+        end
+        S_PREB: begin
+            if (rq_fire) begin
+                seg_addr <= seg_addr + burst_x[AW-1:0];
+                seg_rem <= seg_rem - burst;
+                if (seg_rem == burst) state <= S_IDLE;
             end
         end
         S_END: begin

@@ -90,6 +90,8 @@ reg  [31:0] d_wlen;
 reg  [31:0] d_wlen_last;
 reg  [0:0] d_in_every;
 reg  [0:0] d_w_once;
+reg  [7:0] d_nx_w;
+reg  [31:0] d_nx_wlen;
 reg  [7:0] d_shift;
 reg  [0:0] d_rnd;
 reg  [5:0] d_outw;
@@ -147,6 +149,8 @@ always @* begin
     d_wlen_last = 32'd0;
     d_in_every = 1'd0;
     d_w_once = 1'd0;
+    d_nx_w = 8'd0;
+    d_nx_wlen = 32'd0;
     d_shift = 8'd0;
     d_rnd = 1'd0;
     d_outw = 6'd0;
@@ -167,8 +171,9 @@ always @* begin
         d_wpwi = 16'h1; d_plane_i = 32'h8; d_pk = 4'h2; d_pow = 16'h4; d_wpwo = 16'h1;
         d_plane_o = 32'h4; d_in_a = 8'h64; d_in_b = 8'h64; d_out = 8'h74; d_wbase = 8'h0;
         d_wstride = 32'h1c; d_wlen = 32'h1c; d_wlen_last = 32'h1c; d_in_every = 1'h0;
-        d_w_once = 1'h1; d_shift = 8'h9; d_rnd = 1'h1; d_outw = 6'h8; d_act = 2'h1;
-        d_cap = 32'h7f; d_avgm = 24'h1; d_avgp = 6'h0; d_padv = 16'h0;
+        d_w_once = 1'h1; d_nx_w = 8'h1c; d_nx_wlen = 32'h34; d_shift = 8'h9; d_rnd = 1'h1;
+        d_outw = 6'h8; d_act = 2'h1; d_cap = 32'h7f; d_avgm = 24'h1; d_avgp = 6'h0;
+        d_padv = 16'h0;
     end
     // c2: mac; 2 row tiles of 1, 1 blocks, 1 chunks of 8
     16'd1: begin
@@ -181,8 +186,9 @@ always @* begin
         d_wpwi = 16'h1; d_plane_i = 32'h4; d_pk = 4'h1; d_pow = 16'h2; d_wpwo = 16'h1;
         d_plane_o = 32'h2; d_in_a = 8'h74; d_in_b = 8'h74; d_out = 8'h84; d_wbase = 8'h1c;
         d_wstride = 32'h34; d_wlen = 32'h34; d_wlen_last = 32'h34; d_in_every = 1'h0;
-        d_w_once = 1'h1; d_shift = 8'h7; d_rnd = 1'h1; d_outw = 6'h8; d_act = 2'h1;
-        d_cap = 32'h7f; d_avgm = 24'h1; d_avgp = 6'h0; d_padv = 16'h0;
+        d_w_once = 1'h1; d_nx_w = 8'h50; d_nx_wlen = 32'h14; d_shift = 8'h7; d_rnd = 1'h1;
+        d_outw = 6'h8; d_act = 2'h1; d_cap = 32'h7f; d_avgm = 24'h1; d_avgp = 6'h0;
+        d_padv = 16'h0;
     end
     // f1: mac; 1 row tiles of 1, 1 blocks, 1 chunks of 8
     16'd2: begin
@@ -195,8 +201,9 @@ always @* begin
         d_wpwi = 16'h1; d_plane_i = 32'h1; d_pk = 4'h1; d_pow = 16'h1; d_wpwo = 16'h1;
         d_plane_o = 32'h1; d_in_a = 8'h84; d_in_b = 8'h84; d_out = 8'h8c; d_wbase = 8'h50;
         d_wstride = 32'h14; d_wlen = 32'h14; d_wlen_last = 32'h14; d_in_every = 1'h0;
-        d_w_once = 1'h1; d_shift = 8'h6; d_rnd = 1'h1; d_outw = 6'hc; d_act = 2'h0;
-        d_cap = 32'h180; d_avgm = 24'h1; d_avgp = 6'h0; d_padv = 16'h0;
+        d_w_once = 1'h1; d_nx_w = 8'h0; d_nx_wlen = 32'h0; d_shift = 8'h6; d_rnd = 1'h1;
+        d_outw = 6'hc; d_act = 2'h0; d_cap = 32'h180; d_avgm = 24'h1; d_avgp = 6'h0;
+        d_padv = 16'h0;
     end
     default: ;
     endcase
@@ -259,6 +266,8 @@ nn_serial_core #(
     .d_wlen_last(d_wlen_last),
     .d_in_every(d_in_every),
     .d_w_once(d_w_once),
+    .d_nx_w(d_nx_w),
+    .d_nx_wlen(d_nx_wlen),
     .d_shift(d_shift),
     .d_rnd(d_rnd),
     .d_outw(d_outw),
@@ -436,6 +445,8 @@ module nn_serial_core #(
     input  wire [31:0]   d_wlen_last,
     input  wire          d_in_every,
     input  wire          d_w_once,
+    input  wire [AW-1:0] d_nx_w,
+    input  wire [31:0]   d_nx_wlen,
     input  wire signed [7:0] d_shift,
     input  wire          d_rnd,
     input  wire [5:0]    d_outw,
@@ -578,6 +589,7 @@ nn_serial_load #(
     .pass(pass), .h(d_h), .ir(d_ir), .wpwi(d_wpwi), .plane_i(d_plane_i), .csplit(d_csplit),
     .ipl(d_ipl), .in_a(d_in_a), .in_b(d_in_b), .wbase(d_wbase), .wstride(d_wstride),
     .wlen(d_wlen), .wlen_last(d_wlen_last), .in_every(d_in_every), .w_once(d_w_once),
+    .nx_w(d_nx_w), .nx_wlen(d_nx_wlen),
     .nrt(d_nrt), .tr(d_tr), .rows_last(d_rows_last), .trsh(d_trsh), .ph(d_ph),
     .nob(d_nob), .nm_last(d_nm_last), .ncc(d_ncc), .tc(d_tc), .nc_last(d_nc_last),
     .pc(d_pc), .pmask(d_pmask),
@@ -1044,6 +1056,10 @@ module nn_serial_load #(
     input  wire [31:0]   wlen_last,
     input  wire          in_every,
     input  wire          w_once,
+    // the next descriptor's first weight tile (length 0: none), fetched
+    // as soon as this descriptor's reads are out, so layers overlap
+    input  wire [AW-1:0] nx_w,
+    input  wire [31:0]   nx_wlen,
     input  wire [15:0]   nrt,
     input  wire [15:0]   tr,
     input  wire [15:0]   rows_last,
@@ -1141,9 +1157,10 @@ reg job_push;
 reg [JW-1:0] job_in;
 
 // ---------------------------------------------------------------- issue
-localparam S_IDLE = 3'd0, S_TASK = 3'd1, S_IN = 3'd2, S_CH = 3'd3, S_W = 3'd4,
-           S_WB = 3'd5, S_NEXT = 3'd6, S_END = 3'd7;
-reg [2:0] state;
+localparam S_IDLE = 4'd0, S_TASK = 4'd1, S_IN = 4'd2, S_CH = 4'd3, S_W = 4'd4,
+           S_WB = 4'd5, S_NEXT = 4'd6, S_END = 4'd7, S_PRE = 4'd8, S_PREB = 4'd9;
+reg [3:0] state;
+reg pref;                            // the first weight tile is already fetched
 reg [7:0] in_iss, w_iss;
 reg [AW-1:0] seg_addr;
 reg [31:0] seg_rem;
@@ -1154,7 +1171,7 @@ reg [15:0] kplane;
 reg in_pending;
 
 wire [31:0] burst = seg_rem > MAXB ? MAXB : seg_rem;
-assign rq_valid = (state == S_CH || state == S_WB) && seg_rem != 0;
+assign rq_valid = (state == S_CH || state == S_WB || state == S_PREB) && seg_rem != 0;
 assign rq_addr = seg_addr;
 assign rq_len = burst[LEN_W-1:0];
 wire rq_fire = rq_valid && rq_ready;
@@ -1179,6 +1196,7 @@ always @(posedge clk) begin
         state <= S_IDLE;
         in_iss <= 8'd0;
         w_iss <= 8'd0;
+        pref <= 1'b0;
         seg_rem <= 32'd0;
     end else begin
         case (state)
@@ -1220,7 +1238,10 @@ always @(posedge clk) begin
                 end
             end
         end
-        S_W: if (w_busy < 8'd2 && !job_full && !job_push) begin
+        S_W: if (pref) begin
+            pref <= 1'b0;
+            state <= S_NEXT;
+        end else if (w_busy < 8'd2 && !job_full && !job_push) begin
             job_push <= 1'b1;
             job_in <= {1'b1, w_iss[0], 16'd0, last_cc ? wlen_last : wlen};
             w_iss <= w_iss + 8'd1;
@@ -1237,11 +1258,27 @@ always @(posedge clk) begin
         end
         S_NEXT: begin
             if (last_task) begin
-                state <= S_IDLE;
+                state <= (nx_wlen != 32'd0) ? S_PRE : S_IDLE;
             end else begin
                 walk_step <= 1'b1;
                 wt_addr <= (last_cc && ob == nob - 16'd1) ? wbase : wt_addr + wstride_x[AW-1:0];
                 state <= S_END;
+            end
+        end
+        S_PRE: if (w_busy < 8'd2 && !job_full && !job_push) begin
+            job_push <= 1'b1;
+            job_in <= {1'b1, w_iss[0], 16'd0, nx_wlen};
+            w_iss <= w_iss + 8'd1;
+            seg_addr <= nx_w;
+            seg_rem <= nx_wlen;
+            pref <= 1'b1;
+            state <= S_PREB;
+        end
+        S_PREB: begin
+            if (rq_fire) begin
+                seg_addr <= seg_addr + burst_x[AW-1:0];
+                seg_rem <= seg_rem - burst;
+                if (seg_rem == burst) state <= S_IDLE;
             end
         end
         S_END: begin
