@@ -506,39 +506,50 @@ def part_synth():
         fig("synth", "vgg16_synth_xilinx_s", None, "< 600", False, cmd,
             (f"did not finish within {SYNTH_TIMEOUT} s" if rc is None else f"failed (rc {rc})")
             + "; reached: " + ", ".join(f"{k} {v}" for k, v in pf.items()), "s")
-    # iCE40 UP5K: the largest small serial engine that places and routes
-    ice = []
-    best = None
-    for pe, mw in (("4x4", 32), ("4x2", 32), ("2x2", 16)):
+    details["synth"] = res
+
+
+def part_ice40():
+    """iCE40 UP5K (5280 LCs, 8 DSPs, 30 BRAMs): the largest small serial engine
+    that places and routes, from 2x2 down; nextpnr's Fmax."""
+    ice, best = [], None
+    for pe, mw in (("2x2", 16), ("1x1", 8)):
         c = (f'make synth NET=examples/digits/digits.nn MODE=serial TARGET=ice40 '
              f'SYNTH_OPTS="--pe {pe} --mem-width {mw}"')
         rc, out, secs = sh(f"sh bench/synth.sh {NNC} examples/digits/digits.nn serial ice40 "
                            f"--pe {pe} --mem-width {mw}", timeout=SYNTH_TIMEOUT)
         t = synth_table(out)
+        pnr = os.path.join(ROOT, "build", "synth", "digits-serial-ice40", "pnr.log")
+        if os.path.exists(pnr):
+            for k, v in re.findall(r"(ICESTORM_LC|ICESTORM_DSP|ICESTORM_RAM):\s+(\d+/\s*\d+)",
+                                   open(pnr).read()):
+                t["nextpnr " + k] = v.replace(" ", "")
         fm = t.get("Fmax (nextpnr)", "")
         ok = rc == 0 and re.match(r"[\d.]+ MHz", fm) is not None
         ice.append({"pe": pe, "mem_width": mw, "command": c, "rc": rc, "wall_s": round(secs, 1),
                     "table": t, "fits": ok})
         log(f"  ice40 digits serial {pe} / {mw} bits: {'fits, ' + fm if ok else 'does not fit'} "
-            f"({secs:.0f} s)")
+            f"(LCs {t.get('nextpnr ICESTORM_LC')}, DSPs {t.get('nextpnr ICESTORM_DSP')}; {secs:.0f} s)")
         if ok:
             best = (pe, mw, c, t)
             break
-    res["ice40"] = ice
     if best:
         pe, mw, c, t = best
-        fig("synth", "ice40_up5k_fmax_mhz", float(t["Fmax (nextpnr)"].split()[0]), "fits", True,
+        fig("ice40", "ice40_up5k_fmax_mhz", float(t["Fmax (nextpnr)"].split()[0]), "fits", True,
             c, f"digits serial {pe}, {mw}-bit bus: LUTs {t.get('LUTs')}, DSPs "
             f"{t.get('DSP blocks')}, BRAMs {t.get('block RAMs')}", "MHz")
     else:
-        fig("synth", "ice40_up5k_fmax_mhz", None, "fits", False, ice[-1]["command"],
-            "no tried configuration placed and routed")
-    details["synth"] = res
+        fig("ice40", "ice40_up5k_fmax_mhz", None, "fits", False, ice[-1]["command"],
+            "no serial engine placed on the UP5K: "
+            + "; ".join(f"{i['pe']}/{i['mem_width']} bits needs {i['table'].get('nextpnr ICESTORM_LC')} "
+                        f"LCs and {i['table'].get('nextpnr ICESTORM_DSP')} DSPs" for i in ice))
+    details["ice40"] = ice
 
 
 PARTS = {"vgg16": part_vgg16, "parallel": part_parallel, "estimates": part_estimates,
-         "golden": part_golden, "compile": part_compile, "synth": part_synth}
-ORDER = ["golden", "compile", "parallel", "vgg16", "estimates", "synth"]
+         "golden": part_golden, "compile": part_compile, "synth": part_synth,
+         "ice40": part_ice40}
+ORDER = ["golden", "compile", "parallel", "vgg16", "estimates", "synth", "ice40"]
 
 
 def machine():
@@ -633,7 +644,8 @@ def write_md(res):
         m += [f"{k:24s} {v}" for k, v in x["table"].items()] or [
             f"{k:24s} {v}" for k, v in x.get("partial", {}).items()] or [x["tail"][-800:]]
         m += ["```", ""]
-        for i in sy["ice40"]:
+    if res["details"].get("ice40"):
+        for i in res["details"]["ice40"]:
             m += [f"`{i['command']}`: {'fits' if i['fits'] else 'does not fit'}", "", "```"]
             m += [f"{k:24s} {v}" for k, v in i["table"].items()]
             m += ["```", ""]

@@ -13,7 +13,7 @@ rm -rf "$dir"; mkdir -p "$dir"
 top=$(sed -n 's/^module \([A-Za-z0-9_]*_top\) .*/\1/p; s/^module \([A-Za-z0-9_]*_top\)$/\1/p' "$dir/$name.v" | head -n 1)
 case "$target" in
     generic) cmd="synth -flatten -top $top" ;;
-    ice40)   cmd="synth_ice40 -top $top -json $name.json" ;;
+    ice40)   cmd="synth_ice40 -dsp -top $top -json $name.json" ;;
     xilinx)  cmd="synth_xilinx -flatten -top $top -family xc7" ;;
     *) echo "synth.sh: TARGET is generic, ice40 or xilinx, not '$target'" >&2; exit 1 ;;
 esac
