@@ -15,6 +15,7 @@ SIM_TIMEOUT = int(os.environ.get("BENCH_SIM_TIMEOUT", "1800"))
 SYNTH_TIMEOUT = int(os.environ.get("BENCH_SYNTH_TIMEOUT", "1500"))
 
 NNC = None
+NNC_SRC = None     # the binary given on the command line (its build time is recorded)
 figures = {}       # key -> {value, target, met, command, note, part}
 details = {}       # part -> free-form tables
 
@@ -559,8 +560,12 @@ def machine():
             cpu = line.split(":", 1)[1].strip()
             break
     rc, rev, _ = sh("git rev-parse --short HEAD")
+    rc, dirty, _ = sh("git status --porcelain --untracked-files=no -- compiler lang templates sim")
     return {"date": time.strftime("%Y-%m-%d %H:%M:%S %z"), "uname_m": platform.machine(),
-            "nproc": os.cpu_count(), "cpu": cpu, "git": rev.strip()}
+            "nproc": os.cpu_count(), "cpu": cpu, "git": rev.strip(),
+            "source_modified": bool(dirty.strip()),
+            "nnc_built": time.strftime("%Y-%m-%d %H:%M:%S", time.localtime(os.path.getmtime(NNC_SRC)))
+            if NNC_SRC else None}
 
 
 def table(res):
@@ -654,7 +659,8 @@ def write_md(res):
 
 
 def main():
-    global NNC
+    global NNC, NNC_SRC
+    NNC_SRC = os.path.abspath(sys.argv[1])
     # a private copy: others may rebuild build/nnc while the benchmarks run
     os.makedirs(WORK, exist_ok=True)
     NNC = os.path.join(WORK, "nnc")
