@@ -564,6 +564,7 @@ def machine():
     return {"date": time.strftime("%Y-%m-%d %H:%M:%S %z"), "uname_m": platform.machine(),
             "nproc": os.cpu_count(), "cpu": cpu, "git": rev.strip(),
             "source_modified": bool(dirty.strip()),
+            "load_average": [round(x, 2) for x in os.getloadavg()],
             "nnc_built": time.strftime("%Y-%m-%d %H:%M:%S", time.localtime(os.path.getmtime(NNC_SRC)))
             if NNC_SRC else None}
 
@@ -594,6 +595,13 @@ def write_md(res):
          f"Written by `make bench` (`sh bench/run.sh build/nnc [part]`) into "
          f"`bench/results.json`; {res.get('date')}, {res.get('cpu')} ({res.get('uname_m')}, "
          f"{res.get('nproc')} cores), nnc at {res.get('git')}. NNC below is `build/nnc`.",
+         "",
+         "Cycle counts are exact and repeatable (Verilator, fixed seeds). Times (golden "
+         "model, compile, synthesis, simulation wall time) are wall-clock on this machine "
+         "as it was, shared with other jobs: `machine_<part>.load_average` in results.json "
+         "gives the load when each part ended. Re-run a part alone with "
+         "`sh bench/run.sh build/nnc PART` (parts: " + " ".join(ORDER) + "); "
+         "`estimates` takes VGG16's per-layer figures from the last `vgg16` run.",
          "", table(res), "",
          "Notes on the figures:", ""] + [f"- `{k}`: {f['note']}" for k, f in res["figures"].items()
                                         if f.get("note")] + ["",
