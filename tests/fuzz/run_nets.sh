@@ -27,6 +27,7 @@ while [ "$seed" -lt $((first + count)) ]; do
     [ "${macs:-0}" -gt 400000 ] && sim=verilator
     eval "pick=\${$((seed % npe + 1))}"
     pe=${pick% *}; bus=${pick#* }
+    bad=0
     for mode in parallel serial; do
         if [ $mode = parallel ]; then opts="--frames 2 --stall-inner"; else opts="--frames 1 --pe $pe --mem-width $bus"; fi
         cmd="$nnc sim $net --mode $mode $opts --seed $seed --simulator $sim"
@@ -39,12 +40,12 @@ while [ "$seed" -lt $((first + count)) ]; do
             echo "fuzz-nets: refused seed $seed, $mode mode: $(grep -m1 ': error: ' "$dir/seed-$seed.$mode.log" | sed 's/.*error: //')"
             rm -f "$dir/seed-$seed.$mode.log"
         else
-            fail=$((fail + 1))
+            fail=$((fail + 1)); bad=1
             echo "fuzz-nets: FAIL seed $seed, $mode mode: $(tail -n 1 "$dir/seed-$seed.$mode.log")"
             echo "    reproduce: $cmd"
         fi
     done
-    grep -q FAIL "$dir"/seed-"$seed".*.log 2>/dev/null || rm -f "$net"
+    [ $bad = 0 ] && rm -f "$net"
     seed=$((seed + 1))
 done
 echo "fuzz-nets: seeds $first..$((first + count - 1)): $pass passed, $fail failed, $refused refused"

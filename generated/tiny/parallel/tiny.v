@@ -928,7 +928,10 @@ localparam KW_W  = $clog2(KW + 1);
 localparam MAXD  = ((H > W) ? H : W) + 2 * ((PH > PW) ? PH : PW) + KH + KW + SH + SW + 4;
 localparam CW    = $clog2(MAXD) + 2;
 localparam QA_W  = CW + $clog2(CB + 1) + 2;
-localparam RG_W  = $clog2(4 * (H + NROWS + KH) + 4) + 2;
+// row counters; at least one bit wider than a coordinate, which they take in
+// sign-extended (a map one row high and many columns wide needs that)
+localparam RG_W0 = $clog2(4 * (H + NROWS + KH) + 4) + 2;
+localparam RG_W  = (RG_W0 > CW) ? RG_W0 : CW + 1;
 localparam CB_W  = (CB > 1) ? $clog2(CB) : 1;
 localparam CBG_W = (CBG > 1) ? $clog2(CBG) : 1;
 localparam RP_W  = (REPEAT > 1) ? $clog2(REPEAT) : 1;
