@@ -225,6 +225,11 @@ def run_serial(net, opts, tag, frames=1, timeout=SIM_TIMEOUT, monitor=True, stal
                 r["attained"] = round(b["bound"] / r["measured"], 3)
         rows.append(r)
     res["layers"] = rows
+    # the compiler's own roofline (OUT.json "layers"), when it writes one, must agree
+    rl = {x["layer"]: x["bound_cycles"] for x in rep.get("layers", []) if "bound_cycles" in x}
+    if rl:
+        res["bound_matches_report"] = all(abs(rl[x["layer"]] - x["bound"]) <= 1
+                                          for x in rows if "bound" in x and x["layer"] in rl)
     return res
 
 
