@@ -81,6 +81,7 @@ static struct sdesc *new_desc(struct serial *s)
 	d->pk = 1;
 	d->avgm = 1;
 	d->pack = 1;
+	d->packy = 1;
 	d->pmask = 1;
 	return d;
 }
@@ -96,11 +97,12 @@ int32_t sdesc_weight(const struct sdesc *d, int o, int c, int ky, int kx)
 			return c == o ? (int32_t)1 << d->sa : 0;
 		return c - d->csplit == o ? (int32_t)1 << d->sb : 0;
 	}
-	if (d->pack > 1) {
+	if (d->packed) {
 		int j = c / d->creal;
-		kx = kx * d->pack + j;
+		kx = kx * d->pack + j % d->pack;
+		ky = ky * d->packy + j / d->pack;
 		c %= d->creal;
-		if (kx >= d->kwo)
+		if (kx >= d->kwo || ky >= d->kho)
 			return 0;
 	}
 	const struct layer *l = d->wl;
@@ -108,7 +110,7 @@ int32_t sdesc_weight(const struct sdesc *d, int o, int c, int ky, int kx)
 	if (go != gc)
 		return 0;
 	int cl = (d->c0 + c) % d->cg;
-	return l->w[(((int64_t)(d->f0 + o) * d->cg + cl) * d->kh + ky) * d->kwo + kx];
+	return l->w[(((int64_t)(d->f0 + o) * d->cg + cl) * d->kho + ky) * d->kwo + kx];
 }
 
 int64_t sdesc_bias(const struct sdesc *d, int o)
@@ -136,10 +138,10 @@ static int64_t estimate(const struct serial *s, const struct sdesc *d, int tr, i
 	int ncb = pass ? 1 : (int)cdiv(tc < d->c ? tc : d->c, s->tn);
 	int64_t pix = (int64_t)tr * d->ow;
 	int64_t comp = (pix < 4 ? 4 : pix) * ncb * d->kh * d->kw + 12;
-	int ir = (tr - 1) * d->sh + d->kh;
+	int ir = (tr - 1) * d->sh + d->kh * d->packy;
 	if (ir > d->h)
 		ir = d->h;
-	int64_t in_words = (int64_t)(pass ? blk : d->pack > 1 ? d->creal : (tc < d->c ? tc : d->c)) *
+	int64_t in_words = (int64_t)(pass ? blk : d->packed ? d->creal : (tc < d->c ? tc : d->c)) *
 	                   ir * d->wpwi;
 	int64_t wlen = pass ? 0 : s->nbw + (int64_t)ncb * d->kh * d->kw * s->wsub;
 	int64_t in_loads = (pass || ncc > 1) ? tasks : nrt;
@@ -166,7 +168,7 @@ static int tile(struct serial *s, struct sdesc *d, struct loc at, const char *wh
 	for (int tr = d->pk; tr <= rows; tr += d->pk) {
 		if ((int64_t)tr * d->ow > s->abd || (int64_t)(tr / d->pk) * d->wpwo > s->obd)
 			break;
-		int ir = (tr - 1) * d->sh + d->kh;
+		int ir = (tr - 1) * d->sh + d->kh * d->packy;
 		int64_t ipl = (int64_t)ir * d->wpwi;
 		if (ipl > s->ibd)
 			break;
@@ -205,7 +207,7 @@ static int tile(struct serial *s, struct sdesc *d, struct loc at, const char *wh
 	d->rows_last = rows - (d->nrt - 1) * tr;
 	d->trp = tr / d->pk;
 	d->prows_last = d->rows_last / d->pk;
-	d->ir = (tr - 1) * d->sh + d->kh;
+	d->ir = (tr - 1) * d->sh + d->kh * d->packy;
 	d->trsh = tr * d->sh;
 	d->ipl = d->ir * d->wpwi;
 	d->nob = (int)cdiv(d->f, blk);
@@ -309,22 +311,38 @@ static int lower_mac(struct serial *s, const struct network *net, int i, int las
 		}
 		d->pk = pk;
 		d->kwo = d->kw;
-		/* few input channels: pack kernel columns into the idle array
-		 * columns (a 3-channel first layer would use 3 of TN) */
-		int pack = d->c * 2 <= s->tn && l->kind == L_CONV && groups == 1 ? s->tn / d->c : 1;
-		if (pack > d->kw)
-			pack = d->kw;
-		while (pack > 1 && (pack - 1) * d->c >= 63)
-			pack--;
-		if (pack > 1) {
-			d->pack = pack;
+		d->kho = d->kh;
+		/* few input channels: pack kernel positions (px columns by py
+		 * rows) into the idle array columns (a 3-channel first layer
+		 * would use 3 of TN), the fewest steps ceil(KH/py)*ceil(KW/px) */
+		int bpx = 1, bpy = 1;
+		if (d->c * 2 <= s->tn && l->kind == L_CONV && groups == 1) {
+			int64_t best = (int64_t)d->kh * d->kw;
+			for (int py = 1; py <= d->kh; py++)
+				for (int px = 1; px <= d->kw; px++) {
+					if (px * py * d->c > s->tn || px * py * d->c > 64 || px > 255 || py > 255)
+						continue;
+					int64_t steps = cdiv(d->kh, py) * cdiv(d->kw, px);
+					if (steps < best || (steps == best && px * py < bpx * bpy)) {
+						best = steps;
+						bpx = px;
+						bpy = py;
+					}
+				}
+		}
+		if (bpx * bpy > 1) {
+			d->packed = 1;
+			d->pack = bpx;
+			d->packy = bpy;
 			d->creal = d->c;
 			d->pm = (int)cdiv(65536, d->c);
+			d->pm2 = (int)cdiv(65536, bpx);
 			d->pmask = 0;
-			for (int j = 0; j < pack; j++)
+			for (int j = 0; j < bpx * bpy; j++)
 				d->pmask |= (uint64_t)1 << (j * d->c);
-			d->c = d->csplit = pack * d->c;
-			d->kw = (int)cdiv(d->kwo, pack);
+			d->c = d->csplit = bpx * bpy * d->c;
+			d->kw = (int)cdiv(d->kwo, bpx);
+			d->kh = (int)cdiv(d->kho, bpy);
 		}
 		d->in_a = in->base + (int64_t)d->c0 * d->plane_i;
 		d->in_b = d->in_a;
@@ -670,8 +688,8 @@ int serial_lower(struct serial *s, const struct network *net, const struct compi
 	if (s->abd < 2) s->abd = 2;
 	if (s->obd < 2) s->obd = 2;
 	s->aw = clog2i(s->mem_words + 1);
-	if (s->aw < 8)
-		s->aw = 8;
+	if (s->aw < 16)
+		s->aw = 16;
 	if (s->aw > 40) {
 		error_plain("%s needs %lld memory words, over the 40-bit address space", net->name,
 		            (long long)s->mem_words);
@@ -688,9 +706,9 @@ int serial_lower(struct serial *s, const struct network *net, const struct compi
  * bytes over the bus / bytes per cycle); the bytes are the weights and
  * biases, the layer's input and its output after a pool that follows it,
  * each value in whole bytes of its format. */
-int64_t serial_bound(const struct serial *s, const struct network *net)
+int serial_roofline(const struct serial *s, const struct network *net, struct sroof *out)
 {
-	double total = 0;
+	int n = 0;
 	for (int i = 0; i < net->nlayers; i++) {
 		const struct layer *l = &net->layers[i];
 		if (l->kind != L_CONV && l->kind != L_FC)
@@ -707,9 +725,23 @@ int64_t serial_bound(const struct serial *s, const struct network *net)
 		               (double)layer_bias_count(l) * (l->has_bias ? (l->bias.w + 7) / 8 : 0) +
 		               (double)shape_elems(l->ishape) * ((l->in.w + 7) / 8) +
 		               (double)shape_elems(o->oshape) * ((o->out.w + 7) / 8);
-		double c = (double)l->macs / ((double)s->tm * s->tn);
-		double m = bytes / (s->mw / 8.0);
-		total += c > m ? c : m;
+		if (out)
+			out[n] = (struct sroof){i, (int)(o - net->layers), (double)l->macs, bytes,
+			                        (double)l->macs / ((double)s->tm * s->tn),
+			                        bytes / (s->mw / 8.0)};
+		n++;
 	}
+	return n;
+}
+
+int64_t serial_bound(const struct serial *s, const struct network *net)
+{
+	int n = serial_roofline(s, net, NULL);
+	struct sroof *r = xcalloc((size_t)(n ? n : 1), sizeof *r);
+	serial_roofline(s, net, r);
+	double total = 0;
+	for (int k = 0; k < n; k++)
+		total += r[k].compute > r[k].memory ? r[k].compute : r[k].memory;
+
 	return (int64_t)(total + 0.999);
 }

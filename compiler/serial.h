@@ -44,10 +44,10 @@ struct sdesc {
 	enum wkind wkind;
 	const struct layer *wl;
 	int c0, f0, cg, fg;         /* groups: the sub-range of the layer */
-	/* kernel-column packing: lane n = j*creal + c holds channel c at column
-	 * offset j (j < pack); the kernel's kwo columns take kw = ceil(kwo/pack)
-	 * steps of pack columns (pack 1: none) */
-	int pack, creal, kwo, pm;
+	/* kernel packing: lane n = (jy*pack + jx)*creal + c holds channel c at
+	 * kernel offset (jy, jx), jx < pack, jy < packy; the kernel's kho x kwo
+	 * positions take kh x kw = ceil(kho/packy) x ceil(kwo/pack) steps */
+	int packed, pack, packy, creal, kwo, kho, pm, pm2;
 	uint64_t pmask;
 	int sa, sb;                 /* add: scales */
 	int64_t est;                /* estimated cycles */
@@ -65,6 +65,13 @@ struct serial {
 };
 
 int serial_lower(struct serial *s, const struct network *net, const struct compile_opts *o);
+/* The roofline of one conv or fc layer (DESIGN section 5): its MACs, the
+ * bytes that must cross the bus, and the cycles each needs. */
+struct sroof {
+	int layer, last;            /* the layer and the last one fused into it */
+	double macs, bytes, compute, memory;
+};
+int serial_roofline(const struct serial *s, const struct network *net, struct sroof *out);
 int64_t serial_bound(const struct serial *s, const struct network *net);
 int32_t sdesc_weight(const struct sdesc *d, int o, int c, int ky, int kx);
 int64_t sdesc_bias(const struct sdesc *d, int o);

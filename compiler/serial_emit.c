@@ -4,6 +4,7 @@
  * the memory map). */
 #include "serial.h"
 
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -12,7 +13,8 @@
 #define DESC_FIELDS(X)                                                             \
 	X(op, 2, d->op) X(ci, 2, d->ci) X(co, 2, d->co)                             \
 	X(h, 16, d->h) X(w, 16, d->w) X(ow, 16, d->ow) X(kh, 16, d->kh)             \
-	X(kw, 16, d->kw) X(kxs, 8, d->pack) X(pm, 17, d->pm) X(pc, 16, d->pack > 1 ? d->creal : 0) \
+	X(kw, 16, d->kw) X(kxs, 8, d->pack) X(kys, 8, d->packy) X(pm, 17, d->pm) \
+	X(pm2, 17, d->pm2) X(pc, 16, d->packed ? d->creal : 0) \
 	X(pmask, -2, d->pmask) X(sh, 8, d->sh) X(sw, 8, d->sw) X(ph, 8, d->ph)            \
 	X(pw, 8, d->pw) X(csplit, 16, d->csplit) X(nrt, 16, d->nrt)                 \
 	X(tr, 16, d->tr) X(rows_last, 16, d->rows_last) X(ir, 16, d->ir)            \
@@ -60,6 +62,60 @@ static int check_fields(const struct serial *s, const struct network *net)
 #undef X
 	}
 	return 0;
+}
+
+/* <net>_axi_top: <net>_top behind nn_serial_axi, an AXI4 master port. */
+static void emit_axi_top(FILE *f, const struct serial *s, const char *top)
+{
+	int sz = 0;
+	while ((8 << sz) < s->mw)
+		sz++;
+	int ba = s->aw + sz;
+	fprintf(f, "\n// %s_axi: %s with an AXI4 master port (m_axi_*, %d-bit data, %d-bit byte\n"
+	        "// addresses, one ID, INCR bursts up to 256 beats split at 4 KB; a read waits for\n"
+	        "// the B responses of every earlier write). err: a SLVERR/DECERR response was seen.\n"
+	        "`resetall\n`timescale 1ns / 1ps\n`default_nettype none\n\n", top, top, s->mw, ba);
+	fprintf(f, "module %.*s_axi_top (\n"
+	        "    input  wire clk,\n    input  wire rst,\n    input  wire start,\n"
+	        "    output wire busy,\n    output wire done,\n    output wire err,\n"
+	        "    output wire [3:0] m_axi_arid,\n    output wire [%d:0] m_axi_araddr,\n"
+	        "    output wire [7:0] m_axi_arlen,\n    output wire [2:0] m_axi_arsize,\n"
+	        "    output wire [1:0] m_axi_arburst,\n    output wire m_axi_arvalid,\n"
+	        "    input  wire m_axi_arready,\n    input  wire [3:0] m_axi_rid,\n"
+	        "    input  wire [%d:0] m_axi_rdata,\n    input  wire [1:0] m_axi_rresp,\n"
+	        "    input  wire m_axi_rlast,\n    input  wire m_axi_rvalid,\n"
+	        "    output wire m_axi_rready,\n    output wire [3:0] m_axi_awid,\n"
+	        "    output wire [%d:0] m_axi_awaddr,\n    output wire [7:0] m_axi_awlen,\n"
+	        "    output wire [2:0] m_axi_awsize,\n    output wire [1:0] m_axi_awburst,\n"
+	        "    output wire m_axi_awvalid,\n    input  wire m_axi_awready,\n"
+	        "    output wire [%d:0] m_axi_wdata,\n    output wire [%d:0] m_axi_wstrb,\n"
+	        "    output wire m_axi_wlast,\n    output wire m_axi_wvalid,\n"
+	        "    input  wire m_axi_wready,\n    input  wire [3:0] m_axi_bid,\n"
+	        "    input  wire [1:0] m_axi_bresp,\n    input  wire m_axi_bvalid,\n"
+	        "    output wire m_axi_bready\n);\n\n",
+	        (int)strlen(top) - 4, top, ba - 1, s->mw - 1, ba - 1, s->mw - 1, s->mw / 8 - 1);
+	fprintf(f, "wire req_valid, req_ready, req_write, resp_valid;\nwire [%d:0] req_addr;\n"
+	        "wire [%d:0] req_len;\nwire [%d:0] req_wdata, resp_data;\n\n",
+	        s->aw - 1, s->len_w - 1, s->mw - 1);
+	fprintf(f, "%s u_engine (\n    .clk(clk), .rst(rst), .start(start), .busy(busy), .done(done),\n"
+	        "    .mem_req_valid(req_valid), .mem_req_ready(req_ready), .mem_req_addr(req_addr),\n"
+	        "    .mem_req_write(req_write), .mem_req_len(req_len), .mem_req_wdata(req_wdata),\n"
+	        "    .mem_resp_valid(resp_valid), .mem_resp_data(resp_data)\n);\n\n", top);
+	fprintf(f, "nn_serial_axi #(.DW(%d), .AW(%d), .LEN_W(%d)) u_axi (\n"
+	        "    .clk(clk), .rst(rst),\n"
+	        "    .req_valid(req_valid), .req_ready(req_ready), .req_addr(req_addr),\n"
+	        "    .req_write(req_write), .req_len(req_len), .req_wdata(req_wdata),\n"
+	        "    .resp_valid(resp_valid), .resp_data(resp_data), .err(err),\n",
+	        s->mw, s->aw, s->len_w);
+	static const char *const ax[] = {
+		"arid", "araddr", "arlen", "arsize", "arburst", "arvalid", "arready", "rid", "rdata",
+		"rresp", "rlast", "rvalid", "rready", "awid", "awaddr", "awlen", "awsize", "awburst",
+		"awvalid", "awready", "wdata", "wstrb", "wlast", "wvalid", "wready", "bid", "bresp",
+		"bvalid", "bready"};
+	int n = (int)(sizeof ax / sizeof ax[0]);
+	for (int i = 0; i < n; i++)
+		fprintf(f, "    .m_axi_%s(m_axi_%s)%s\n", ax[i], ax[i], i + 1 < n ? "," : "");
+	fputs(");\n\nendmodule\n\n`resetall\n", f);
 }
 
 static void emit_top(FILE *f, const struct serial *s, const struct network *net,
@@ -172,7 +228,9 @@ static void emit_top(FILE *f, const struct serial *s, const struct network *net,
 	}
 #undef X
 	fputs("\n);\n\nendmodule\n\n`resetall\n", f);
-	const char *names[] = {"nn_serial_core", NULL};
+	if (s->mw >= 16)
+		emit_axi_top(f, s, top);
+	const char *names[] = {"nn_serial_core", "nn_serial_axi", NULL};
 	emit_templates(f, names);
 }
 
@@ -287,12 +345,144 @@ static void write_json(FILE *f, const struct serial *s, const struct network *ne
 		        "\"chunk_channels\": %d, \"weight_words\": %lld, \"in_base\": %lld, "
 		        "\"out_base\": %lld, \"weight_base\": %lld, \"shift\": %d, \"estimated_cycles\": %lld}%s\n",
 		        k, d->name, net->layers[d->last_layer].name, op_names[d->op], d->c, d->h, d->w,
-		        d->f, d->poh, d->pow, d->kh, d->pack > 1 ? d->kwo : d->kw, d->sh, d->sw, d->ph, d->pw, d->pk, d->pack, d->nrt,
+		        d->f, d->poh, d->pow, d->packed ? d->kho : d->kh, d->packed ? d->kwo : d->kw, d->sh, d->sw, d->ph, d->pw, d->pk, d->pack * d->packy, d->nrt,
 		        d->tr, d->nob, d->ncc, d->tc, (long long)d->wwords, (long long)d->in_a,
 		        (long long)d->out, (long long)d->wbase, d->shift, (long long)d->est,
 		        k + 1 < s->ndesc ? "," : "");
 	}
+	fputs("  ],\n", f);
+	/* per conv/fc layer: the roofline (MACs per byte over the bus against
+	 * the array's TM*TN MACs a cycle and the bus's MW/8 bytes a cycle) */
+	int n = serial_roofline(s, net, NULL);
+	struct sroof *r = xcalloc((size_t)(n ? n : 1), sizeof *r);
+	serial_roofline(s, net, r);
+	double peak = (double)s->tm * s->tn, bw = s->mw / 8.0;
+	fprintf(f, "  \"roofline\": {\"compute_roof_macs_per_cycle\": %.0f, "
+	        "\"bandwidth_roof_bytes_per_cycle\": %.0f, \"ridge_macs_per_byte\": %.3f},\n",
+	        peak, bw, peak / bw);
+	fputs("  \"layers\": [\n", f);
+	for (int k = 0; k < n; k++) {
+		const struct layer *l = &net->layers[r[k].layer];
+		double oi = r[k].macs / r[k].bytes, att = oi * bw < peak ? oi * bw : peak;
+		double b = r[k].compute > r[k].memory ? r[k].compute : r[k].memory;
+		int64_t est = 0;
+		for (int q = 0; q < s->ndesc; q++)
+			if (s->desc[q].layer == r[k].layer)
+				est += s->desc[q].est + 20;
+		fprintf(f, "    {\"layer\": \"%s\", \"through\": \"%s\", \"kind\": \"%s\", "
+		        "\"macs\": %.0f, \"bytes\": %.0f, \"intensity_macs_per_byte\": %.3f, "
+		        "\"compute_cycles\": %.0f, \"memory_cycles\": %.0f, \"bound_cycles\": %.0f, "
+		        "\"bound_by\": \"%s\", \"attainable_macs_per_cycle\": %.3f, "
+		        "\"estimated_cycles\": %lld, \"estimated_attained\": %.3f}%s\n",
+		        l->name, net->layers[r[k].last].name, layer_kind_names[l->kind], r[k].macs,
+		        r[k].bytes, oi, r[k].compute, r[k].memory, ceil(b),
+		        r[k].compute >= r[k].memory ? "compute" : "memory", att, (long long)est,
+		        est > 0 ? ceil(b) / (double)est : 0.0, k + 1 < n ? "," : "");
+	}
 	fputs("  ]\n}\n", f);
+
+}
+
+/* ---- the roofline plot ------------------------------------------------------------ */
+
+/* OUT_roofline.svg: log-log axes, operational intensity (MACs per byte over
+ * the bus) against MACs per cycle; the compute roof TM*TN, the bandwidth
+ * roof intensity * MW/8; per conv/fc layer a filled dot at its attainable
+ * figure and a ring at what the compiler's estimate reaches. */
+static int write_svg(const struct serial *s, const struct network *net, const struct compile_opts *o)
+{
+	FILE *f = out_open(out_path(o, "_roofline.svg"));
+	if (!f)
+		return -1;
+	int n = serial_roofline(s, net, NULL);
+	struct sroof *r = xcalloc((size_t)(n ? n : 1), sizeof *r);
+	serial_roofline(s, net, r);
+	double peak = (double)s->tm * s->tn, bw = s->mw / 8.0;
+	/* axis ranges: whole decades around every point and the ridge */
+	double xlo = peak / bw, xhi = peak / bw, ylo = 1, yhi = peak;
+	for (int k = 0; k < n; k++) {
+		double oi = r[k].macs / r[k].bytes;
+		if (oi < xlo) xlo = oi;
+		if (oi > xhi) xhi = oi;
+		double a = oi * bw < peak ? oi * bw : peak;
+		if (a < ylo) ylo = a;
+	}
+	xlo = pow(10, floor(log10(xlo)) ), xhi = pow(10, ceil(log10(xhi * 1.01)));
+	ylo = pow(10, floor(log10(ylo * 0.5))), yhi = pow(10, ceil(log10(yhi * 1.5)));
+	if (xhi / xlo < 100)
+		xhi = xlo * 100;
+	const double W = 720, H = 480, L = 70, R = 170, T = 40, B = 50;
+	double pw = W - L - R, ph = H - T - B;
+#define SX(x) (L + pw * (log10(x) - log10(xlo)) / (log10(xhi) - log10(xlo)))
+#define SY(y) (T + ph * (1 - (log10(y) - log10(ylo)) / (log10(yhi) - log10(ylo))))
+	fprintf(f, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
+	        "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"%.0f\" height=\"%.0f\" "
+	        "viewBox=\"0 0 %.0f %.0f\" font-family=\"sans-serif\" font-size=\"11\">\n"
+	        "<rect width=\"100%%\" height=\"100%%\" fill=\"white\"/>\n"
+	        "<text x=\"%.0f\" y=\"22\" font-size=\"14\">%s, serial %dx%d, %d-bit bus: roofline "
+	        "(nnc %s)</text>\n",
+	        W, H, W, H, L, net->name, s->tm, s->tn, s->mw, NNC_VERSION);
+	/* grid and ticks, one a decade */
+	for (double x = xlo; x <= xhi * 1.001; x *= 10)
+		fprintf(f, "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" stroke=\"#ddd\"/>"
+		        "<text x=\"%.1f\" y=\"%.1f\" text-anchor=\"middle\">%g</text>\n",
+		        SX(x), T, SX(x), T + ph, SX(x), T + ph + 16, x);
+	for (double y = ylo; y <= yhi * 1.001; y *= 10)
+		fprintf(f, "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" stroke=\"#ddd\"/>"
+		        "<text x=\"%.1f\" y=\"%.1f\" text-anchor=\"end\">%g</text>\n",
+		        L, SY(y), L + pw, SY(y), L - 6, SY(y) + 4, y);
+	fprintf(f, "<rect x=\"%.0f\" y=\"%.0f\" width=\"%.0f\" height=\"%.0f\" fill=\"none\" "
+	        "stroke=\"black\"/>\n", L, T, pw, ph);
+	fprintf(f, "<text x=\"%.1f\" y=\"%.1f\" text-anchor=\"middle\">operational intensity "
+	        "(MACs per byte over the bus)</text>\n", L + pw / 2, H - 12);
+	fprintf(f, "<text transform=\"translate(16 %.1f) rotate(-90)\" text-anchor=\"middle\">"
+	        "MACs per cycle</text>\n", T + ph / 2);
+	/* the roofs */
+	double ridge = peak / bw, x0 = xlo, y0 = xlo * bw;
+	if (y0 < ylo) {
+		y0 = ylo;
+		x0 = ylo / bw;
+	}
+	fprintf(f, "<polyline fill=\"none\" stroke=\"#c33\" stroke-width=\"2\" "
+	        "points=\"%.1f,%.1f %.1f,%.1f %.1f,%.1f\"/>\n",
+	        SX(x0), SY(y0), SX(ridge), SY(peak), SX(xhi), SY(peak));
+	fprintf(f, "<text x=\"%.1f\" y=\"%.1f\" fill=\"#c33\">compute roof %.0f MACs/cycle "
+	        "(TM*TN)</text>\n", SX(ridge) + 6, SY(peak) - 6, peak);
+	fprintf(f, "<text x=\"%.1f\" y=\"%.1f\" fill=\"#c33\" text-anchor=\"end\">bandwidth roof "
+	        "%.0f bytes/cycle</text>\n", SX(ridge) - 6, SY(peak) - 6, bw);
+	/* the layers */
+	for (int k = 0; k < n; k++) {
+		const struct layer *l = &net->layers[r[k].layer];
+		double oi = r[k].macs / r[k].bytes, a = oi * bw < peak ? oi * bw : peak;
+		bool mem = r[k].memory > r[k].compute;
+		int64_t est = 0;
+		for (int q = 0; q < s->ndesc; q++)
+			if (s->desc[q].layer == r[k].layer)
+				est += s->desc[q].est + 20;
+		double got = est > 0 ? r[k].macs / (double)est : 0;
+		const char *col = mem ? "#1f5fbf" : "#2a8a2a";
+		fprintf(f, "<circle cx=\"%.1f\" cy=\"%.1f\" r=\"4\" fill=\"%s\"><title>%s: %.3g MACs/byte, "
+		        "attainable %.1f MACs/cycle (%s-bound)</title></circle>\n",
+		        SX(oi), SY(a), col, l->name, oi, a, mem ? "memory" : "compute");
+		if (got > ylo)
+			fprintf(f, "<circle cx=\"%.1f\" cy=\"%.1f\" r=\"4\" fill=\"none\" stroke=\"%s\"/>\n",
+			        SX(oi), SY(got), col);
+		fprintf(f, "<text x=\"%.1f\" y=\"%.1f\" fill=\"%s\">%s</text>\n", SX(oi) + 6,
+		        SY(a) + (k % 2 ? 12 : -4), col, l->name);
+	}
+	/* the legend */
+	double lx = L + pw + 14, ly = T + 10;
+	fprintf(f, "<circle cx=\"%.0f\" cy=\"%.0f\" r=\"4\" fill=\"#2a8a2a\"/>"
+	        "<text x=\"%.0f\" y=\"%.0f\">compute-bound layer</text>\n", lx, ly, lx + 10, ly + 4);
+	fprintf(f, "<circle cx=\"%.0f\" cy=\"%.0f\" r=\"4\" fill=\"#1f5fbf\"/>"
+	        "<text x=\"%.0f\" y=\"%.0f\">memory-bound layer</text>\n", lx, ly + 18, lx + 10, ly + 22);
+	fprintf(f, "<circle cx=\"%.0f\" cy=\"%.0f\" r=\"4\" fill=\"none\" stroke=\"black\"/>"
+	        "<text x=\"%.0f\" y=\"%.0f\">estimated</text>\n", lx, ly + 36, lx + 10, ly + 40);
+	fputs("</svg>\n", f);
+#undef SX
+#undef SY
+
+	return 0;
 }
 
 /* ---- the mode ---------------------------------------------------------------------- */
@@ -323,6 +513,8 @@ static int serial_compile(struct network *net, const struct compile_opts *o, str
 	if (!j)
 		return -1;
 	write_json(j, s, net, d);
+	if (write_svg(s, net, o))
+		return -1;
 	if (o->tb && serial_emit_tb(s, net, o, d))
 		return -1;
 	if (verbosity >= 2)

@@ -70,7 +70,9 @@ module nn_serial_core #(
     input  wire [15:0]   d_kh,
     input  wire [15:0]   d_kw,
     input  wire [7:0]    d_kxs,
+    input  wire [7:0]    d_kys,
     input  wire [16:0]   d_pm,
+    input  wire [16:0]   d_pm2,
     input  wire [15:0]   d_pc,
     input  wire [TN-1:0] d_pmask,
     input  wire [7:0]    d_sh,
@@ -269,7 +271,7 @@ nn_serial_mac #(
     .IBD(IBD), .WBD(WBD), .WSUB(WSUB), .NBW(NBW), .ABD(ABD)
 ) u_mac (
     .clk(clk), .rst(rst), .init(init), .done(mac_done),
-    .op(d_op), .ci(d_ci), .h(d_h), .w(d_w), .ow(d_ow), .kh(d_kh), .kw(d_kw), .kxs(d_kxs), .pm(d_pm), .sh(d_sh), .sw(d_sw),
+    .op(d_op), .ci(d_ci), .h(d_h), .w(d_w), .ow(d_ow), .kh(d_kh), .kw(d_kw), .kxs(d_kxs), .kys(d_kys), .pm(d_pm), .pm2(d_pm2), .sh(d_sh), .sw(d_sw),
     .pw(d_pw), .wpwi(d_wpwi), .ipl(d_ipl), .padv(d_padv), .in_every(d_in_every),
     .w_once(d_w_once), .nrt(d_nrt), .tr(d_tr), .rows_last(d_rows_last), .trsh(d_trsh),
     .ph(d_ph), .nob(d_nob), .nm_last(d_nm_last), .ncc(d_ncc), .tc(d_tc),

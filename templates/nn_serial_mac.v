@@ -51,10 +51,14 @@ module nn_serial_mac #(
     input  wire [15:0]   ow,
     input  wire [15:0]   kh,
     input  wire [15:0]   kw,
-    // kernel-column packing: kx advances KXS a step and lane n adds
-    // n / C = (n * PM) >> 16 columns (KXS = 1, PM = 0: no packing)
+    // kernel packing: lane n holds channel n mod C at kernel offset
+    // (jy, jx), q = n / C = (n * PM) >> 16, jy = q / KXS = (q * PM2) >> 16,
+    // jx = q - jy * KXS; kx advances KXS columns a step, ky KYS rows
+    // (KXS = KYS = 1, PM = 0: no packing)
     input  wire [7:0]    kxs,
+    input  wire [7:0]    kys,
     input  wire [16:0]   pm,
+    input  wire [16:0]   pm2,
     input  wire [7:0]    sh,
     input  wire [7:0]    sw,
     input  wire [7:0]    pw,
@@ -148,7 +152,8 @@ wire [15:0] ir0 = iy0 < 0 ? 16'd0 : iy0[15:0];
 // row offsets (iy - ir0) * WPWi in 32 bits
 wire signed [31:0] iy0_x = {{14{iy0[17]}}, iy0};
 wire signed [31:0] ir0_x = {16'd0, ir0};
-wire signed [31:0] ky_x = {16'd0, ky};
+wire signed [31:0] kyp_x = {16'd0, kyp};
+wire signed [31:0] kys_x = {24'd0, kys};
 wire signed [31:0] wpwi_x = {16'd0, wpwi};
 
 // ---------------------------------------------------------------- control
@@ -159,7 +164,7 @@ reg [7:0] acc_used;
 reg islot, wslot, abank;
 
 // step counters
-reg [15:0] cb, ky, kx, kxp;         // kxp = kx * KXS
+reg [15:0] cb, ky, kx, kxp, kyp;    // kxp = kx * KXS, kyp = ky * KYS
 reg [15:0] crem;                 // nc - cb*TN
 reg [15:0] cbase;                // cb*IPL
 reg [WBA-1:0] widx;
@@ -187,21 +192,26 @@ reg wslot0, abank0, acc_last0;
 
 // per lane: its column offset, whether its cell is inside the input, its
 // buffer address (only the low IBA bits address the slot) and element
-wire [TN*8-1:0] joff;
+wire [TN*8-1:0] joff, jyoff;
+reg [TN*32-1:0] jrow;                // jy * WPWi
 genvar g;
 generate
     for (g = 0; g < TN; g = g + 1) begin : g_joff
         /* verilator lint_off UNUSEDSIGNAL */
-        wire [31:0] jprod = {15'd0, pm} * g;
+        wire [31:0] qprod = {15'd0, pm} * g;
+        wire [31:0] yprod = {15'd0, pm2} * {24'd0, qprod[23:16]};
+        wire [15:0] jyx = {8'd0, yprod[23:16]} * {8'd0, kxs};
         /* verilator lint_on UNUSEDSIGNAL */
-        assign joff[g*8 +: 8] = jprod[23:16];
+        wire [7:0] jy = yprod[23:16];
+        assign jyoff[g*8 +: 8] = jy;
+        assign joff[g*8 +: 8] = qprod[23:16] - jyx[7:0];
+        always @(posedge clk) jrow[g*32 +: 32] <= {24'd0, jy} * {16'd0, wpwi};
     end
 endgenerate
-wire iy_ok = iy >= 0 && iy < $signed({2'd0, h});
 reg [TN-1:0] pad_w;
 reg [TN*IBA-1:0] ia_w;
 reg [TN*LE-1:0] es_w;
-reg signed [17:0] ixn;
+reg signed [17:0] ixn, iyn;
 /* verilator lint_off UNUSEDSIGNAL */
 reg signed [31:0] ian;
 /* verilator lint_on UNUSEDSIGNAL */
@@ -209,8 +219,10 @@ integer q;
 always @* begin
     for (q = 0; q < TN; q = q + 1) begin
         ixn = ix + $signed({10'd0, joff[q*8 +: 8]});
-        pad_w[q] = !(iy_ok && ixn >= 0 && ixn < $signed({2'd0, w}));
-        ian = $signed({16'd0, cbase}) + rowoff + ($signed({{14{ixn[17]}}, ixn}) >>> se);
+        iyn = iy + $signed({10'd0, jyoff[q*8 +: 8]});
+        pad_w[q] = !(iyn >= 0 && iyn < $signed({2'd0, h}) && ixn >= 0 && ixn < $signed({2'd0, w}));
+        ian = $signed({16'd0, cbase}) + rowoff + $signed(jrow[q*32 +: 32]) +
+              ($signed({{14{ixn[17]}}, ixn}) >>> se);
         ia_w[q*IBA +: IBA] = ian[IBA-1:0];
         es_w[q*LE +: LE] = (E > 1) ? (ixn[LE-1:0] & ~({LE{1'b1}} << se)) : {LE{1'b0}};
     end
@@ -250,7 +262,7 @@ always @(posedge clk) begin
                     abank <= acc_used[0];
                     acc_used <= acc_used + 8'd1;
                 end
-                cb <= 16'd0; ky <= 16'd0; kx <= 16'd0; kxp <= 16'd0;
+                cb <= 16'd0; ky <= 16'd0; kx <= 16'd0; kxp <= 16'd0; kyp <= 16'd0;
                 crem <= nc;
                 cbase <= 16'd0;
                 widx <= {WBA{1'b0}};
@@ -301,18 +313,20 @@ always @(posedge clk) begin
                     kx <= kx + 16'd1;
                     kxp <= kxp + {8'd0, kxs};
                     ix <= $signed({2'd0, kxp}) + $signed({10'd0, kxs}) - $signed({10'd0, pw});
-                    iy <= iy0 + $signed({2'd0, ky});
-                    rowoff <= (iy0_x + ky_x - ir0_x) * wpwi_x;
+                    iy <= iy0 + $signed({2'd0, kyp});
+                    rowoff <= (iy0_x + kyp_x - ir0_x) * wpwi_x;
                 end else begin
                     kx <= 16'd0;
                     kxp <= 16'd0;
                     ix <= -$signed({10'd0, pw});
                     if (ky != kh - 16'd1) begin
                         ky <= ky + 16'd1;
-                        iy <= iy0 + $signed({2'd0, ky}) + 18'sd1;
-                        rowoff <= (iy0_x + ky_x + 32'sd1 - ir0_x) * wpwi_x;
+                        kyp <= kyp + {8'd0, kys};
+                        iy <= iy0 + $signed({2'd0, kyp}) + $signed({10'd0, kys});
+                        rowoff <= (iy0_x + kyp_x + kys_x - ir0_x) * wpwi_x;
                     end else begin
                         ky <= 16'd0;
+                        kyp <= 16'd0;
                         iy <= iy0;
                         rowoff <= (iy0_x - ir0_x) * wpwi_x;
                         cb <= cb + 16'd1;

@@ -3,7 +3,9 @@
 # compiled with `nnc --mode serial`; each OUT.v must pass
 #   verilator --lint-only -Wall   (waiver below)
 #   yosys: read_verilog; hierarchy -top <net>_top; proc; check -assert
-# and the testbench (OUT_tb.v with sim/nn_mem_model) must build in Icarus.
+# and the testbench (OUT_tb.v with sim/nn_mem_model) must build in Icarus;
+# <net>_axi_top (the engine behind templates/nn_serial_axi.v) must pass the
+# same lint. tb_serial_axi runs nn_serial_axi against an AXI4 slave model.
 # Waiver: DECLFILENAME (OUT.v holds every module of the design in one file).
 # One line via tests/report.sh; always exits 0.
 RESULTS=${1:-/dev/null}
@@ -27,6 +29,12 @@ check() {
     else
         fail=$((fail + 1)); echo "  FAIL verilator $net $*"; head -n 8 "$WORK/log" | sed 's/^/    /'
     fi
+    if verilator --lint-only -Wall -Wno-DECLFILENAME \
+        --top-module "${name}_axi_top" "$out" >"$WORK/log" 2>&1; then
+        pass=$((pass + 1))
+    else
+        fail=$((fail + 1)); echo "  FAIL verilator axi $net $*"; head -n 8 "$WORK/log" | sed 's/^/    /'
+    fi
     if yosys -q -p "read_verilog $out; hierarchy -top ${name}_top; proc; check -assert" \
         >"$WORK/log" 2>&1; then
         pass=$((pass + 1))
@@ -45,5 +53,14 @@ check examples/tiny.nn --pe 4x4
 check examples/tiny.nn --pe 3x5 --mem-width 32
 check examples/lenet5.nn
 check examples/lenet5.nn --pe 16x16 --mem-width 128
-sh "$ROOT/tests/report.sh" "$RESULTS" "rtl serial (lint, yosys)" "$pass" "$fail"
+for dw in 64 256 16; do
+    if (cd "$WORK" && iverilog -g2005 -o axi.vvp -s tb_serial_axi -Ptb_serial_axi.DW=$dw \
+            "$ROOT/tests/rtl/tb_serial_axi.v" "$ROOT/templates/nn_serial_axi.v" &&
+        vvp -n axi.vvp) >"$WORK/log" 2>&1 && grep -q '^PASS' "$WORK/log"; then
+        pass=$((pass + 1))
+    else
+        fail=$((fail + 1)); echo "  FAIL tb_serial_axi DW=$dw"; tail -n 3 "$WORK/log" | sed 's/^/    /'
+    fi
+done
+sh "$ROOT/tests/report.sh" "$RESULTS" "rtl serial (lint, yosys, axi)" "$pass" "$fail"
 exit 0

@@ -5,7 +5,7 @@
 // Top module lenet5_top: the layer-serial engine, a 8x8 (TM x TN) multiplier array.
 //   clk, rst (synchronous, active high, control only), start (pulse), busy, done
 //   (high from the end of an inference until the next start).
-// Memory master port, 64-bit words, word addresses of 14 bits:
+// Memory master port, 64-bit words, word addresses of 16 bits:
 //   mem_req_valid/ready, mem_req_addr, mem_req_write, mem_req_len (1..256),
 //   mem_req_wdata: a read is one beat; a write is len beats, the first with the
 //   address; mem_resp_valid, mem_resp_data: read words in request order
@@ -35,7 +35,7 @@ module lenet5_top (
     output wire done,
     output wire mem_req_valid,
     input  wire mem_req_ready,
-    output wire [13:0] mem_req_addr,
+    output wire [15:0] mem_req_addr,
     output wire mem_req_write,
     output wire [8:0] mem_req_len,
     output wire [63:0] mem_req_wdata,
@@ -54,7 +54,9 @@ reg  [15:0] d_ow;
 reg  [15:0] d_kh;
 reg  [15:0] d_kw;
 reg  [7:0] d_kxs;
+reg  [7:0] d_kys;
 reg  [16:0] d_pm;
+reg  [16:0] d_pm2;
 reg  [15:0] d_pc;
 reg  [7:0] d_pmask;
 reg  [7:0] d_sh;
@@ -83,16 +85,16 @@ reg  [3:0] d_pk;
 reg  [15:0] d_pow;
 reg  [15:0] d_wpwo;
 reg  [31:0] d_plane_o;
-reg  [13:0] d_in_a;
-reg  [13:0] d_in_b;
-reg  [13:0] d_out;
-reg  [13:0] d_wbase;
+reg  [15:0] d_in_a;
+reg  [15:0] d_in_b;
+reg  [15:0] d_out;
+reg  [15:0] d_wbase;
 reg  [31:0] d_wstride;
 reg  [31:0] d_wlen;
 reg  [31:0] d_wlen_last;
 reg  [0:0] d_in_every;
 reg  [0:0] d_w_once;
-reg  [13:0] d_nx_w;
+reg  [15:0] d_nx_w;
 reg  [31:0] d_nx_wlen;
 reg  [7:0] d_shift;
 reg  [0:0] d_rnd;
@@ -113,7 +115,9 @@ always @* begin
     d_kh = 16'd0;
     d_kw = 16'd0;
     d_kxs = 8'd0;
+    d_kys = 8'd0;
     d_pm = 17'd0;
+    d_pm2 = 17'd0;
     d_pc = 16'd0;
     d_pmask = 8'd0;
     d_sh = 8'd0;
@@ -142,16 +146,16 @@ always @* begin
     d_pow = 16'd0;
     d_wpwo = 16'd0;
     d_plane_o = 32'd0;
-    d_in_a = 14'd0;
-    d_in_b = 14'd0;
-    d_out = 14'd0;
-    d_wbase = 14'd0;
+    d_in_a = 16'd0;
+    d_in_b = 16'd0;
+    d_out = 16'd0;
+    d_wbase = 16'd0;
     d_wstride = 32'd0;
     d_wlen = 32'd0;
     d_wlen_last = 32'd0;
     d_in_every = 1'd0;
     d_w_once = 1'd0;
-    d_nx_w = 14'd0;
+    d_nx_w = 16'd0;
     d_nx_wlen = 32'd0;
     d_shift = 8'd0;
     d_rnd = 1'd0;
@@ -165,84 +169,84 @@ always @* begin
     // c1: mac, fused p1; 7 row tiles of 4, 1 blocks, 1 chunks of 8
     16'd0: begin
         d_op = 2'h0; d_ci = 2'h0; d_co = 2'h0; d_h = 16'h1c; d_w = 16'h1c; d_ow = 16'h1c;
-        d_kh = 16'h5; d_kw = 16'h1; d_kxs = 8'h5; d_pm = 17'h10000; d_pc = 16'h1;
-        d_pmask = 8'h1f; d_sh = 8'h1; d_sw = 8'h1; d_ph = 8'h2; d_pw = 8'h2; d_csplit = 16'h5;
-        d_nrt = 16'h7; d_tr = 16'h4; d_rows_last = 16'h4; d_ir = 16'h8; d_trsh = 16'h4;
-        d_trp = 16'h2; d_prows_last = 16'h2; d_nob = 16'h1; d_nm_last = 16'h6; d_ncc = 16'h1;
-        d_tc = 16'h8; d_nc_last = 16'h5; d_ncb_full = 16'h1; d_ncb_last = 16'h1; d_ipl = 16'h20;
-        d_wpwi = 16'h4; d_plane_i = 32'h70; d_pk = 4'h2; d_pow = 16'he; d_wpwo = 16'h2;
-        d_plane_o = 32'h1c; d_in_a = 14'h1f7c; d_in_b = 14'h1f7c; d_out = 14'h1fec;
-        d_wbase = 14'h0; d_wstride = 32'h2c; d_wlen = 32'h2c; d_wlen_last = 32'h2c;
-        d_in_every = 1'h0; d_w_once = 1'h1; d_nx_w = 14'h2c; d_nx_wlen = 32'hcc; d_shift = 8'ha;
-        d_rnd = 1'h1; d_outw = 6'h8; d_act = 2'h1; d_cap = 32'h60; d_avgm = 24'h1;
-        d_avgp = 6'h0; d_padv = 16'h0;
+        d_kh = 16'h5; d_kw = 16'h1; d_kxs = 8'h5; d_kys = 8'h1; d_pm = 17'h10000;
+        d_pm2 = 17'h3334; d_pc = 16'h1; d_pmask = 8'h1f; d_sh = 8'h1; d_sw = 8'h1; d_ph = 8'h2;
+        d_pw = 8'h2; d_csplit = 16'h5; d_nrt = 16'h7; d_tr = 16'h4; d_rows_last = 16'h4;
+        d_ir = 16'h8; d_trsh = 16'h4; d_trp = 16'h2; d_prows_last = 16'h2; d_nob = 16'h1;
+        d_nm_last = 16'h6; d_ncc = 16'h1; d_tc = 16'h8; d_nc_last = 16'h5; d_ncb_full = 16'h1;
+        d_ncb_last = 16'h1; d_ipl = 16'h20; d_wpwi = 16'h4; d_plane_i = 32'h70; d_pk = 4'h2;
+        d_pow = 16'he; d_wpwo = 16'h2; d_plane_o = 32'h1c; d_in_a = 16'h1f7c; d_in_b = 16'h1f7c;
+        d_out = 16'h1fec; d_wbase = 16'h0; d_wstride = 32'h2c; d_wlen = 32'h2c;
+        d_wlen_last = 32'h2c; d_in_every = 1'h0; d_w_once = 1'h1; d_nx_w = 16'h2c;
+        d_nx_wlen = 32'hcc; d_shift = 8'ha; d_rnd = 1'h1; d_outw = 6'h8; d_act = 2'h1;
+        d_cap = 32'h60; d_avgm = 24'h1; d_avgp = 6'h0; d_padv = 16'h0;
     end
     // c2: mac, fused p2; 5 row tiles of 2, 2 blocks, 1 chunks of 8
     16'd1: begin
         d_op = 2'h0; d_ci = 2'h0; d_co = 2'h0; d_h = 16'he; d_w = 16'he; d_ow = 16'ha;
-        d_kh = 16'h5; d_kw = 16'h5; d_kxs = 8'h1; d_pm = 17'h0; d_pc = 16'h0; d_pmask = 8'h1;
-        d_sh = 8'h1; d_sw = 8'h1; d_ph = 8'h0; d_pw = 8'h0; d_csplit = 16'h6; d_nrt = 16'h5;
-        d_tr = 16'h2; d_rows_last = 16'h2; d_ir = 16'h6; d_trsh = 16'h2; d_trp = 16'h1;
-        d_prows_last = 16'h1; d_nob = 16'h2; d_nm_last = 16'h8; d_ncc = 16'h1; d_tc = 16'h8;
-        d_nc_last = 16'h6; d_ncb_full = 16'h1; d_ncb_last = 16'h1; d_ipl = 16'hc;
-        d_wpwi = 16'h2; d_plane_i = 32'h1c; d_pk = 4'h2; d_pow = 16'h5; d_wpwo = 16'h1;
-        d_plane_o = 32'h5; d_in_a = 14'h1fec; d_in_b = 14'h1fec; d_out = 14'h2094;
-        d_wbase = 14'h2c; d_wstride = 32'hcc; d_wlen = 32'hcc; d_wlen_last = 32'hcc;
-        d_in_every = 1'h0; d_w_once = 1'h0; d_nx_w = 14'h1c4; d_nx_wlen = 32'h194;
-        d_shift = 8'h7; d_rnd = 1'h1; d_outw = 6'h8; d_act = 2'h1; d_cap = 32'h60;
-        d_avgm = 24'h1; d_avgp = 6'h0; d_padv = 16'h0;
+        d_kh = 16'h5; d_kw = 16'h5; d_kxs = 8'h1; d_kys = 8'h1; d_pm = 17'h0; d_pm2 = 17'h0;
+        d_pc = 16'h0; d_pmask = 8'h1; d_sh = 8'h1; d_sw = 8'h1; d_ph = 8'h0; d_pw = 8'h0;
+        d_csplit = 16'h6; d_nrt = 16'h5; d_tr = 16'h2; d_rows_last = 16'h2; d_ir = 16'h6;
+        d_trsh = 16'h2; d_trp = 16'h1; d_prows_last = 16'h1; d_nob = 16'h2; d_nm_last = 16'h8;
+        d_ncc = 16'h1; d_tc = 16'h8; d_nc_last = 16'h6; d_ncb_full = 16'h1; d_ncb_last = 16'h1;
+        d_ipl = 16'hc; d_wpwi = 16'h2; d_plane_i = 32'h1c; d_pk = 4'h2; d_pow = 16'h5;
+        d_wpwo = 16'h1; d_plane_o = 32'h5; d_in_a = 16'h1fec; d_in_b = 16'h1fec;
+        d_out = 16'h2094; d_wbase = 16'h2c; d_wstride = 32'hcc; d_wlen = 32'hcc;
+        d_wlen_last = 32'hcc; d_in_every = 1'h0; d_w_once = 1'h0; d_nx_w = 16'h1c4;
+        d_nx_wlen = 32'h194; d_shift = 8'h7; d_rnd = 1'h1; d_outw = 6'h8; d_act = 2'h1;
+        d_cap = 32'h60; d_avgm = 24'h1; d_avgp = 6'h0; d_padv = 16'h0;
     end
     // f1: mac; 1 row tiles of 1, 15 blocks, 1 chunks of 80
     16'd2: begin
         d_op = 2'h0; d_ci = 2'h0; d_co = 2'h0; d_h = 16'h1; d_w = 16'h5; d_ow = 16'h1;
-        d_kh = 16'h1; d_kw = 16'h5; d_kxs = 8'h1; d_pm = 17'h0; d_pc = 16'h0; d_pmask = 8'h1;
-        d_sh = 8'h1; d_sw = 8'h1; d_ph = 8'h0; d_pw = 8'h0; d_csplit = 16'h50; d_nrt = 16'h1;
-        d_tr = 16'h1; d_rows_last = 16'h1; d_ir = 16'h1; d_trsh = 16'h1; d_trp = 16'h1;
-        d_prows_last = 16'h1; d_nob = 16'hf; d_nm_last = 16'h8; d_ncc = 16'h1; d_tc = 16'h50;
-        d_nc_last = 16'h50; d_ncb_full = 16'ha; d_ncb_last = 16'ha; d_ipl = 16'h1;
-        d_wpwi = 16'h1; d_plane_i = 32'h1; d_pk = 4'h1; d_pow = 16'h1; d_wpwo = 16'h1;
-        d_plane_o = 32'h1; d_in_a = 14'h2094; d_in_b = 14'h2094; d_out = 14'h1fec;
-        d_wbase = 14'h1c4; d_wstride = 32'h194; d_wlen = 32'h194; d_wlen_last = 32'h194;
-        d_in_every = 1'h0; d_w_once = 1'h0; d_nx_w = 14'h1970; d_nx_wlen = 32'h7c;
-        d_shift = 8'h7; d_rnd = 1'h1; d_outw = 6'h8; d_act = 2'h1; d_cap = 32'h60;
-        d_avgm = 24'h1; d_avgp = 6'h0; d_padv = 16'h0;
+        d_kh = 16'h1; d_kw = 16'h5; d_kxs = 8'h1; d_kys = 8'h1; d_pm = 17'h0; d_pm2 = 17'h0;
+        d_pc = 16'h0; d_pmask = 8'h1; d_sh = 8'h1; d_sw = 8'h1; d_ph = 8'h0; d_pw = 8'h0;
+        d_csplit = 16'h50; d_nrt = 16'h1; d_tr = 16'h1; d_rows_last = 16'h1; d_ir = 16'h1;
+        d_trsh = 16'h1; d_trp = 16'h1; d_prows_last = 16'h1; d_nob = 16'hf; d_nm_last = 16'h8;
+        d_ncc = 16'h1; d_tc = 16'h50; d_nc_last = 16'h50; d_ncb_full = 16'ha;
+        d_ncb_last = 16'ha; d_ipl = 16'h1; d_wpwi = 16'h1; d_plane_i = 32'h1; d_pk = 4'h1;
+        d_pow = 16'h1; d_wpwo = 16'h1; d_plane_o = 32'h1; d_in_a = 16'h2094; d_in_b = 16'h2094;
+        d_out = 16'h1fec; d_wbase = 16'h1c4; d_wstride = 32'h194; d_wlen = 32'h194;
+        d_wlen_last = 32'h194; d_in_every = 1'h0; d_w_once = 1'h0; d_nx_w = 16'h1970;
+        d_nx_wlen = 32'h7c; d_shift = 8'h7; d_rnd = 1'h1; d_outw = 6'h8; d_act = 2'h1;
+        d_cap = 32'h60; d_avgm = 24'h1; d_avgp = 6'h0; d_padv = 16'h0;
     end
     // f2: mac; 1 row tiles of 1, 11 blocks, 1 chunks of 120
     16'd3: begin
         d_op = 2'h0; d_ci = 2'h0; d_co = 2'h0; d_h = 16'h1; d_w = 16'h1; d_ow = 16'h1;
-        d_kh = 16'h1; d_kw = 16'h1; d_kxs = 8'h1; d_pm = 17'h0; d_pc = 16'h0; d_pmask = 8'h1;
-        d_sh = 8'h1; d_sw = 8'h1; d_ph = 8'h0; d_pw = 8'h0; d_csplit = 16'h78; d_nrt = 16'h1;
-        d_tr = 16'h1; d_rows_last = 16'h1; d_ir = 16'h1; d_trsh = 16'h1; d_trp = 16'h1;
-        d_prows_last = 16'h1; d_nob = 16'hb; d_nm_last = 16'h4; d_ncc = 16'h1; d_tc = 16'h78;
-        d_nc_last = 16'h78; d_ncb_full = 16'hf; d_ncb_last = 16'hf; d_ipl = 16'h1;
-        d_wpwi = 16'h1; d_plane_i = 32'h1; d_pk = 4'h1; d_pow = 16'h1; d_wpwo = 16'h1;
-        d_plane_o = 32'h1; d_in_a = 14'h1fec; d_in_b = 14'h1fec; d_out = 14'h2064;
-        d_wbase = 14'h1970; d_wstride = 32'h7c; d_wlen = 32'h7c; d_wlen_last = 32'h7c;
-        d_in_every = 1'h0; d_w_once = 1'h0; d_nx_w = 14'h1ec4; d_nx_wlen = 32'h5c;
-        d_shift = 8'h7; d_rnd = 1'h1; d_outw = 6'h8; d_act = 2'h1; d_cap = 32'h60;
-        d_avgm = 24'h1; d_avgp = 6'h0; d_padv = 16'h0;
+        d_kh = 16'h1; d_kw = 16'h1; d_kxs = 8'h1; d_kys = 8'h1; d_pm = 17'h0; d_pm2 = 17'h0;
+        d_pc = 16'h0; d_pmask = 8'h1; d_sh = 8'h1; d_sw = 8'h1; d_ph = 8'h0; d_pw = 8'h0;
+        d_csplit = 16'h78; d_nrt = 16'h1; d_tr = 16'h1; d_rows_last = 16'h1; d_ir = 16'h1;
+        d_trsh = 16'h1; d_trp = 16'h1; d_prows_last = 16'h1; d_nob = 16'hb; d_nm_last = 16'h4;
+        d_ncc = 16'h1; d_tc = 16'h78; d_nc_last = 16'h78; d_ncb_full = 16'hf;
+        d_ncb_last = 16'hf; d_ipl = 16'h1; d_wpwi = 16'h1; d_plane_i = 32'h1; d_pk = 4'h1;
+        d_pow = 16'h1; d_wpwo = 16'h1; d_plane_o = 32'h1; d_in_a = 16'h1fec; d_in_b = 16'h1fec;
+        d_out = 16'h2064; d_wbase = 16'h1970; d_wstride = 32'h7c; d_wlen = 32'h7c;
+        d_wlen_last = 32'h7c; d_in_every = 1'h0; d_w_once = 1'h0; d_nx_w = 16'h1ec4;
+        d_nx_wlen = 32'h5c; d_shift = 8'h7; d_rnd = 1'h1; d_outw = 6'h8; d_act = 2'h1;
+        d_cap = 32'h60; d_avgm = 24'h1; d_avgp = 6'h0; d_padv = 16'h0;
     end
     // f3: mac; 1 row tiles of 1, 2 blocks, 1 chunks of 88
     16'd4: begin
         d_op = 2'h0; d_ci = 2'h0; d_co = 2'h1; d_h = 16'h1; d_w = 16'h1; d_ow = 16'h1;
-        d_kh = 16'h1; d_kw = 16'h1; d_kxs = 8'h1; d_pm = 17'h0; d_pc = 16'h0; d_pmask = 8'h1;
-        d_sh = 8'h1; d_sw = 8'h1; d_ph = 8'h0; d_pw = 8'h0; d_csplit = 16'h54; d_nrt = 16'h1;
-        d_tr = 16'h1; d_rows_last = 16'h1; d_ir = 16'h1; d_trsh = 16'h1; d_trp = 16'h1;
-        d_prows_last = 16'h1; d_nob = 16'h2; d_nm_last = 16'h2; d_ncc = 16'h1; d_tc = 16'h58;
-        d_nc_last = 16'h54; d_ncb_full = 16'hb; d_ncb_last = 16'hb; d_ipl = 16'h1;
-        d_wpwi = 16'h1; d_plane_i = 32'h1; d_pk = 4'h1; d_pow = 16'h1; d_wpwo = 16'h1;
-        d_plane_o = 32'h1; d_in_a = 14'h2064; d_in_b = 14'h2064; d_out = 14'h20e4;
-        d_wbase = 14'h1ec4; d_wstride = 32'h5c; d_wlen = 32'h5c; d_wlen_last = 32'h5c;
-        d_in_every = 1'h0; d_w_once = 1'h0; d_nx_w = 14'h0; d_nx_wlen = 32'h0; d_shift = 8'h3;
-        d_rnd = 1'h1; d_outw = 6'h10; d_act = 2'h0; d_cap = 32'h600; d_avgm = 24'h1;
-        d_avgp = 6'h0; d_padv = 16'h0;
+        d_kh = 16'h1; d_kw = 16'h1; d_kxs = 8'h1; d_kys = 8'h1; d_pm = 17'h0; d_pm2 = 17'h0;
+        d_pc = 16'h0; d_pmask = 8'h1; d_sh = 8'h1; d_sw = 8'h1; d_ph = 8'h0; d_pw = 8'h0;
+        d_csplit = 16'h54; d_nrt = 16'h1; d_tr = 16'h1; d_rows_last = 16'h1; d_ir = 16'h1;
+        d_trsh = 16'h1; d_trp = 16'h1; d_prows_last = 16'h1; d_nob = 16'h2; d_nm_last = 16'h2;
+        d_ncc = 16'h1; d_tc = 16'h58; d_nc_last = 16'h54; d_ncb_full = 16'hb;
+        d_ncb_last = 16'hb; d_ipl = 16'h1; d_wpwi = 16'h1; d_plane_i = 32'h1; d_pk = 4'h1;
+        d_pow = 16'h1; d_wpwo = 16'h1; d_plane_o = 32'h1; d_in_a = 16'h2064; d_in_b = 16'h2064;
+        d_out = 16'h20e4; d_wbase = 16'h1ec4; d_wstride = 32'h5c; d_wlen = 32'h5c;
+        d_wlen_last = 32'h5c; d_in_every = 1'h0; d_w_once = 1'h0; d_nx_w = 16'h0;
+        d_nx_wlen = 32'h0; d_shift = 8'h3; d_rnd = 1'h1; d_outw = 6'h10; d_act = 2'h0;
+        d_cap = 32'h600; d_avgm = 24'h1; d_avgp = 6'h0; d_padv = 16'h0;
     end
     default: ;
     endcase
 end
 
 nn_serial_core #(
-    .TM(8), .TN(8), .CW(16), .WCW(8), .MW(64), .AW(14), .LEN_W(9), .MAXB(256),
+    .TM(8), .TN(8), .CW(16), .WCW(8), .MW(64), .AW(16), .LEN_W(9), .MAXB(256),
     .ACC_W(24), .BW(32), .IBD(32), .WBD(64), .ABD(128), .OBD(4), .NDESC(5)
 ) u_core (
     .clk(clk), .rst(rst), .start(start), .busy(busy), .done(done),
@@ -260,7 +264,9 @@ nn_serial_core #(
     .d_kh(d_kh),
     .d_kw(d_kw),
     .d_kxs(d_kxs),
+    .d_kys(d_kys),
     .d_pm(d_pm),
+    .d_pm2(d_pm2),
     .d_pc(d_pc),
     .d_pmask(d_pmask),
     .d_sh(d_sh),
@@ -314,6 +320,103 @@ endmodule
 
 `resetall
 
+// lenet5_top_axi: lenet5_top with an AXI4 master port (m_axi_*, 64-bit data, 19-bit byte
+// addresses, one ID, INCR bursts up to 256 beats split at 4 KB; a read waits for
+// the B responses of every earlier write). err: a SLVERR/DECERR response was seen.
+`resetall
+`timescale 1ns / 1ps
+`default_nettype none
+
+module lenet5_axi_top (
+    input  wire clk,
+    input  wire rst,
+    input  wire start,
+    output wire busy,
+    output wire done,
+    output wire err,
+    output wire [3:0] m_axi_arid,
+    output wire [18:0] m_axi_araddr,
+    output wire [7:0] m_axi_arlen,
+    output wire [2:0] m_axi_arsize,
+    output wire [1:0] m_axi_arburst,
+    output wire m_axi_arvalid,
+    input  wire m_axi_arready,
+    input  wire [3:0] m_axi_rid,
+    input  wire [63:0] m_axi_rdata,
+    input  wire [1:0] m_axi_rresp,
+    input  wire m_axi_rlast,
+    input  wire m_axi_rvalid,
+    output wire m_axi_rready,
+    output wire [3:0] m_axi_awid,
+    output wire [18:0] m_axi_awaddr,
+    output wire [7:0] m_axi_awlen,
+    output wire [2:0] m_axi_awsize,
+    output wire [1:0] m_axi_awburst,
+    output wire m_axi_awvalid,
+    input  wire m_axi_awready,
+    output wire [63:0] m_axi_wdata,
+    output wire [7:0] m_axi_wstrb,
+    output wire m_axi_wlast,
+    output wire m_axi_wvalid,
+    input  wire m_axi_wready,
+    input  wire [3:0] m_axi_bid,
+    input  wire [1:0] m_axi_bresp,
+    input  wire m_axi_bvalid,
+    output wire m_axi_bready
+);
+
+wire req_valid, req_ready, req_write, resp_valid;
+wire [15:0] req_addr;
+wire [8:0] req_len;
+wire [63:0] req_wdata, resp_data;
+
+lenet5_top u_engine (
+    .clk(clk), .rst(rst), .start(start), .busy(busy), .done(done),
+    .mem_req_valid(req_valid), .mem_req_ready(req_ready), .mem_req_addr(req_addr),
+    .mem_req_write(req_write), .mem_req_len(req_len), .mem_req_wdata(req_wdata),
+    .mem_resp_valid(resp_valid), .mem_resp_data(resp_data)
+);
+
+nn_serial_axi #(.DW(64), .AW(16), .LEN_W(9)) u_axi (
+    .clk(clk), .rst(rst),
+    .req_valid(req_valid), .req_ready(req_ready), .req_addr(req_addr),
+    .req_write(req_write), .req_len(req_len), .req_wdata(req_wdata),
+    .resp_valid(resp_valid), .resp_data(resp_data), .err(err),
+    .m_axi_arid(m_axi_arid),
+    .m_axi_araddr(m_axi_araddr),
+    .m_axi_arlen(m_axi_arlen),
+    .m_axi_arsize(m_axi_arsize),
+    .m_axi_arburst(m_axi_arburst),
+    .m_axi_arvalid(m_axi_arvalid),
+    .m_axi_arready(m_axi_arready),
+    .m_axi_rid(m_axi_rid),
+    .m_axi_rdata(m_axi_rdata),
+    .m_axi_rresp(m_axi_rresp),
+    .m_axi_rlast(m_axi_rlast),
+    .m_axi_rvalid(m_axi_rvalid),
+    .m_axi_rready(m_axi_rready),
+    .m_axi_awid(m_axi_awid),
+    .m_axi_awaddr(m_axi_awaddr),
+    .m_axi_awlen(m_axi_awlen),
+    .m_axi_awsize(m_axi_awsize),
+    .m_axi_awburst(m_axi_awburst),
+    .m_axi_awvalid(m_axi_awvalid),
+    .m_axi_awready(m_axi_awready),
+    .m_axi_wdata(m_axi_wdata),
+    .m_axi_wstrb(m_axi_wstrb),
+    .m_axi_wlast(m_axi_wlast),
+    .m_axi_wvalid(m_axi_wvalid),
+    .m_axi_wready(m_axi_wready),
+    .m_axi_bid(m_axi_bid),
+    .m_axi_bresp(m_axi_bresp),
+    .m_axi_bvalid(m_axi_bvalid),
+    .m_axi_bready(m_axi_bready)
+);
+
+endmodule
+
+`resetall
+
 // ---- template nn_ram ----
 // nn_ram: simple dual-port RAM, one write port and one synchronous read port (block RAM template).
 `resetall
@@ -361,6 +464,219 @@ always @(posedge clk) begin
 end
 
 assign rdata = rdata_reg;
+
+endmodule
+
+`resetall
+
+// ---- template nn_serial_axi ----
+// nn_serial_axi: AXI4 master for the serial engine's memory port: turns its valid/ready request/response bus into AR/R/AW/W/B bursts (INCR, up to 256 beats, split at 4 KB boundaries).
+`resetall
+`timescale 1ns / 1ps
+`default_nettype none
+
+/*
+ * Engine side (nn_serial_core's memory port): a read is one request beat
+ * {addr, len}, its len words come back on resp in order and are always
+ * accepted; a write is len beats, the first carrying addr and len.
+ * Addresses are in words of DW bits.
+ *
+ * AXI side: one ID (0), so read data returns in order. Byte addresses of
+ * AW + log2(DW/8) bits = word address * DW/8; ARSIZE/AWSIZE = log2(DW/8); INCR bursts, never
+ * across a 4 KB boundary (a request that would cross is split); WSTRB all
+ * ones; RREADY and BREADY always high.
+ *
+ * Ordering: the engine expects a read to see every earlier write. AXI
+ * does not order the read and write channels, so a read request waits
+ * until every write burst issued before it has its B response (a write is
+ * done when its B arrives, not when its last beat leaves). Reads behind
+ * reads and writes behind reads need no wait.
+ *
+ * ARVALID and AWVALID come from registers; WVALID follows the engine's
+ * request valid, which holds until it is taken. No VALID waits for its
+ * READY. Responses with an error (RRESP/BRESP != OKAY) raise err (sticky
+ * until reset).
+ */
+module nn_serial_axi #(
+    // data bits (the engine's memory word)
+    parameter DW = 64,
+    // engine word address bits
+    parameter AW = 32,
+    // engine burst length field bits
+    // engine burst length field bits (9: up to 256 beats)
+    parameter LEN_W = 9
+) (
+    input  wire              clk,
+    input  wire              rst,
+
+    // engine side
+    input  wire              req_valid,
+    output wire              req_ready,
+    input  wire [AW-1:0]     req_addr,
+    input  wire              req_write,
+    input  wire [LEN_W-1:0]  req_len,
+    input  wire [DW-1:0]     req_wdata,
+    output wire              resp_valid,
+    output wire [DW-1:0]     resp_data,
+    output reg               err,
+
+    // AXI4 master
+    output wire [3:0]        m_axi_arid,
+    output wire [AW+$clog2(DW/8)-1:0] m_axi_araddr,
+    output wire [7:0]        m_axi_arlen,
+    output wire [2:0]        m_axi_arsize,
+    output wire [1:0]        m_axi_arburst,
+    output wire              m_axi_arvalid,
+    input  wire              m_axi_arready,
+    input  wire [3:0]        m_axi_rid,
+    input  wire [DW-1:0]     m_axi_rdata,
+    input  wire [1:0]        m_axi_rresp,
+    input  wire              m_axi_rlast,
+    input  wire              m_axi_rvalid,
+    output wire              m_axi_rready,
+    output wire [3:0]        m_axi_awid,
+    output wire [AW+$clog2(DW/8)-1:0] m_axi_awaddr,
+    output wire [7:0]        m_axi_awlen,
+    output wire [2:0]        m_axi_awsize,
+    output wire [1:0]        m_axi_awburst,
+    output wire              m_axi_awvalid,
+    input  wire              m_axi_awready,
+    output wire [DW-1:0]     m_axi_wdata,
+    output wire [DW/8-1:0]   m_axi_wstrb,
+    output wire              m_axi_wlast,
+    output wire              m_axi_wvalid,
+    input  wire              m_axi_wready,
+    input  wire [3:0]        m_axi_bid,
+    input  wire [1:0]        m_axi_bresp,
+    input  wire              m_axi_bvalid,
+    output wire              m_axi_bready
+);
+
+localparam integer SZ = $clog2(DW / 8);
+// words in a 4 KB page (at least 1)
+localparam integer PAGE = (4096 / (DW / 8)) > 0 ? (4096 / (DW / 8)) : 1;
+localparam integer PB = $clog2(PAGE);
+
+initial begin
+    if ((1 << SZ) != DW / 8 || DW < 16 || DW > 1024 || AW < 16 || LEN_W != 9) begin
+        $error("Error: DW must be a power of two from 16 to 1024, AW >= 16, LEN_W = 9 (instance %m)");
+        $finish;
+    end
+end
+
+// beats of the next sub-burst from word offset off in its 4 KB page:
+// min(left, words to the page end)
+function [8:0] sub_len;
+    input [PB-1:0] off;
+    input [8:0] left;
+    reg [12:0] p;
+    begin
+        p = 13'd0;
+        p[PB:0] = PAGE[PB:0] - {1'b0, off};
+        sub_len = ({4'b0, left} < p) ? left : p[8:0];
+    end
+endfunction
+
+wire [8:0] req_len9 = req_len;
+
+// ---------------------------------------------------------------- writes
+reg [AW-1:0] w_addr;                 // word address of the next beat
+reg [8:0] w_left;                    // beats left in the engine's request
+reg [8:0] w_sub;                     // beats left in the current sub-burst
+reg aw_v;
+reg [AW-1:0] aw_addr;
+reg [7:0] aw_len;
+reg [15:0] w_out;                    // sub-bursts without their B yet
+
+wire w_first = w_left == 9'd0;       // this beat starts a request
+wire [AW-1:0] wb_addr = w_first ? req_addr : w_addr;
+wire [8:0] wb_left = w_first ? req_len9 : w_left;
+wire w_start = w_sub == 9'd0;        // this beat starts a sub-burst
+wire [8:0] w_n = sub_len(wb_addr[PB-1:0], wb_left);
+wire w_can = req_write && (!w_start || !aw_v);
+assign m_axi_wvalid = req_valid && w_can;
+assign m_axi_wdata = req_wdata;
+assign m_axi_wstrb = {(DW / 8){1'b1}};
+assign m_axi_wlast = w_start ? (w_n == 9'd1) : (w_sub == 9'd1);
+wire w_fire = m_axi_wvalid && m_axi_wready;
+wire b_fire = m_axi_bvalid;
+
+always @(posedge clk) begin
+    if (rst) begin
+        w_left <= 9'd0;
+        w_sub <= 9'd0;
+        aw_v <= 1'b0;
+        w_out <= 16'd0;
+    end else begin
+        if (aw_v && m_axi_awready) aw_v <= 1'b0;
+        if (w_fire) begin
+            w_addr <= wb_addr + {{(AW-1){1'b0}}, 1'b1};
+            w_left <= wb_left - 9'd1;
+            if (w_start) begin
+                aw_v <= 1'b1;
+                aw_addr <= wb_addr;
+                aw_len <= w_n[7:0] - 8'd1;
+                w_sub <= w_n - 9'd1;
+            end else begin
+                w_sub <= w_sub - 9'd1;
+            end
+        end
+        w_out <= w_out + ((w_fire && w_start) ? 16'd1 : 16'd0) - (b_fire ? 16'd1 : 16'd0);
+    end
+end
+
+assign m_axi_awid = 4'd0;
+assign m_axi_awaddr = {aw_addr, {SZ{1'b0}}};
+assign m_axi_awlen = aw_len;
+assign m_axi_awsize = SZ[2:0];
+assign m_axi_awburst = 2'b01;
+assign m_axi_awvalid = aw_v;
+assign m_axi_bready = 1'b1;
+
+// ---------------------------------------------------------------- reads
+reg ar_busy;
+reg [AW-1:0] ar_addr;
+reg [8:0] ar_left;
+wire [8:0] ar_n = sub_len(ar_addr[PB-1:0], ar_left);
+// a read waits for every earlier write to be answered
+wire r_can = !req_write && !ar_busy && w_out == 16'd0 && w_left == 9'd0 && !aw_v;
+
+always @(posedge clk) begin
+    if (rst) begin
+        ar_busy <= 1'b0;
+    end else if (!ar_busy) begin
+        if (req_valid && r_can) begin
+            ar_busy <= 1'b1;
+            ar_addr <= req_addr;
+            ar_left <= req_len9;
+        end
+    end else if (m_axi_arready) begin
+        ar_addr <= ar_addr + {{(AW-9){1'b0}}, ar_n};
+        ar_left <= ar_left - ar_n;
+        if (ar_left == ar_n) ar_busy <= 1'b0;
+    end
+end
+
+assign m_axi_arid = 4'd0;
+assign m_axi_araddr = {ar_addr, {SZ{1'b0}}};
+assign m_axi_arlen = ar_n[7:0] - 8'd1;
+assign m_axi_arsize = SZ[2:0];
+assign m_axi_arburst = 2'b01;
+assign m_axi_arvalid = ar_busy;
+assign m_axi_rready = 1'b1;
+
+assign resp_valid = m_axi_rvalid;
+assign resp_data = m_axi_rdata;
+assign req_ready = req_write ? (w_can && m_axi_wready) : r_can;
+
+always @(posedge clk) begin
+    if (rst) err <= 1'b0;
+    else if ((m_axi_rvalid && m_axi_rresp != 2'b00) || (m_axi_bvalid && m_axi_bresp != 2'b00))
+        err <= 1'b1;
+end
+
+// unused: IDs (one ID throughout), RLAST (the engine counts its words)
+wire unused = &{1'b0, m_axi_rid, m_axi_bid, m_axi_rlast};
 
 endmodule
 
@@ -439,7 +755,9 @@ module nn_serial_core #(
     input  wire [15:0]   d_kh,
     input  wire [15:0]   d_kw,
     input  wire [7:0]    d_kxs,
+    input  wire [7:0]    d_kys,
     input  wire [16:0]   d_pm,
+    input  wire [16:0]   d_pm2,
     input  wire [15:0]   d_pc,
     input  wire [TN-1:0] d_pmask,
     input  wire [7:0]    d_sh,
@@ -638,7 +956,7 @@ nn_serial_mac #(
     .IBD(IBD), .WBD(WBD), .WSUB(WSUB), .NBW(NBW), .ABD(ABD)
 ) u_mac (
     .clk(clk), .rst(rst), .init(init), .done(mac_done),
-    .op(d_op), .ci(d_ci), .h(d_h), .w(d_w), .ow(d_ow), .kh(d_kh), .kw(d_kw), .kxs(d_kxs), .pm(d_pm), .sh(d_sh), .sw(d_sw),
+    .op(d_op), .ci(d_ci), .h(d_h), .w(d_w), .ow(d_ow), .kh(d_kh), .kw(d_kw), .kxs(d_kxs), .kys(d_kys), .pm(d_pm), .pm2(d_pm2), .sh(d_sh), .sw(d_sw),
     .pw(d_pw), .wpwi(d_wpwi), .ipl(d_ipl), .padv(d_padv), .in_every(d_in_every),
     .w_once(d_w_once), .nrt(d_nrt), .tr(d_tr), .rows_last(d_rows_last), .trsh(d_trsh),
     .ph(d_ph), .nob(d_nob), .nm_last(d_nm_last), .ncc(d_ncc), .tc(d_tc),
@@ -1471,10 +1789,14 @@ module nn_serial_mac #(
     input  wire [15:0]   ow,
     input  wire [15:0]   kh,
     input  wire [15:0]   kw,
-    // kernel-column packing: kx advances KXS a step and lane n adds
-    // n / C = (n * PM) >> 16 columns (KXS = 1, PM = 0: no packing)
+    // kernel packing: lane n holds channel n mod C at kernel offset
+    // (jy, jx), q = n / C = (n * PM) >> 16, jy = q / KXS = (q * PM2) >> 16,
+    // jx = q - jy * KXS; kx advances KXS columns a step, ky KYS rows
+    // (KXS = KYS = 1, PM = 0: no packing)
     input  wire [7:0]    kxs,
+    input  wire [7:0]    kys,
     input  wire [16:0]   pm,
+    input  wire [16:0]   pm2,
     input  wire [7:0]    sh,
     input  wire [7:0]    sw,
     input  wire [7:0]    pw,
@@ -1568,7 +1890,8 @@ wire [15:0] ir0 = iy0 < 0 ? 16'd0 : iy0[15:0];
 // row offsets (iy - ir0) * WPWi in 32 bits
 wire signed [31:0] iy0_x = {{14{iy0[17]}}, iy0};
 wire signed [31:0] ir0_x = {16'd0, ir0};
-wire signed [31:0] ky_x = {16'd0, ky};
+wire signed [31:0] kyp_x = {16'd0, kyp};
+wire signed [31:0] kys_x = {24'd0, kys};
 wire signed [31:0] wpwi_x = {16'd0, wpwi};
 
 // ---------------------------------------------------------------- control
@@ -1579,7 +1902,7 @@ reg [7:0] acc_used;
 reg islot, wslot, abank;
 
 // step counters
-reg [15:0] cb, ky, kx, kxp;         // kxp = kx * KXS
+reg [15:0] cb, ky, kx, kxp, kyp;    // kxp = kx * KXS, kyp = ky * KYS
 reg [15:0] crem;                 // nc - cb*TN
 reg [15:0] cbase;                // cb*IPL
 reg [WBA-1:0] widx;
@@ -1607,21 +1930,26 @@ reg wslot0, abank0, acc_last0;
 
 // per lane: its column offset, whether its cell is inside the input, its
 // buffer address (only the low IBA bits address the slot) and element
-wire [TN*8-1:0] joff;
+wire [TN*8-1:0] joff, jyoff;
+reg [TN*32-1:0] jrow;                // jy * WPWi
 genvar g;
 generate
     for (g = 0; g < TN; g = g + 1) begin : g_joff
         /* verilator lint_off UNUSEDSIGNAL */
-        wire [31:0] jprod = {15'd0, pm} * g;
+        wire [31:0] qprod = {15'd0, pm} * g;
+        wire [31:0] yprod = {15'd0, pm2} * {24'd0, qprod[23:16]};
+        wire [15:0] jyx = {8'd0, yprod[23:16]} * {8'd0, kxs};
         /* verilator lint_on UNUSEDSIGNAL */
-        assign joff[g*8 +: 8] = jprod[23:16];
+        wire [7:0] jy = yprod[23:16];
+        assign jyoff[g*8 +: 8] = jy;
+        assign joff[g*8 +: 8] = qprod[23:16] - jyx[7:0];
+        always @(posedge clk) jrow[g*32 +: 32] <= {24'd0, jy} * {16'd0, wpwi};
     end
 endgenerate
-wire iy_ok = iy >= 0 && iy < $signed({2'd0, h});
 reg [TN-1:0] pad_w;
 reg [TN*IBA-1:0] ia_w;
 reg [TN*LE-1:0] es_w;
-reg signed [17:0] ixn;
+reg signed [17:0] ixn, iyn;
 /* verilator lint_off UNUSEDSIGNAL */
 reg signed [31:0] ian;
 /* verilator lint_on UNUSEDSIGNAL */
@@ -1629,8 +1957,10 @@ integer q;
 always @* begin
     for (q = 0; q < TN; q = q + 1) begin
         ixn = ix + $signed({10'd0, joff[q*8 +: 8]});
-        pad_w[q] = !(iy_ok && ixn >= 0 && ixn < $signed({2'd0, w}));
-        ian = $signed({16'd0, cbase}) + rowoff + ($signed({{14{ixn[17]}}, ixn}) >>> se);
+        iyn = iy + $signed({10'd0, jyoff[q*8 +: 8]});
+        pad_w[q] = !(iyn >= 0 && iyn < $signed({2'd0, h}) && ixn >= 0 && ixn < $signed({2'd0, w}));
+        ian = $signed({16'd0, cbase}) + rowoff + $signed(jrow[q*32 +: 32]) +
+              ($signed({{14{ixn[17]}}, ixn}) >>> se);
         ia_w[q*IBA +: IBA] = ian[IBA-1:0];
         es_w[q*LE +: LE] = (E > 1) ? (ixn[LE-1:0] & ~({LE{1'b1}} << se)) : {LE{1'b0}};
     end
@@ -1670,7 +2000,7 @@ always @(posedge clk) begin
                     abank <= acc_used[0];
                     acc_used <= acc_used + 8'd1;
                 end
-                cb <= 16'd0; ky <= 16'd0; kx <= 16'd0; kxp <= 16'd0;
+                cb <= 16'd0; ky <= 16'd0; kx <= 16'd0; kxp <= 16'd0; kyp <= 16'd0;
                 crem <= nc;
                 cbase <= 16'd0;
                 widx <= {WBA{1'b0}};
@@ -1721,18 +2051,20 @@ always @(posedge clk) begin
                     kx <= kx + 16'd1;
                     kxp <= kxp + {8'd0, kxs};
                     ix <= $signed({2'd0, kxp}) + $signed({10'd0, kxs}) - $signed({10'd0, pw});
-                    iy <= iy0 + $signed({2'd0, ky});
-                    rowoff <= (iy0_x + ky_x - ir0_x) * wpwi_x;
+                    iy <= iy0 + $signed({2'd0, kyp});
+                    rowoff <= (iy0_x + kyp_x - ir0_x) * wpwi_x;
                 end else begin
                     kx <= 16'd0;
                     kxp <= 16'd0;
                     ix <= -$signed({10'd0, pw});
                     if (ky != kh - 16'd1) begin
                         ky <= ky + 16'd1;
-                        iy <= iy0 + $signed({2'd0, ky}) + 18'sd1;
-                        rowoff <= (iy0_x + ky_x + 32'sd1 - ir0_x) * wpwi_x;
+                        kyp <= kyp + {8'd0, kys};
+                        iy <= iy0 + $signed({2'd0, kyp}) + $signed({10'd0, kys});
+                        rowoff <= (iy0_x + kyp_x + kys_x - ir0_x) * wpwi_x;
                     end else begin
                         ky <= 16'd0;
+                        kyp <= 16'd0;
                         iy <= iy0;
                         rowoff <= (iy0_x - ir0_x) * wpwi_x;
                         cb <= cb + 16'd1;
