@@ -135,20 +135,27 @@ static int64_t estimate(const struct serial *s, const struct sdesc *d, int tr, i
 	int nob = (int)cdiv(d->f, blk);
 	int ncc = pass ? 1 : (int)cdiv(d->c, tc);
 	int64_t tasks = (int64_t)nrt * nob * ncc;
-	int ncb = pass ? 1 : (int)cdiv(tc < d->c ? tc : d->c, s->tn);
+	/* the last chunk may hold fewer channel blocks than the others */
+	int cfull = tc < d->c ? tc : d->c, clast = d->c - (ncc - 1) * tc;
+	int ncb = pass ? 1 : (int)cdiv(cfull, s->tn);
+	int ncbl = pass ? 1 : (int)cdiv(clast, s->tn);
 	int64_t pix = (int64_t)tr * d->ow;
 	int64_t comp = (pix < 4 ? 4 : pix) * ncb * d->kh * d->kw + 12;
+	int64_t compl = (pix < 4 ? 4 : pix) * ncbl * d->kh * d->kw + 12;
 	int ir = (tr - 1) * d->sh + d->kh * d->packy;
 	if (ir > d->h)
 		ir = d->h;
-	int64_t in_words = (int64_t)(pass ? blk : d->packed ? d->creal : (tc < d->c ? tc : d->c)) *
-	                   ir * d->wpwi;
+	int64_t in_words = (int64_t)(pass ? blk : d->packed ? d->creal : cfull) * ir * d->wpwi;
+	int64_t in_last = (int64_t)(pass ? blk : d->packed ? d->creal : clast) * ir * d->wpwi;
 	int64_t wlen = pass ? 0 : s->nbw + (int64_t)ncb * d->kh * d->kw * s->wsub;
-	int64_t in_loads = (pass || ncc > 1) ? tasks : nrt;
-	int64_t w_loads = pass ? 0 : (nob == 1 && ncc == 1) ? 1 : tasks;
+	int64_t wlenl = pass ? 0 : s->nbw + (int64_t)ncbl * d->kh * d->kw * s->wsub;
+	int64_t per = (int64_t)nrt * nob;  /* (row tile, output block) pairs */
+	int64_t in_mem = pass ? tasks * in_words
+	               : ncc > 1 ? per * ((ncc - 1) * in_words + in_last) : nrt * in_words;
+	int64_t w_mem = pass ? 0 : (nob == 1 && ncc == 1) ? wlen : per * ((ncc - 1) * wlen + wlenl);
 	int64_t out_words = (int64_t)d->f * d->poh * d->wpwo;
-	int64_t mem = in_loads * in_words + w_loads * wlen + out_words;
-	int64_t tcomp = tasks * comp;
+	int64_t mem = in_mem + w_mem + out_words;
+	int64_t tcomp = pass ? tasks * comp : per * ((ncc - 1) * comp + compl);
 	/* the bus loses a little to stalls and to request turnarounds */
 	int64_t tmem = mem + mem / 8;
 	int64_t body = tcomp > tmem ? tcomp : tmem;

@@ -61,6 +61,7 @@ int serial_emit_tb(const struct serial *s, const struct network *net,
 	      "        ld_on <= 1'b1;\n        ld_d <= 16'd0;\n        ld_t <= cyc;\n"
 	      "    end else if (ld_on && (u_dut.desc != ld_d || done)) begin\n"
 	      "        $fwrite(fo, \"l %0s %0d\\n\", dname(ld_d), cyc - ld_t);\n"
+	      "        $fflush(fo);\n"
 	      "        ld_d <= u_dut.desc;\n        ld_t <= cyc;\n"
 	      "        if (done) ld_on <= 1'b0;\n"
 	      "    end\n"
