@@ -241,11 +241,17 @@ static void emit_top(FILE *f, const struct serial *s, const struct network *net,
  * multiples of 8. */
 static inline void put(uint8_t *img, int mwb, int64_t word, int64_t bit, int64_t v, int bits)
 {
+	int64_t q = word + (bit >> 3) / mwb;
+	int byte = (int)((bit >> 3) % mwb);
+	uint8_t *p = img + q * mwb + (mwb - 1 - byte);
 	for (int j = 0; j < bits; j += 8) {
-		int64_t bo = bit + j;
-		int64_t q = word + bo / (mwb * 8);
-		int byte = (int)(bo % (mwb * 8)) / 8;
-		img[q * mwb + (mwb - 1 - byte)] = (uint8_t)((uint64_t)v >> j);
+		*p = (uint8_t)((uint64_t)v >> j);
+		if (++byte == mwb) {
+			byte = 0;
+			p = img + ++q * mwb + (mwb - 1);
+		} else {
+			p--;
+		}
 	}
 }
 
