@@ -668,7 +668,15 @@ int serial_lower(struct serial *s, const struct network *net, const struct compi
 			continue;
 		d->nx_w = n->wbase;
 		d->nx_wlen = n->ncc > 1 ? n->wlen : n->wlen_last;
-		n->est -= n->ncc > 1 ? n->wlen : n->wlen_last;
+		n->est -= d->nx_wlen;
+		/* the prefetch hides behind this descriptor's last task and its
+		 * drain and write; what does not fit lengthens this one */
+		int64_t pix = (int64_t)d->rows_last * d->ow;
+		int64_t last = (pix < 4 ? 4 : pix) * (d->op == SOP_MAC ? d->ncb_last : 1) * d->kh * d->kw + 12;
+		int64_t hide = last + pix + (int64_t)d->nm_last * d->prows_last * d->wpwo + 40;
+		int64_t need = d->nx_wlen + d->nx_wlen / 8;
+		if (need > hide)
+			d->est += need - hide;
 	}
 	/* The buffers the tiles chosen above use, to the next power of two:
 	 * smaller networks get smaller RAMs (the engine still runs every
