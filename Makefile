@@ -149,11 +149,14 @@ NET    ?= examples/tiny.nn
 MODE   ?= parallel
 TARGET ?= generic
 SYNTH_OPTS ?=
-synth: deps $(B)/nnc
+synth: bench-deps $(B)/nnc
 	@sh bench/synth.sh $(B)/nnc $(NET) $(MODE) $(TARGET) $(SYNTH_OPTS)
 
 # ---- benchmarks (issue 5): a table and bench/results.json; see bench/RESULTS.md ----
-bench: deps $(B)/nnc
+# the benchmark also needs PyTorch (the golden-model comparison) and nextpnr
+bench-deps: deps
+	@sh tests/deps.sh python3-torch nextpnr-ice40 fpga-icestorm bc
+bench: bench-deps $(B)/nnc
 	sh bench/run.sh $(B)/nnc
 
 # ---- random networks, both modes, bit-exact: make fuzz-nets N=100 SEED=5000 ----
