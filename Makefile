@@ -122,12 +122,19 @@ rtl:
 	@sh tests/rtl/run.sh $(CURDIR)/$(B)/results.txt
 	@sh tests/rtl/run_serial.sh $(CURDIR)/$(B)/results.txt
 
-# The sanitizer build runs the unit and error tests again.
+# The sanitizer build runs the unit and error tests again, and nnc itself
+# under ASan + UBSan against the independent reference and malformed inputs.
 asan:
 	@$(MAKE) -s --no-print-directory B=build/asan CFLAGS="-O1 -g $(SAN)" \
 	    build/asan/nnc $(TESTSRC:tests/unit/%.c=build/asan/tests/%)
 	@sh tests/run_unit.sh $(B)/results.txt $(TESTSRC:tests/unit/%.c=build/asan/tests/%) asan
 	@sh tests/run_errors.sh build/asan/nnc $(B)/results.txt asan
+	@sh tests/run_golden_diff.sh build/asan/nnc $(B)/results.txt 20 500 | sed 's/golden-diff/golden-diff asan/'
+	@$(PY) tests/fuzz/malformed.py build/asan/nnc 100 5 $(B)/results.txt | tail -n 1
+	@p=0; f=0; for m in parallel serial; do \
+	    if build/asan/nnc sim tests/nets/residual.nn --mode $$m --frames 2 -q | grep -q '^PASS'; \
+	    then p=$$((p + 1)); else f=$$((f + 1)); fi; done; \
+	    sh tests/report.sh $(B)/results.txt "sim asan (both modes)" $$p $$f
 
 # ---- generated/: the committed outputs for the small examples ---------------
 # tests/run_generated.sh regenerates them elsewhere and fails if they differ.
