@@ -156,8 +156,9 @@ static int64_t estimate(const struct serial *s, const struct sdesc *d, int tr, i
 	int64_t out_words = (int64_t)d->f * d->poh * d->wpwo;
 	int64_t mem = in_mem + w_mem + out_words;
 	int64_t tcomp = pass ? tasks * comp : per * ((ncc - 1) * comp + compl);
-	/* the bus loses a little to stalls and to request turnarounds */
-	int64_t tmem = mem + mem / 8;
+	/* the bus loses to stalls (the test memory holds back a fifth of the
+	 * response beats) and to request turnarounds */
+	int64_t tmem = mem + mem / 4;
 	int64_t body = tcomp > tmem ? tcomp : tmem;
 	int64_t tail = pix + (int64_t)blk * (tr / d->pk) * d->wpwo + 40;
 	return in_words + wlen + body + tail;
@@ -674,7 +675,7 @@ int serial_lower(struct serial *s, const struct network *net, const struct compi
 		int64_t pix = (int64_t)d->rows_last * d->ow;
 		int64_t last = (pix < 4 ? 4 : pix) * (d->op == SOP_MAC ? d->ncb_last : 1) * d->kh * d->kw + 12;
 		int64_t hide = last + pix + (int64_t)d->nm_last * d->prows_last * d->wpwo + 40;
-		int64_t need = d->nx_wlen + d->nx_wlen / 8;
+		int64_t need = d->nx_wlen + d->nx_wlen / 4;
 		if (need > hide)
 			d->est += need - hide;
 	}
