@@ -159,9 +159,12 @@ static int64_t estimate(const struct serial *s, const struct sdesc *d, int tr, i
 	/* the bus loses to stalls (the test memory holds back a fifth of the
 	 * response beats) and to request turnarounds */
 	int64_t tmem = mem + mem / 4;
-	int64_t body = tcomp > tmem ? tcomp : tmem;
 	int64_t tail = pix + (int64_t)blk * (tr / d->pk) * d->wpwo + 40;
-	return in_words + wlen + body + tail;
+	/* compute-bound: the first tile's load comes before the array starts;
+	 * memory-bound: the bus time already holds it */
+	if (tmem >= tcomp)
+		return tmem + tail;
+	return in_words + wlen + tcomp + tail;
 }
 
 /* Choose tr (output rows per tile) and tc (input channels per chunk) for d
@@ -669,7 +672,7 @@ int serial_lower(struct serial *s, const struct network *net, const struct compi
 			continue;
 		d->nx_w = n->wbase;
 		d->nx_wlen = n->ncc > 1 ? n->wlen : n->wlen_last;
-		n->est -= d->nx_wlen;
+		n->est -= d->nx_wlen + d->nx_wlen / 4;
 		/* the prefetch hides behind this descriptor's last task and its
 		 * drain and write; what does not fit lengthens this one */
 		int64_t pix = (int64_t)d->rows_last * d->ow;
