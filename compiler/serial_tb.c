@@ -21,7 +21,7 @@ int serial_emit_tb(const struct serial *s, const struct network *net,
 	int64_t tmo = d->estimate * 20 + 200000;
 	emit_header(f, net, o, xprintf("%s_tb.v: testbench for %s (serial)", base, d->top),
 	            xprintf("Module tb: %s with sim/nn_mem_model (stalls on; +nostall, +stall=PCT,\n"
-	                    "+seed=N, +vcd=FILE). Files (run in this directory): %s.mem.bin, %s_in.hex.\n"
+	                    "+seed=N, +vcd=FILE, +reset_frame=F: reset in the middle of frame F). Files (run in this directory): %s.mem.bin, %s_in.hex.\n"
 	                    "Writes out.txt: o F I V, f F T0 T1, x MESSAGE (see nnc's sim.c), and\n"
 	                    "l LAYER CYCLES per descriptor as the engine finishes it.",
 	                    d->top, base, base));
@@ -29,10 +29,11 @@ int serial_emit_tb(const struct serial *s, const struct network *net,
 	fprintf(f, "localparam FRAMES = %d;\nlocalparam IN_WORDS = %lld;\nlocalparam IN_BASE = %lld;\n"
 	        "localparam OUT_BASE = %lld;\nlocalparam OUT_C = %d, OUT_H = %d, OUT_W = %d;\n"
 	        "localparam OUT_WPW = %d, OUT_PLANE = %lld, OUT_CW = %d, OUT_E = %d;\n"
-	        "localparam TIMEOUT = %lld;\n\n",
+	        "localparam TIMEOUT = %lld;\n"
+	        "localparam RESET_AT = %lld;     // +reset_frame=F resets this far into frame F\n\n",
 	        frames, (long long)in->words, (long long)in->base, (long long)out->base, out->s.c,
 	        out->s.h, out->s.w, out->wpw, (long long)out->plane, out->cw, s->mw / out->cw,
-	        (long long)tmo);
+	        (long long)tmo, (long long)(d->estimate / 2 > 16 ? d->estimate / 2 : 16));
 	fprintf(f, "reg clk = 1'b0;\nreg rst = 1'b1;\nreg start = 1'b0;\nwire busy, done;\n"
 	        "wire req_valid, req_ready, req_write, resp_valid;\nwire [%d:0] req_addr;\n"
 	        "wire [%d:0] req_len;\nwire [%d:0] req_wdata, resp_data;\n\n"
@@ -71,7 +72,7 @@ int serial_emit_tb(const struct serial *s, const struct network *net,
 	        "reg [%d:0] wd;\n"
 	        "reg [OUT_CW-1:0] v;\n"
 	        "reg [1023:0] vcd;\n"
-	        "integer fo, fr, i, c, y, x, t0, t1, cyc, bad;\n\n"
+	        "integer fo, fr, i, c, y, x, t0, t1, cyc, bad, reset_frame;\n\n"
 	        "always @(posedge clk) cyc <= cyc + 1;\n\n"
 	        "initial begin\n"
 	        "    cyc = 0;\n"
@@ -79,6 +80,8 @@ int serial_emit_tb(const struct serial *s, const struct network *net,
 	        "    bad = 0;\n"
 	        "    $readmemh(\"%s_in.hex\", frames);\n"
 	        "    fo = $fopen(\"out.txt\", \"w\");\n"
+	        "    reset_frame = -1;\n"
+	        "    if ($value$plusargs(\"reset_frame=%%d\", reset_frame)) ;\n"
 	        "    if ($value$plusargs(\"vcd=%%s\", vcd)) begin\n"
 	        "        $dumpfile(vcd);\n"
 	        "        $dumpvars(0, tb);\n"
@@ -95,6 +98,24 @@ int serial_emit_tb(const struct serial *s, const struct network *net,
 	        "        start <= 1'b0;\n"
 	        "        @(posedge clk);\n"
 	        "        @(posedge clk);\n"
+	        "        if (fr == reset_frame) begin\n"
+	        "            // reset in the middle of this inference (memory keeps its contents,\n"
+	        "            // the engine and the memory model their control state), then start it again\n"
+	        "            while (!done && cyc - t0 < RESET_AT) @(posedge clk);\n"
+	        "            $display(\"progress reset %%0d cycles into frame %%0d; starting it again\", cyc - t0, fr);\n"
+	        "            rst <= 1'b1;\n"
+	        "            repeat (4) @(posedge clk);\n"
+	        "            rst <= 1'b0;\n"
+	        "            @(posedge clk);\n"
+	        "            for (i = 0; i < IN_WORDS; i = i + 1)\n"
+	        "                u_mem.mem[IN_BASE + i] = frames[fr*IN_WORDS + i];\n"
+	        "            start <= 1'b1;\n"
+	        "            t0 = cyc;\n"
+	        "            @(posedge clk);\n"
+	        "            start <= 1'b0;\n"
+	        "            @(posedge clk);\n"
+	        "            @(posedge clk);\n"
+	        "        end\n"
 	        "        while (!done && cyc - t0 < TIMEOUT) @(posedge clk);\n"
 	        "        if (!done) begin\n"
 	        "            $fwrite(fo, \"x frame %%0d: no done after %%0d cycles\\n\", fr, TIMEOUT);\n"
