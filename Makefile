@@ -68,7 +68,7 @@ $(B)/tests/%: tests/unit/%.c $(LIBOBJ)
 -include $(OBJ:.o=.d)
 
 # ---- dependencies ---------------------------------------------------------
-DEB_PKGS := flex bison iverilog yosys verilator libcmocka-dev python3-numpy \
+DEB_PKGS := make g++ flex bison iverilog yosys verilator libcmocka-dev python3-numpy \
             libprotobuf-c-dev protobuf-c-compiler
 deps:
 	@sh tests/deps.sh $(DEB_PKGS)
