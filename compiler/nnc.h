@@ -238,6 +238,14 @@ void float_run(const struct network *net, const struct ftensor *in, struct ftens
 int load_input(const struct network *net, const char *path, struct tensor *t, bool *batched,
                struct ftensor *f);
 void random_input(const struct network *net, int n, uint64_t seed, struct tensor *t);
+/* An array's elements as raw integers of format fmt (into q32, or q64 when
+ * q32 is NULL) and, when f is not NULL, their real values: float arrays are
+ * quantized (NaN or infinity is an error; saturations are counted in one
+ * warning), integer arrays are raw and must fit. what names the values in
+ * messages ("inputs", "weights"). */
+struct npy;
+int npy_to_fixed(const char *path, const struct npy *a, struct fixed_fmt fmt, const char *what,
+                 int32_t *q32, int64_t *q64, double *f);
 int save_tensor(const char *path, const struct layer *l, const struct tensor *t, bool batched,
                 bool raw);
 int save_ftensor(const char *path, const struct layer *l, const struct ftensor *t, bool batched);

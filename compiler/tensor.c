@@ -39,38 +39,8 @@ int load_input(const struct network *net, const char *path, struct tensor *t, bo
 		f->s = s;
 		f->d = big_alloc((size_t)a.count * sizeof *f->d);
 	}
-	bool is_float = a.dtype == NPY_F32 || a.dtype == NPY_F64;
-	struct fixed_fmt fmt = net->in_fmt;
-	int64_t nsat = 0;
-	for (int64_t i = 0; i < a.count; i++) {
-		int64_t q;
-		double x;
-		if (is_float) {
-			x = npy_get_f64(&a, i);
-			if (!isfinite(x)) {
-				error_file(path, "%s at index %lld: inputs must be finite",
-				           isnan(x) ? "NaN" : "infinity", (long long)i);
-				goto fail;
-			}
-			bool sat = false;
-			q = fx_quantize(x, fmt, &sat);
-			nsat += sat;
-		} else {
-			q = npy_get_i64(&a, i);
-			if (q < fx_min(fmt.w) || q > fx_max(fmt.w)) {
-				error_file(path, "value %lld at index %lld does not fit the input format fixed<%d,%d>",
-				           (long long)q, (long long)i, fmt.w, fmt.f);
-				goto fail;
-			}
-			x = fx_value(q, fmt.f);
-		}
-		t->d[i] = (int32_t)q;
-		if (f)
-			f->d[i] = x;
-	}
-	if (nsat)
-		warn_file(path, "%lld of %lld input values saturated to fixed<%d,%d>", (long long)nsat,
-		          (long long)a.count, fmt.w, fmt.f);
+	if (npy_to_fixed(path, &a, net->in_fmt, "inputs", t->d, NULL, f ? f->d : NULL))
+		goto fail;
 	rc = 0;
 	goto out;
 fail:
@@ -83,6 +53,47 @@ fail:
 out:
 	npy_free(&a);
 	return rc;
+}
+
+int npy_to_fixed(const char *path, const struct npy *a, struct fixed_fmt fmt, const char *what,
+                 int32_t *q32, int64_t *q64, double *f)
+{
+	bool is_float = a->dtype == NPY_F32 || a->dtype == NPY_F64;
+	int64_t nsat = 0;
+	for (int64_t i = 0; i < a->count; i++) {
+		int64_t q;
+		double x;
+		if (is_float) {
+			x = npy_get_f64(a, i);
+			if (!isfinite(x)) {
+				error_file(path, "%s at index %lld: %s must be finite", isnan(x) ? "NaN" : "infinity",
+				           (long long)i, what);
+				return -1;
+			}
+			bool sat = false;
+			q = fx_quantize(x, fmt, &sat);
+			nsat += sat;
+		} else {
+			q = npy_get_i64(a, i);
+			if (q < fx_min(fmt.w) || q > fx_max(fmt.w)) {
+				error_file(path, "value %lld at index %lld does not fit fixed<%d,%d> (%lld..%lld)",
+				           (long long)q, (long long)i, fmt.w, fmt.f, (long long)fx_min(fmt.w),
+				           (long long)fx_max(fmt.w));
+				return -1;
+			}
+			x = fx_value(q, fmt.f);
+		}
+		if (q32)
+			q32[i] = (int32_t)q;
+		else
+			q64[i] = q;
+		if (f)
+			f[i] = x;
+	}
+	if (nsat)
+		warn_file(path, "%lld of %lld %s saturated to fixed<%d,%d>", (long long)nsat,
+		          (long long)a->count, what, fmt.w, fmt.f);
+	return 0;
 }
 
 /* Uniform over the input format's whole range, the distribution the

@@ -48,43 +48,10 @@ static int load_tensor(const char *path, const struct layer *l, const char *what
 		           what, layer_kind_names[l->kind], l->name, dims_str(shape, ndim));
 		goto out;
 	}
-	bool is_float = a.dtype == NPY_F32 || a.dtype == NPY_F64;
 	if (f)
 		*f = big_alloc((size_t)a.count * sizeof **f);
-	int64_t nsat = 0;
-	for (int64_t i = 0; i < a.count; i++) {
-		int64_t q;
-		if (is_float) {
-			double x = npy_get_f64(&a, i);
-			if (!isfinite(x)) {
-				error_file(path, "%s at index %lld: weights must be finite",
-				           isnan(x) ? "NaN" : "infinity", (long long)i);
-				goto out;
-			}
-			bool sat = false;
-			q = fx_quantize(x, fmt, &sat);
-			nsat += sat;
-			if (f)
-				(*f)[i] = x;
-		} else {
-			q = npy_get_i64(&a, i);
-			if (q < fx_min(fmt.w) || q > fx_max(fmt.w)) {
-				error_file(path, "value %lld at index %lld does not fit fixed<%d,%d> (%lld..%lld)",
-				           (long long)q, (long long)i, fmt.w, fmt.f, (long long)fx_min(fmt.w),
-				           (long long)fx_max(fmt.w));
-				goto out;
-			}
-			if (f)
-				(*f)[i] = fx_value(q, fmt.f);
-		}
-		if (q32)
-			q32[i] = (int32_t)q;
-		else
-			q64[i] = q;
-	}
-	if (nsat)
-		warn_file(path, "%lld of %lld values saturated to fixed<%d,%d>", (long long)nsat,
-		          (long long)a.count, fmt.w, fmt.f);
+	if (npy_to_fixed(path, &a, fmt, "weights", q32, q64, f ? *f : NULL))
+		goto out;
 	rc = 0;
 out:
 	if (rc && f && *f) {
