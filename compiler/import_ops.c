@@ -272,15 +272,27 @@ static bool do_clip(struct imp *im)
 	                  "relu6, Clip(0, 6))", lo, hi);
 }
 
-static bool do_pool(struct imp *im, enum layer_kind kind)
+/* A pool's input: a map [N, C, H, W], not a flattened [N, K]. NULL after an error. */
+static struct tinfo *pool_input(struct imp *im, struct shape *s)
 {
 	struct tinfo *x = in_act(im, 0);
 	if (!x)
+		return NULL;
+	if (x->flat) {
+		node_error(im, "its input is flattened %s; a pool needs [N, C, H, W]",
+		           shape_str(act_shape(im, x), true));
+		return NULL;
+	}
+	*s = act_shape(im, x);
+	return x;
+}
+
+static bool do_pool(struct imp *im, enum layer_kind kind)
+{
+	struct shape s;
+	struct tinfo *x = pool_input(im, &s);
+	if (!x)
 		return false;
-	if (x->flat)
-		return node_error(im, "its input is flattened %s; a pool needs [N, C, H, W]",
-		                  shape_str(act_shape(im, x), true));
-	struct shape s = act_shape(im, x);
 	int64_t ks[2] = {0, 0};
 	if (!attr_ints(im, "kernel_shape", ks, 2))
 		return false;
@@ -305,13 +317,10 @@ static bool do_pool(struct imp *im, enum layer_kind kind)
 
 static bool do_global_pool(struct imp *im, enum layer_kind kind)
 {
-	struct tinfo *x = in_act(im, 0);
+	struct shape s;
+	struct tinfo *x = pool_input(im, &s);
 	if (!x)
 		return false;
-	if (x->flat)
-		return node_error(im, "its input is flattened %s; a pool needs [N, C, H, W]",
-		                  shape_str(act_shape(im, x), true));
-	struct shape s = act_shape(im, x);
 	struct ilayer *l = new_layer(im, kind, x, (struct shape){s.c, 1, 1}, false);
 	l->kh = l->sh = s.h;
 	l->kw = l->sw = s.w;
