@@ -73,6 +73,10 @@ struct sroof {
 };
 int serial_roofline(const struct serial *s, const struct network *net, struct sroof *out);
 int64_t serial_bound(const struct serial *s, const struct network *net);
+
+/* serial_est.c: the cycle model */
+int64_t serial_estimate(const struct serial *s, const struct sdesc *d, int tr, int tc);
+void serial_estimate_prefetch(struct sdesc *d, struct sdesc *n);
 int32_t sdesc_weight(const struct sdesc *d, int o, int c, int ky, int kx);
 int64_t sdesc_bias(const struct sdesc *d, int o);
 
