@@ -13,6 +13,7 @@ struct compile_opts {
 	int tm, tn;                 /* serial: --pe TMxTN */
 	int mult_budget;            /* parallel: --mult-budget */
 	int mem_width;              /* serial: --mem-width BITS */
+	int batch;                  /* serial: --batch N, frames an fc weight fetch serves */
 	bool tb;                    /* also write OUT_tb.v */
 	int frames;                 /* testbench: frames (parallel) or inferences (serial) */
 	bool stall_inner;           /* sim only: random stalls on the links inside the design */
@@ -25,6 +26,7 @@ struct design {
 	int64_t macs;               /* per frame */
 	int64_t bound;              /* cycles: per frame (parallel), per inference (serial) */
 	int64_t estimate;           /* the compiler's estimate, same unit */
+	int batch;                  /* frames one start processes (serial --batch) */
 	void *priv;                 /* the lowering's own result */
 };
 

@@ -32,6 +32,8 @@ static const char usage[] =
 	"  --tb                compile: also write OUT_tb.v\n"
 	"  --pe TMxTN          serial: the multiplier array (default 8x8)\n"
 	"  --mem-width BITS    serial: the memory bus width (default 64)\n"
+	"  --batch N           serial: run N frames a start, the fc layers once for all N\n"
+	"                      (each fc weight fetched once for N frames; default 1)\n"
 	"  --mult-budget N     parallel: multipliers to balance over the layers (default 256)\n"
 	"  --frames N          sim: random frames to stream (default 2)\n"
 	"  --simulator S       sim: icarus (default) or verilator\n"
@@ -90,6 +92,7 @@ static int parse_args(int argc, char **argv, struct options *o)
 	o->w.seed = 1;
 	o->c.tm = o->c.tn = 8;
 	o->c.mem_width = 64;
+	o->c.batch = 1;
 	o->c.mult_budget = 256;
 	o->s.frames = 2;
 	o->s.reset_frame = -1;
@@ -152,6 +155,8 @@ static int parse_args(int argc, char **argv, struct options *o)
 			parse_int(a, take_arg(argc, argv, &i), 0, 100000, &o->s.reset_frame);
 		} else if (!strcmp(a, "--frames")) {
 			parse_int(a, take_arg(argc, argv, &i), 1, 100000, &o->s.frames);
+		} else if (!strcmp(a, "--batch")) {
+			parse_int(a, take_arg(argc, argv, &i), 1, 256, &o->c.batch);
 		} else if (!strcmp(a, "--mult-budget")) {
 			parse_int(a, take_arg(argc, argv, &i), 1, 1 << 20, &o->c.mult_budget);
 		} else if (!strcmp(a, "--mem-width")) {
@@ -184,6 +189,8 @@ static int parse_args(int argc, char **argv, struct options *o)
 	if (o->mode && strcmp(o->mode, "serial") && strcmp(o->mode, "parallel"))
 		error_plain("--mode takes serial or parallel, not '%s'", o->mode);
 	o->c.mode = o->mode && !strcmp(o->mode, "serial") ? MODE_SERIAL : MODE_PARALLEL;
+	if (o->c.batch > 1 && o->c.mode != MODE_SERIAL)
+		error_plain("--batch is a serial-mode option (parallel mode streams frames back to back)");
 	o->s.seed = o->w.seed;
 	o->s.input = o->input;
 	if (o->s.simulator && strcmp(o->s.simulator, "icarus") && strcmp(o->s.simulator, "verilator"))

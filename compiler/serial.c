@@ -56,6 +56,8 @@ static int new_tensor(struct serial *s, const char *name, struct shape sh, struc
 	t->wpw = (int)cdiv(sh.w, s->mw / t->cw);
 	t->plane = (int64_t)sh.h * t->wpw;
 	t->words = t->plane * sh.c;
+	t->fh = sh.h;
+	t->foff = 0;
 	return s->ntens++;
 }
 
@@ -83,6 +85,8 @@ static struct sdesc *new_desc(struct serial *s)
 	d->pack = 1;
 	d->packy = 1;
 	d->pmask = 1;
+	d->ta = d->tb = d->tout = -1;
+	d->wsrc = -1;
 	return d;
 }
 
@@ -217,16 +221,18 @@ static void set_requant(struct sdesc *d, int s, enum round_mode r, struct fixed_
 	d->cap = fx_relu6_cap(out);
 }
 
+/* The maps as one frame sees them (a batched map holds more rows than a
+ * frame writes or reads); the fc tail reads all of its input's rows. */
 static void geometry(const struct serial *s, struct sdesc *d, const struct stensor *in,
                      const struct stensor *out)
 {
 	d->ci = ccode(in->cw);
 	d->co = ccode(out->cw);
-	d->h = in->s.h;
+	d->h = in->fh;
 	d->w = in->s.w;
 	d->wpwi = in->wpw;
 	d->plane_i = in->plane;
-	d->poh = out->s.h;
+	d->poh = out->fh;
 	d->pow = out->s.w;
 	d->wpwo = out->wpw;
 	d->plane_o = out->plane;
@@ -243,8 +249,11 @@ static int lower_mac(struct serial *s, const struct network *net, int i, int las
 	int groups = l->kind == L_CONV ? l->groups : 1;
 	int cg = l->ishape.c / groups, fg = l->filters / groups;
 	/* an fc reads its input as C*H channels of one row (the same words: the
-	 * rows of a plane follow each other) with a 1 x W kernel */
-	if (l->kind == L_FC)
+	 * rows of a plane follow each other) with a 1 x W kernel; in the
+	 * batched tail, as an H x W conv with stride H over C planes holding
+	 * the frames' maps one under the other: one output row a frame */
+	bool tail = i >= s->tail_layer;
+	if (l->kind == L_FC && !tail)
 		cg = l->ishape.c * l->ishape.h;
 	int per = fg >= s->tm ? 1 : s->tm / fg;
 	for (int g0 = 0; g0 < groups; g0 += per) {
@@ -267,12 +276,18 @@ static int lower_mac(struct serial *s, const struct network *net, int i, int las
 			d->kh = l->kh; d->kw = l->kw; d->sh = l->sh; d->sw = l->sw;
 			d->ph = l->ph; d->pw = l->pw;
 			d->ow = l->oshape.w;
+		} else if (tail) {
+			d->kh = l->ishape.h; d->kw = l->ishape.w; d->sh = l->ishape.h; d->sw = 1;
+			d->ow = 1;
 		} else {
 			d->kh = 1; d->kw = l->ishape.w; d->sh = 1; d->sw = 1;
 			d->ow = 1;
 		}
 		geometry(s, d, in, out);
-		if (l->kind == L_FC) {
+		if (tail) {
+			d->h = in->s.h;
+			d->poh = out->s.h;
+		} else if (l->kind == L_FC) {
 			d->h = 1;
 			d->plane_i = in->wpw;
 		}
@@ -314,6 +329,8 @@ static int lower_mac(struct serial *s, const struct network *net, int i, int las
 		d->in_a = in->base + (int64_t)d->c0 * d->plane_i;
 		d->in_b = d->in_a;
 		d->out = out->base + (int64_t)d->f0 * out->plane;
+		d->ta = d->tb = tin;
+		d->tout = tout;
 		set_requant(d, l->in.f + l->wt.f - l->out.f, l->round, l->out, act, s->acc_w);
 		if (tile(s, d, l->loc, xprintf("%s '%s'", layer_kind_names[l->kind], l->name)))
 			return -1;
@@ -334,6 +351,8 @@ static int lower_pass(struct serial *s, const struct network *net, int i, int ti
 	d->ow = l->oshape.w;
 	d->in_a = d->in_b = in->base;
 	d->out = out->base;
+	d->ta = d->tb = tin;
+	d->tout = tout;
 	if (l->kind == L_RELU) {
 		d->op = SOP_MAX;
 		d->kh = d->kw = d->sh = d->sw = 1;
@@ -390,11 +409,59 @@ static int lower_add(struct serial *s, const struct network *net, int i, int ta,
 		d->in_a = a->base + (int64_t)o0 * a->plane;
 		d->in_b = b->base + (int64_t)o0 * b->plane;
 		d->out = out->base + (int64_t)o0 * out->plane;
+		d->ta = ta;
+		d->tb = tb;
+		d->tout = tout;
 		set_requant(d, fm - l->out.f, l->round, l->out, l->act, s->acc_w);
 		if (tile(s, d, l->loc, xprintf("add '%s'", l->name)))
 			return -1;
 	}
 	return 0;
+}
+
+/* ---- batching ---------------------------------------------------------------- */
+
+/* Give t rows for every frame: frame f's rows fh*f .. fh*f + fh - 1 of
+ * each plane (the fc tail reads them as one map of batch*fh rows). */
+static void batch_rows(struct serial *s, struct stensor *t, int fh)
+{
+	t->fh = fh;
+	t->s.h = fh * s->batch;
+	t->plane = (int64_t)t->s.h * t->wpw;
+	t->words = t->plane * t->s.c;
+	t->foff = (int64_t)fh * t->wpw;
+}
+
+/* The maps before the tail: the input gets a region a frame; the tail's
+ * input gathers the frames' maps (batch_rows); every other map is reused
+ * frame after frame. */
+static void batch_maps(struct serial *s, const struct network *net, const int *tens_of, int first)
+{
+	const struct layer *l = &net->layers[first];
+	int g = l->src[0] >= 0 ? tens_of[l->src[0]] : s->in_tensor;
+	batch_rows(s, &s->tens[g], s->tens[g].s.h);
+	if (g != s->in_tensor) {
+		struct stensor *in = &s->tens[s->in_tensor];
+		in->foff = in->words;
+		in->words *= s->batch;
+	}
+}
+
+/* The descriptors so far are frame 0's: append frames 1 .. batch-1, each a
+ * copy reading and writing its own frame's maps and fetching frame 0's
+ * weights. */
+static void repeat_frames(struct serial *s)
+{
+	int n = s->ndesc;
+	for (int f = 1; f < s->batch; f++)
+		for (int j = 0; j < n; j++) {
+			struct sdesc c = s->desc[j];
+			c.wsrc = j;
+			c.in_a += f * s->tens[c.ta].foff;
+			c.in_b += f * s->tens[c.tb].foff;
+			c.out += f * s->tens[c.tout].foff;
+			*new_desc(s) = c;
+		}
 }
 
 /* The engine's widths: containers, accumulator, buffers. */
@@ -570,6 +637,28 @@ int serial_lower(struct serial *s, const struct network *net, const struct compi
 			}
 		}
 	}
+	/* --batch: the steps from kt on are the fc tail (a chain of fc layers
+	 * ending the network) */
+	s->batch = o->batch > 1 ? o->batch : 1;
+	s->tail_layer = nl;
+	int kt = np;
+	if (s->batch > 1) {
+		while (kt > 0 && plan[kt - 1].kind == 0 && plan[kt - 1].pk == 1 &&
+		       net->layers[plan[kt - 1].first].kind == L_FC &&
+		       (kt == np || net->layers[plan[kt].first].src[0] == plan[kt - 1].last))
+			kt--;
+		if (kt == np || plan[np - 1].last != net->output) {
+			const struct layer *e = &net->layers[net->output];
+			error_at(e->loc, "--batch %d: batching runs the fc layers that end a network "
+			         "once for all frames, and %s '%s' ends %s", s->batch,
+			         layer_kind_names[e->kind], e->name, net->name);
+			return -1;
+		}
+		s->tail_layer = plan[kt].first;
+		batch_maps(s, net, tens_of, plan[kt].first);
+		for (int k = kt; k < np; k++)
+			batch_rows(s, &s->tens[tens_of[plan[k].last]], 1);
+	}
 	/* live ranges in plan steps; the input and the output stay put */
 	for (int t = 0; t < s->ntens; t++)
 		s->tens[t].first_def = s->tens[t].last_use = t == s->in_tensor ? -1 : 0;
@@ -586,12 +675,19 @@ int serial_lower(struct serial *s, const struct network *net, const struct compi
 	s->out_tensor = tens_of[net->output];
 	s->tens[s->in_tensor].pinned = true;
 	s->tens[s->out_tensor].pinned = true;
+	if (kt < np) {
+		/* the fc tail's input gathers every frame's map: alive throughout */
+		const struct layer *f0 = &net->layers[plan[kt].first];
+		s->tens[f0->src[0] >= 0 ? tens_of[f0->src[0]] : s->in_tensor].pinned = true;
+	}
 
 	/* descriptors need addresses: weights first (sizes from the tiling), so
 	 * tile once with provisional addresses, then place and patch */
 	for (int pass = 0; pass < 2; pass++) {
 		s->ndesc = 0;
 		for (int k = 0; k < np; k++) {
+			if (k == kt)
+				repeat_frames(s);
 			const struct plan *p = &plan[k];
 			const struct layer *l = &net->layers[p->first];
 			int tin = l->src[0] >= 0 ? tens_of[l->src[0]] : s->in_tensor;
@@ -610,13 +706,18 @@ int serial_lower(struct serial *s, const struct network *net, const struct compi
 		if (pass == 0) {
 			int64_t w = 0;
 			for (int d = 0; d < s->ndesc; d++)
-				w += s->desc[d].wwords;
+				if (s->desc[d].wsrc < 0)
+					w += s->desc[d].wwords;
 			s->w_words = w;
 			place_tensors(s, w);
 		}
 	}
 	int64_t w = 0;
 	for (int d = 0; d < s->ndesc; d++) {
+		if (s->desc[d].wsrc >= 0) {
+			s->desc[d].wbase = s->desc[s->desc[d].wsrc].wbase;
+			continue;
+		}
 		s->desc[d].wbase = w;
 		w += s->desc[d].wwords;
 	}
@@ -688,8 +789,11 @@ int serial_roofline(const struct serial *s, const struct network *net, struct sr
 				break;
 			o = m;
 		}
-		double bytes = (double)layer_weight_count(l) * ((l->wt.w + 7) / 8) +
-		               (double)layer_bias_count(l) * (l->has_bias ? (l->bias.w + 7) / 8 : 0) +
+		/* the batched tail fetches its weights once for batch frames */
+		double share = i >= s->tail_layer ? s->batch : 1;
+		double bytes = ((double)layer_weight_count(l) * ((l->wt.w + 7) / 8) +
+		                (double)layer_bias_count(l) * (l->has_bias ? (l->bias.w + 7) / 8 : 0)) /
+		               share +
 		               (double)shape_elems(l->ishape) * ((l->in.w + 7) / 8) +
 		               (double)shape_elems(o->oshape) * ((o->out.w + 7) / 8);
 		if (out)

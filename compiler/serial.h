@@ -18,6 +18,8 @@ struct stensor {
 	int cw;                     /* container bits: 8, 16, 32 */
 	int wpw;                    /* words per row */
 	int64_t plane, words, base; /* words */
+	int fh;                     /* rows a frame holds (batched maps hold more) */
+	int64_t foff;               /* words from one frame's map to the next's, or 0: shared */
 	int first_def, last_use;    /* plan steps */
 	bool pinned;                /* the input and the output: never shared */
 };
@@ -51,6 +53,9 @@ struct sdesc {
 	uint64_t pmask;
 	int sa, sb;                 /* add: scales */
 	int64_t est;                /* estimated cycles */
+	int ta, tb, tout;           /* the tensors it reads and writes */
+	int wsrc;                   /* the descriptor whose weights it reuses (an earlier
+	                               frame's copy), or -1 */
 };
 
 struct serial {
@@ -62,6 +67,10 @@ struct serial {
 	struct sdesc *desc;
 	int ndesc, cap_desc;
 	int64_t w_words, mem_words;
+	/* --batch B: every layer before the fc tail runs once a frame, the fc
+	 * tail (layers from tail_layer on) once for the B frames, each weight
+	 * tile serving B rows; tail_layer is nlayers when B is 1 */
+	int batch, tail_layer;
 };
 
 int serial_lower(struct serial *s, const struct network *net, const struct compile_opts *o);

@@ -143,11 +143,18 @@ static void emit_top(FILE *f, const struct serial *s, const struct network *net,
 		                x->name, x->s.c, x->s.h, x->s.w, x->fmt.w, x->fmt.f, x->cw, x->wpw);
 	}
 	iface = xprintf("%sA map is stored C, H, W: channel planes of H rows of %s words;\n"
-	                "value x of a row is in bits (x mod E)*cw of word x/E, E = %d/cw.\n"
+	                "value x of a row is in bits (x mod E)*cw of word x/E, E = %d/cw.\n%s"
 	                "Start: write the input frame, pulse start, wait for done, read the output.\n"
 	                "Descriptors: %d (one per conv/fc with its fused relu and max pool, per pass, "
 	                "per add block).",
-	                iface, "WPW", s->mw, s->ndesc);
+	                iface, "WPW", s->mw,
+	                s->batch == 1 ? "" : xprintf(
+	                "Batch of %d frames a start (--batch): frame f's input is the input region's\n"
+	                "frame f (%lld words a frame: the region above holds them all); the layers from\n"
+	                "'%s' on run once for all frames, each map holding one row a frame: frame f's\n"
+	                "output element c is row f of channel plane c.\n",
+	                s->batch, (long long)s->tens[s->in_tensor].foff,
+	                net->layers[s->tail_layer].name), s->ndesc);
 	emit_header(f, net, o, xprintf("%s.v: %s in layer-serial hardware", out_base(o), net->name),
 	            iface);
 	fputs("`resetall\n`timescale 1ns / 1ps\n`default_nettype none\n\n", f);
@@ -298,7 +305,7 @@ static int write_image(const struct serial *s, const struct compile_opts *o)
 	uint8_t *img = big_alloc(bytes ? bytes : 1);
 	memset(img, 0, bytes);
 	for (int k = 0; k < s->ndesc; k++)
-		if (s->desc[k].op == SOP_MAC)
+		if (s->desc[k].op == SOP_MAC && s->desc[k].wsrc < 0)
 			fill_weights(s, &s->desc[k], img);
 	FILE *f = out_open(out_path(o, ".mem.bin"));
 	if (!f) {
@@ -327,6 +334,8 @@ static void write_json(FILE *f, const struct serial *s, const struct network *ne
 	        "\"acc_pixels\": %d, \"output_buffer_words\": %d},\n",
 	        s->tm, s->tn, s->tm * s->tn, s->mw, s->aw, s->cw, s->wcw, s->acc_w, s->maxb,
 	        s->ibd, s->wbd, s->abd, s->obd);
+	fprintf(f, "  \"batch\": %d,\n  \"batched_from\": \"%s\",\n", s->batch,
+	        s->tail_layer < net->nlayers ? net->layers[s->tail_layer].name : "");
 	fprintf(f, "  \"macs\": %lld,\n  \"bound_cycles\": %lld,\n  \"estimated_cycles\": %lld,\n",
 	        (long long)dz->macs, (long long)dz->bound, (long long)dz->estimate);
 	fprintf(f, "  \"memory_words\": %lld,\n  \"memory_map\": [\n", (long long)s->mem_words);
@@ -375,6 +384,7 @@ static void write_json(FILE *f, const struct serial *s, const struct network *ne
 		for (int q = 0; q < s->ndesc; q++)
 			if (s->desc[q].layer == r[k].layer)
 				est += s->desc[q].est + 20;
+		est = (est + s->batch - 1) / s->batch;
 		fprintf(f, "    {\"layer\": \"%s\", \"through\": \"%s\", \"kind\": \"%s\", "
 		        "\"macs\": %.0f, \"bytes\": %.0f, \"intensity_macs_per_byte\": %.3f, "
 		        "\"compute_cycles\": %.0f, \"memory_cycles\": %.0f, \"bound_cycles\": %.0f, "
@@ -465,6 +475,7 @@ static int write_svg(const struct serial *s, const struct network *net, const st
 		for (int q = 0; q < s->ndesc; q++)
 			if (s->desc[q].layer == r[k].layer)
 				est += s->desc[q].est + 20;
+		est = (est + s->batch - 1) / s->batch;
 		double got = est > 0 ? r[k].macs / (double)est : 0;
 		const char *col = mem ? "#1f5fbf" : "#2a8a2a";
 		fprintf(f, "<circle cx=\"%.1f\" cy=\"%.1f\" r=\"4\" fill=\"%s\"><title>%s: %.3g MACs/byte, "
@@ -508,6 +519,8 @@ static int serial_compile(struct network *net, const struct compile_opts *o, str
 	d->estimate = 0;
 	for (int k = 0; k < s->ndesc; k++)
 		d->estimate += s->desc[k].est + 20;
+	d->estimate = (d->estimate + s->batch - 1) / s->batch;
+	d->batch = s->batch;
 	d->priv = s;
 	FILE *f = out_open(o->out);
 	if (!f)

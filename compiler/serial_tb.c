@@ -3,7 +3,8 @@
  * as the engine expects it in memory). The bench follows the contract at
  * the top of sim.c: it loads OUT.mem.bin into sim/nn_mem_model, and for
  * each frame writes the input region, pulses start, waits for done, and
- * reads the output region back into out.txt. */
+ * reads the output region back into out.txt; with --batch, BATCH frames a
+ * start, each at its offset in the input and output maps. */
 #include "serial.h"
 
 #include <stdlib.h>
@@ -18,7 +19,8 @@ int serial_emit_tb(const struct serial *s, const struct network *net,
 	const struct stensor *in = &s->tens[s->in_tensor], *out = &s->tens[s->out_tensor];
 	const char *base = out_base(o);
 	int frames = o->frames > 0 ? o->frames : 1;
-	int64_t tmo = d->estimate * 20 + 200000;
+	int64_t est = d->estimate * s->batch;
+	int64_t tmo = est * 20 + 200000;
 	emit_header(f, net, o, xprintf("%s_tb.v: testbench for %s (serial)", base, d->top),
 	            xprintf("Module tb: %s with sim/nn_mem_model (stalls on; +nostall, +stall=PCT,\n"
 	                    "+seed=N, +vcd=FILE, +reset_frame=F: reset in the middle of frame F). Files (run in this directory): %s.mem.bin, %s_in.hex.\n"
@@ -26,14 +28,20 @@ int serial_emit_tb(const struct serial *s, const struct network *net,
 	                    "l LAYER CYCLES per descriptor as the engine finishes it.",
 	                    d->top, base, base));
 	fprintf(f, "`timescale 1ns / 1ps\n`default_nettype none\n\nmodule tb;\n\n");
-	fprintf(f, "localparam FRAMES = %d;\nlocalparam IN_WORDS = %lld;\nlocalparam IN_BASE = %lld;\n"
-	        "localparam OUT_BASE = %lld;\nlocalparam OUT_C = %d, OUT_H = %d, OUT_W = %d;\n"
+	/* a frame's map: C planes of FH rows of WPW words; frame b of a batch
+	 * FOFF words after frame 0 (the planes of a batched map are longer) */
+	fprintf(f, "localparam FRAMES = %d, BATCH = %d;\n"
+	        "localparam IN_BASE = %lld, IN_C = %d, IN_H = %d, IN_WPW = %d, IN_PLANE = %lld, "
+	        "IN_FOFF = %lld;\n"
+	        "localparam IN_WORDS = IN_C*IN_H*IN_WPW;   // a frame, in OUT_in.hex\n"
+	        "localparam OUT_BASE = %lld, OUT_FOFF = %lld;\nlocalparam OUT_C = %d, OUT_H = %d, OUT_W = %d;\n"
 	        "localparam OUT_WPW = %d, OUT_PLANE = %lld, OUT_CW = %d, OUT_E = %d;\n"
 	        "localparam TIMEOUT = %lld;\n"
-	        "localparam RESET_AT = %lld;     // +reset_frame=F resets this far into frame F\n\n",
-	        frames, (long long)in->words, (long long)in->base, (long long)out->base, out->s.c,
-	        out->s.h, out->s.w, out->wpw, (long long)out->plane, out->cw, s->mw / out->cw,
-	        (long long)tmo, (long long)(d->estimate / 2 > 16 ? d->estimate / 2 : 16));
+	        "localparam RESET_AT = %lld;     // +reset_frame=F resets this far into frame F's start\n\n",
+	        frames, s->batch, (long long)in->base, in->s.c, in->fh, in->wpw, (long long)in->plane,
+	        (long long)in->foff, (long long)out->base, (long long)out->foff, out->s.c, out->fh,
+	        out->s.w, out->wpw, (long long)out->plane, out->cw, s->mw / out->cw, (long long)tmo,
+	        (long long)(est / 2 > 16 ? est / 2 : 16));
 	fprintf(f, "reg clk = 1'b0;\nreg rst = 1'b1;\nreg start = 1'b0;\nwire busy, done;\n"
 	        "wire req_valid, req_ready, req_write, resp_valid;\nwire [%d:0] req_addr;\n"
 	        "wire [%d:0] req_len;\nwire [%d:0] req_wdata, resp_data;\n\n"
@@ -72,8 +80,25 @@ int serial_emit_tb(const struct serial *s, const struct network *net,
 	        "reg [%d:0] wd;\n"
 	        "reg [OUT_CW-1:0] v;\n"
 	        "reg [1023:0] vcd;\n"
-	        "integer fo, fr, i, c, y, x, t0, t1, cyc, bad, reset_frame;\n\n"
+	        "integer fo, bt, b, fr, i, c, y, x, t0, t1, cyc, bad, reset_frame;\n\n"
 	        "always @(posedge clk) cyc <= cyc + 1;\n\n"
+	        "// batch bt's frames into the input region (past the last frame: the last again)\n"
+	        "task load_batch;\n"
+	        "    input integer bt;\n"
+	        "    integer b, fr, i, c, y, x;\n"
+	        "    begin\n"
+	        "        for (b = 0; b < BATCH; b = b + 1) begin\n"
+	        "            fr = bt*BATCH + b < FRAMES ? bt*BATCH + b : FRAMES - 1;\n"
+	        "            i = fr*IN_WORDS;\n"
+	        "            for (c = 0; c < IN_C; c = c + 1)\n"
+	        "                for (y = 0; y < IN_H; y = y + 1)\n"
+	        "                    for (x = 0; x < IN_WPW; x = x + 1) begin\n"
+	        "                        u_mem.mem[IN_BASE + b*IN_FOFF + c*IN_PLANE + y*IN_WPW + x] = frames[i];\n"
+	        "                        i = i + 1;\n"
+	        "                    end\n"
+	        "        end\n"
+	        "    end\n"
+	        "endtask\n\n"
 	        "initial begin\n"
 	        "    cyc = 0;\n"
 	        "    ld_on = 1'b0;\n"
@@ -89,26 +114,25 @@ int serial_emit_tb(const struct serial *s, const struct network *net,
 	        "    repeat (4) @(posedge clk);\n"
 	        "    rst <= 1'b0;\n"
 	        "    @(posedge clk);\n"
-	        "    for (fr = 0; fr < FRAMES && !bad; fr = fr + 1) begin\n"
-	        "        for (i = 0; i < IN_WORDS; i = i + 1)\n"
-	        "            u_mem.mem[IN_BASE + i] = frames[fr*IN_WORDS + i];\n"
+	        "    for (bt = 0; bt*BATCH < FRAMES && !bad; bt = bt + 1) begin\n"
+	        "        load_batch(bt);\n"
 	        "        start <= 1'b1;\n"
 	        "        t0 = cyc;\n"
 	        "        @(posedge clk);\n"
 	        "        start <= 1'b0;\n"
 	        "        @(posedge clk);\n"
 	        "        @(posedge clk);\n"
-	        "        if (fr == reset_frame) begin\n"
+	        "        if (reset_frame >= 0 && reset_frame / BATCH == bt) begin\n"
 	        "            // reset in the middle of this inference (memory keeps its contents,\n"
 	        "            // the engine and the memory model their control state), then start it again\n"
 	        "            while (!done && cyc - t0 < RESET_AT) @(posedge clk);\n"
-	        "            $display(\"progress reset %%0d cycles into frame %%0d; starting it again\", cyc - t0, fr);\n"
+	        "            $display(\"progress reset %%0d cycles into frame %%0d; starting it again\", cyc - t0,\n"
+	        "                     reset_frame);\n"
 	        "            rst <= 1'b1;\n"
 	        "            repeat (4) @(posedge clk);\n"
 	        "            rst <= 1'b0;\n"
 	        "            @(posedge clk);\n"
-	        "            for (i = 0; i < IN_WORDS; i = i + 1)\n"
-	        "                u_mem.mem[IN_BASE + i] = frames[fr*IN_WORDS + i];\n"
+	        "            load_batch(bt);\n"
 	        "            start <= 1'b1;\n"
 	        "            t0 = cyc;\n"
 	        "            @(posedge clk);\n"
@@ -118,28 +142,31 @@ int serial_emit_tb(const struct serial *s, const struct network *net,
 	        "        end\n"
 	        "        while (!done && cyc - t0 < TIMEOUT) @(posedge clk);\n"
 	        "        if (!done) begin\n"
-	        "            $fwrite(fo, \"x frame %%0d: no done after %%0d cycles\\n\", fr, TIMEOUT);\n"
+	        "            $fwrite(fo, \"x frame %%0d: no done after %%0d cycles\\n\", bt*BATCH, TIMEOUT);\n"
 	        "            bad = 1;\n"
 	        "        end else begin\n"
 	        "            t1 = cyc;\n"
 	        "            @(posedge clk);\n"
-	        "            $fwrite(fo, \"f %%0d %%0d %%0d\\n\", fr, t0, t1);\n"
-	        "            for (c = 0; c < OUT_C; c = c + 1)\n"
-	        "                for (y = 0; y < OUT_H; y = y + 1)\n"
-	        "                    for (x = 0; x < OUT_W; x = x + 1) begin\n"
-	        "                        wd = u_mem.mem[OUT_BASE + c*OUT_PLANE + y*OUT_WPW + x/OUT_E];\n"
-	        "                        v = wd[(x %% OUT_E)*OUT_CW +: OUT_CW];\n"
-	        "                        if (^v === 1'bx) begin\n"
-	        "                            if (!bad) $fwrite(fo, \"x frame %%0d output %%0d is X\\n\", fr,\n"
-	        "                                              (c*OUT_H + y)*OUT_W + x);\n"
-	        "                            bad = 1;\n"
-	        "                        end else begin\n"
-	        "                            $fwrite(fo, \"o %%0d %%0d %%0d\\n\", fr, (c*OUT_H + y)*OUT_W + x,\n"
-	        "                                    $signed(v));\n"
+	        "            for (b = 0; b < BATCH && bt*BATCH + b < FRAMES; b = b + 1) begin\n"
+	        "                fr = bt*BATCH + b;\n"
+	        "                $fwrite(fo, \"f %%0d %%0d %%0d\\n\", fr, t0, t1);\n"
+	        "                for (c = 0; c < OUT_C; c = c + 1)\n"
+	        "                    for (y = 0; y < OUT_H; y = y + 1)\n"
+	        "                        for (x = 0; x < OUT_W; x = x + 1) begin\n"
+	        "                            wd = u_mem.mem[OUT_BASE + b*OUT_FOFF + c*OUT_PLANE + y*OUT_WPW + x/OUT_E];\n"
+	        "                            v = wd[(x %% OUT_E)*OUT_CW +: OUT_CW];\n"
+	        "                            if (^v === 1'bx) begin\n"
+	        "                                if (!bad) $fwrite(fo, \"x frame %%0d output %%0d is X\\n\", fr,\n"
+	        "                                                  (c*OUT_H + y)*OUT_W + x);\n"
+	        "                                bad = 1;\n"
+	        "                            end else begin\n"
+	        "                                $fwrite(fo, \"o %%0d %%0d %%0d\\n\", fr, (c*OUT_H + y)*OUT_W + x,\n"
+	        "                                        $signed(v));\n"
+	        "                            end\n"
 	        "                        end\n"
-	        "                    end\n"
-	        "            $display(\"progress frame %%0d of %%0d done in %%0d cycles\", fr + 1, FRAMES,\n"
-	        "                     t1 - t0);\n"
+	        "            end\n"
+	        "            $display(\"progress frame %%0d of %%0d done in %%0d cycles\",\n"
+	        "                     bt*BATCH + BATCH < FRAMES ? bt*BATCH + BATCH : FRAMES, FRAMES, t1 - t0);\n"
 	        "        end\n"
 	        "        if (u_mem.bad) begin\n"
 	        "            $fwrite(fo, \"x the memory model saw a bad request\\n\");\n"
@@ -169,11 +196,11 @@ int serial_write_vectors(const struct network *net, const struct design *d,
 	for (int n = 0; n < in->n; n++) {
 		const int32_t *x = in->d + (size_t)n * (size_t)per;
 		for (int c = 0; c < t->s.c; c++)
-			for (int y = 0; y < t->s.h; y++)
+			for (int y = 0; y < t->fh; y++)
 				for (int w = 0; w < t->wpw; w++) {
 					for (int k = 0; k < e; k++) {
 						int xx = w * e + k;
-						vals[k] = xx < t->s.w ? x[((int64_t)c * t->s.h + y) * t->s.w + xx] : 0;
+						vals[k] = xx < t->s.w ? x[((int64_t)c * t->fh + y) * t->s.w + xx] : 0;
 					}
 					emit_hex_word(f, vals, e, t->cw);
 				}

@@ -176,7 +176,7 @@ static int compare(const struct network *net, const struct compile_opts *co,
 		return 1;
 
 	/* parallel: the steady-state interval between frames; serial: the mean
-	 * time of one inference */
+	 * time of one inference (a batch's time over its frames) */
 	double cycles;
 	if (co->mode == MODE_PARALLEL && want->n >= 2)
 		cycles = (double)(t1[want->n - 1] - t1[0]) / (want->n - 1);
@@ -184,7 +184,8 @@ static int compare(const struct network *net, const struct compile_opts *co,
 		cycles = 0;
 		for (int i = 0; i < want->n; i++)
 			cycles += (double)(t1[i] - t0[i]);
-		cycles /= want->n;
+		/* a batch's frames share one start: each gets its share */
+		cycles /= (double)want->n * (d->batch > 1 ? d->batch : 1);
 	}
 	if (cycles <= 0)
 		cycles = 1;
