@@ -89,7 +89,7 @@ test: deps
 	@-$(MAKE) -s --no-print-directory generated-check
 	@-$(MAKE) -s --no-print-directory lint
 	@-$(PY) tests/fuzz/malformed.py $(B)/nnc 300 1 $(B)/results.txt | tail -n 1
-	@-sh tests/fuzz/run_nets.sh $(B)/nnc 4 1 $(B)/results.txt | grep -v '^fuzz-nets: seeds' || true
+	@-sh tests/fuzz/run_nets.sh $(B)/nnc 4 7 $(B)/results.txt | grep -v '^fuzz-nets: seeds' || true
 	@-$(MAKE) -s --no-print-directory asan
 	@sh tests/summary.sh $(B)/results.txt
 
