@@ -4,6 +4,7 @@
 #include "emit.h"
 
 #include <ctype.h>
+#include <stdlib.h>
 #include <string.h>
 
 const char *mode_name(enum mode m) { return m == MODE_SERIAL ? "serial" : "parallel"; }
@@ -89,23 +90,110 @@ void emit_templates(FILE *f, const char *const *names)
 			        nn_templates[i].text);
 }
 
+/* $readmemh text. A word of n values of `bits` each (value 0 in the lowest
+ * bits, two's complement, masked to its width) is one hex number of
+ * ceil(n*bits/4) digits, leading zeros included, and a newline. */
+
+static const char hex_digit[] = "0123456789abcdef";
+static const char hex_pair[256][2] = {
+#define P(a) {hex_digit[(a) >> 4], hex_digit[(a) & 15]}
+#define P16(h) P(h), P(h + 1), P(h + 2), P(h + 3), P(h + 4), P(h + 5), P(h + 6), P(h + 7), \
+	P(h + 8), P(h + 9), P(h + 10), P(h + 11), P(h + 12), P(h + 13), P(h + 14), P(h + 15)
+	P16(0), P16(16), P16(32), P16(48), P16(64), P16(80), P16(96), P16(112),
+	P16(128), P16(144), P16(160), P16(176), P16(192), P16(208), P16(224), P16(240)
+#undef P16
+#undef P
+};
+
+int64_t hex_line_len(int n, int bits) { return ((int64_t)n * bits + 3) / 4 + 1; }
+
+/* nd = bits/4 digits per value: each value has digits of its own, the
+ * last value's first, two at a time from a table. format_nd is written
+ * for a constant nd (and n = 1 for the common one value a line), which
+ * the compiler unrolls: VGG16's 678 MB of images go through here. */
+static inline char *put_value(char *p, uint64_t x, int nd)
+{
+	char *q = p + nd;
+	for (int d = nd; d >= 2; d -= 2, x >>= 8) {
+		q -= 2;
+		memcpy(q, hex_pair[x & 255], 2);
+	}
+	if (nd & 1)
+		q[-1] = hex_digit[x & 15];
+	return p + nd;
+}
+
+static inline char *format_nd(char *p, const int64_t *vals, int64_t words, int n, int nd)
+{
+	uint64_t mask = nd >= 16 ? ~0ull : (1ull << 4 * nd) - 1;
+	if (n == 1) {
+		for (int64_t w = 0; w < words; w++) {
+			p = put_value(p, (uint64_t)vals[w] & mask, nd);
+			*p++ = '\n';
+		}
+		return p;
+	}
+	for (int64_t w = 0; w < words; w++, vals += n) {
+		for (int v = n - 1; v >= 0; v--)
+			p = put_value(p, (uint64_t)vals[v] & mask, nd);
+		*p++ = '\n';
+	}
+	return p;
+}
+
+static char *format_nibbles(char *p, const int64_t *vals, int64_t words, int n, int nd)
+{
+	switch (nd) {
+	case 2: return format_nd(p, vals, words, n, 2);
+	case 4: return format_nd(p, vals, words, n, 4);
+	case 8: return format_nd(p, vals, words, n, 8);
+	default: return format_nd(p, vals, words, n, nd);
+	}
+}
+
+/* Any width: the bits are gathered from value 0 up and the digits written
+ * from the end of the line back. */
+static char *format_packed(char *p, const int64_t *vals, int64_t words, int n, int bits)
+{
+	uint64_t mask = bits >= 64 ? ~0ull : (1ull << bits) - 1;
+	int64_t len = hex_line_len(n, bits);
+	for (int64_t w = 0; w < words; w++, vals += n) {
+		char *q = p + len - 1;
+		uint64_t acc = 0;
+		int have = 0;                   /* bits in acc, < 4 between values */
+		for (int v = 0; v < n; v++) {
+			uint64_t x = (uint64_t)vals[v] & mask;
+			for (int left = bits; left > 0;) {
+				int take = left < 60 ? left : 60;
+				acc |= (x & ((1ull << take) - 1)) << have;
+				x >>= take;
+				have += take;
+				left -= take;
+				for (; have >= 4; have -= 4, acc >>= 4)
+					*--q = hex_digit[acc & 15];
+			}
+		}
+		if (have)
+			*--q = hex_digit[acc & 15];
+		p += len;
+		p[-1] = '\n';
+	}
+	return p;
+}
+
+char *hex_format_words(char *p, const int64_t *vals, int64_t words, int n, int bits)
+{
+	if (bits % 4 == 0 && bits <= 64)
+		return format_nibbles(p, vals, words, n, bits / 4);
+	return format_packed(p, vals, words, n, bits);
+}
+
 void emit_hex_word(FILE *f, const int64_t *vals, int n, int bits)
 {
-	/* pack the values into 64-bit words (value 0 lowest), then print the
-	 * nibbles from the top; a nibble never straddles two words */
-	int total = n * bits, digits = (total + 3) / 4, nw = (total + 63) / 64;
-	uint64_t small[8], *w = nw <= 8 ? small : xcalloc((size_t)nw, sizeof *w);
-	memset(w, 0, (size_t)nw * sizeof *w);
-	uint64_t mask = bits >= 64 ? ~0ull : (1ull << bits) - 1;
-	for (int v = 0, at = 0; v < n; v++, at += bits) {
-		uint64_t x = (uint64_t)vals[v] & mask;
-		w[at / 64] |= x << (at % 64);
-		if (at % 64 + bits > 64)
-			w[at / 64 + 1] |= x >> (64 - at % 64);
-	}
-	char line[4096], *buf = digits < (int)sizeof line ? line : xmalloc((size_t)digits + 1);
-	for (int d = digits - 1, k = 0; d >= 0; d--, k++)
-		buf[k] = "0123456789abcdef"[(w[(4 * d) / 64] >> ((4 * d) % 64)) & 15];
-	buf[digits] = '\n';
-	fwrite(buf, 1, (size_t)digits + 1, f);
+	int64_t len = hex_line_len(n, bits);
+	char line[4096], *buf = len <= (int64_t)sizeof line ? line : big_alloc((size_t)len);
+	hex_format_words(buf, vals, 1, n, bits);
+	fwrite(buf, 1, (size_t)len, f);
+	if (buf != line)
+		free(buf);
 }

@@ -61,6 +61,12 @@ void emit_header(FILE *f, const struct network *net, const struct compile_opts *
 void emit_templates(FILE *f, const char *const *names);
 /* One $readmemh line: n values of bits each, value 0 in the lowest bits. */
 void emit_hex_word(FILE *f, const int64_t *vals, int n, int bits);
+/* The same lines in memory: every word of n values of bits each takes
+ * hex_line_len(n, bits) characters, newline included. hex_format_words
+ * writes `words` words (value v of word w is vals[w*n + v]) from p on and
+ * returns the end; it keeps no state, so threads may call it at once. */
+int64_t hex_line_len(int n, int bits);
+char *hex_format_words(char *p, const int64_t *vals, int64_t words, int n, int bits);
 const char *mode_name(enum mode m);
 
 /* sim.c */
