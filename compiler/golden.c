@@ -6,39 +6,25 @@
  * width bounds), in int64 otherwise, and split output channels over threads. */
 #include "fixed.h"
 #include "golden_simd.h"
+#include "threads.h"
 
-#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
-
-static int nthreads(void)
-{
-	static int n;
-	if (!n) {
-		long c = sysconf(_SC_NPROCESSORS_ONLN);
-		const char *env = getenv("NNC_THREADS");
-		if (env && atoi(env) > 0)
-			c = atoi(env);
-		n = c < 1 ? 1 : c > 16 ? 16 : (int)c;
-	}
-	return n;
-}
 
 static void tensor_alloc(struct tensor *t, int n, struct shape s)
 {
 	t->n = n;
 	t->s = s;
-	t->d = big_alloc((size_t)n * (size_t)shape_elems(s) * sizeof *t->d);
+	t->d = huge_alloc((size_t)n * (size_t)shape_elems(s) * sizeof *t->d);
 }
 
 /* ---- conv and fc ---------------------------------------------------------- */
 
+/* Thread k of n computes output channels [filters*k/n, filters*(k+1)/n). */
 struct mac_job {
 	const struct layer *l;
 	const struct tensor *in;
 	struct tensor *out;
-	int f0, f1;                         /* output channels [f0, f1) */
 };
 
 /* One output plane of a conv: acc[oy][ox] over the group's input channels.
@@ -106,17 +92,18 @@ static bool exact_in_double(const struct layer *l)
 	return l->acc_bits <= 53 && l->in.w + l->wt.w <= 54;
 }
 
-static void *conv_worker(void *arg)
+static void conv_worker(void *ctx, int k, int nt)
 {
-	struct mac_job *j = arg;
+	const struct mac_job *j = ctx;
 	const struct layer *l = j->l;
+	int f0 = (int)((int64_t)l->filters * k / nt), f1 = (int)((int64_t)l->filters * (k + 1) / nt);
 	size_t np = (size_t)l->oshape.h * l->oshape.w;
 	bool dbl = exact_in_double(l);
 	void *acc = big_alloc(np * 8);
 	for (int n = 0; n < j->in->n; n++) {
 		const int32_t *img = j->in->d + (size_t)n * shape_elems(l->ishape);
 		int32_t *out = j->out->d + (size_t)n * shape_elems(l->oshape);
-		for (int f = j->f0; f < j->f1; f++) {
+		for (int f = f0; f < f1; f++) {
 			int32_t *o = out + (size_t)f * np;
 			if (dbl) {
 				conv_plane_d(l, img, f, acc, (double)bias_term(l, f));
@@ -130,23 +117,23 @@ static void *conv_worker(void *arg)
 		}
 	}
 	free(acc);
-	return NULL;
 }
 
-static void *fc_worker(void *arg)
+static void fc_worker(void *ctx, int k, int nt)
 {
-	struct mac_job *j = arg;
+	const struct mac_job *j = ctx;
 	const struct layer *l = j->l;
+	int u0 = (int)((int64_t)l->filters * k / nt), u1 = (int)((int64_t)l->filters * (k + 1) / nt);
 	int64_t ni = shape_elems(l->ishape);
 	bool dbl = exact_in_double(l);
 	double *xd = dbl ? big_alloc((size_t)ni * sizeof *xd) : NULL;
 	for (int n = 0; n < j->in->n; n++) {
 		const int32_t *x = j->in->d + (size_t)n * ni;
 		int32_t *out = j->out->d + (size_t)n * l->filters;
-		if (dbl)
+		if (xd)
 			for (int64_t i = 0; i < ni; i++)
 				xd[i] = x[i];
-		for (int u = j->f0; u < j->f1; u++) {
+		for (int u = u0; u < u1; u++) {
 			const int32_t *w = l->w + (size_t)u * ni;
 			if (dbl) {
 				/* four partial sums: each is exact, so is their total */
@@ -170,27 +157,27 @@ static void *fc_worker(void *arg)
 		}
 	}
 	free(xd);
-	return NULL;
 }
 
 /* ---- the vectorized conv path (golden_simd.c) ---------------------------- */
 
+/* Thread k of n computes the group's filter blocks [nb*k/n, nb*(k+1)/n). */
 struct simd_job {
 	const struct layer *l;
 	struct simd_conv k;
 	int32_t *out;                       /* this image's output */
-	int g, b0, b1;                      /* group, filter blocks [b0, b1) */
+	int g, nb;                          /* group, filter blocks */
 	const double *bias;                 /* the group's biases, padded to blocks */
 };
 
-static void *simd_worker(void *arg)
+static void simd_worker(void *ctx, int k, int nt)
 {
-	struct simd_job *j = arg;
+	const struct simd_job *j = ctx;
 	const struct layer *l = j->l;
 	size_t np = (size_t)l->oshape.h * l->oshape.w;
 	int fg = l->filters / l->groups;
 	double *acc = big_alloc(4 * np * sizeof *acc);
-	for (int fb = j->b0; fb < j->b1; fb++) {
+	for (int fb = j->nb * k / nt; fb < j->nb * (k + 1) / nt; fb++) {
 		simd_conv_block(&j->k, fb, acc, j->bias + 4 * fb);
 		for (int q = 0; q < 4 && fb * 4 + q < fg; q++) {
 			int32_t *o = j->out + (size_t)(j->g * fg + fb * 4 + q) * np;
@@ -199,7 +186,6 @@ static void *simd_worker(void *arg)
 		}
 	}
 	free(acc);
-	return NULL;
 }
 
 static bool simd_fits(const struct layer *l)
@@ -229,9 +215,7 @@ static void conv_simd(const struct layer *l, const struct tensor *in, struct ten
 		}
 	double *xp = big_alloc((plane * C + 16) * sizeof *xp);
 	memset(xp, 0, (plane * C + 16) * sizeof *xp);
-	int t = nthreads();
-	struct simd_job jobs[16];
-	pthread_t th[16];
+	int t = nthreads() > nb ? nb : nthreads();
 	for (int n = 0; n < in->n; n++) {
 		const int32_t *img = in->d + (size_t)n * shape_elems(l->ishape);
 		for (int c = 0; c < C; c++)
@@ -241,23 +225,12 @@ static void conv_simd(const struct layer *l, const struct tensor *in, struct ten
 						img[((size_t)c * H + y) * W + x];
 		int32_t *o = out->d + (size_t)n * shape_elems(l->oshape);
 		for (int g = 0; g < G; g++) {
-			int tt = t > nb ? nb : t;
-			for (int k = 0; k < tt; k++) {
-				jobs[k] = (struct simd_job){
-					.l = l, .out = o, .g = g,
-					.b0 = nb * k / tt, .b1 = nb * (k + 1) / tt,
-					.bias = bias + (size_t)g * nb * 4,
-					.k = {.x = xp + (size_t)g * cg * plane,
-					      .w = wd + (size_t)g * nb * cg * kk * 4,
-					      .cg = cg, .kh = l->kh, .kw = l->kw, .sh = l->sh,
-					      .oh = l->oshape.h, .ow = l->oshape.w, .hp = hp, .wp = wp}};
-			}
-			for (int k = 1; k < tt; k++)
-				if (pthread_create(&th[k], NULL, simd_worker, &jobs[k]))
-					die("cannot start a thread");
-			simd_worker(&jobs[0]);
-			for (int k = 1; k < tt; k++)
-				pthread_join(th[k], NULL);
+			struct simd_job j = {
+				.l = l, .out = o, .g = g, .nb = nb, .bias = bias + (size_t)g * nb * 4,
+				.k = {.x = xp + (size_t)g * cg * plane, .w = wd + (size_t)g * nb * cg * kk * 4,
+				      .cg = cg, .kh = l->kh, .kw = l->kw, .sh = l->sh,
+				      .oh = l->oshape.h, .ow = l->oshape.w, .hp = hp, .wp = wp}};
+			par_run(t, simd_worker, &j);
 		}
 	}
 	free(xp);
@@ -267,61 +240,79 @@ static void conv_simd(const struct layer *l, const struct tensor *in, struct ten
 
 /* Split output channels over the threads; small layers run inline. */
 static void run_mac(const struct layer *l, const struct tensor *in, struct tensor *out,
-                    void *(*worker)(void *))
+                    void (*worker)(void *ctx, int k, int n))
 {
 	int t = nthreads();
 	if ((double)l->macs * in->n < 2e6 || l->filters < 2)
 		t = 1;
 	if (t > l->filters)
 		t = l->filters;
-	struct mac_job jobs[16];
-	pthread_t th[16];
-	for (int k = 0; k < t; k++)
-		jobs[k] = (struct mac_job){l, in, out, (int)((int64_t)l->filters * k / t),
-		                           (int)((int64_t)l->filters * (k + 1) / t)};
-	for (int k = 1; k < t; k++)
-		if (pthread_create(&th[k], NULL, worker, &jobs[k]))
-			die("cannot start a thread");
-	worker(&jobs[0]);
-	for (int k = 1; k < t; k++)
-		pthread_join(th[k], NULL);
+	struct mac_job j = {l, in, out};
+	par_run(t, worker, &j);
+}
+
+static void conv_other(const struct layer *l, const struct tensor *in, struct tensor *out)
+{
+	if (simd_fits(l))
+		conv_simd(l, in, out);
+	else
+		run_mac(l, in, out, conv_worker);
 }
 
 /* ---- pools, relu, add ------------------------------------------------------ */
 
-static void pool(const struct layer *l, const struct tensor *in, struct tensor *out)
+struct pool_job {
+	const struct layer *l;
+	const struct tensor *in;
+	struct tensor *out;
+};
+
+/* Each window over its cells inside the input; the padding cells, all
+ * -2^(W-1), count once in the maximum and npad times in the sum. */
+static void pool_part(void *ctx, int k, int n)
 {
+	const struct pool_job *j = ctx;
+	const struct layer *l = j->l;
 	int H = l->ishape.h, W = l->ishape.w, oh = l->oshape.h, ow = l->oshape.w;
 	int p = 0;
 	int64_t m = 0;
 	if (l->kind == L_AVGPOOL)
 		fx_avg_consts(l->kh * l->kw, &p, &m);
 	int64_t pad = fx_min(l->in.w);
-	for (int n = 0; n < in->n; n++)
-		for (int c = 0; c < l->ishape.c; c++) {
-			const int32_t *x = in->d + ((size_t)n * l->ishape.c + c) * H * W;
-			int32_t *y = out->d + ((size_t)n * l->oshape.c + c) * oh * ow;
-			for (int oy = 0; oy < oh; oy++)
-				for (int ox = 0; ox < ow; ox++) {
-					int64_t best = INT64_MIN;
-					i128 sum = 0;
-					for (int ky = 0; ky < l->kh; ky++)
-						for (int kx = 0; kx < l->kw; kx++) {
-							int iy = oy * l->sh - l->ph + ky;
-							int ix = ox * l->sw - l->pw + kx;
-							int64_t v = iy < 0 || iy >= H || ix < 0 || ix >= W
-							                    ? pad : x[(size_t)iy * W + ix];
-							sum += v;
-							if (v > best)
-								best = v;
-						}
-					if (l->kind == L_MAXPOOL)
-						y[oy * ow + ox] = (int32_t)best;
-					else
-						y[oy * ow + ox] = (int32_t)fx_requant(
-							fx_avg(sum, p, m), l->in.f - l->out.f, l->round, l->out.w);
-				}
+	int planes = j->in->n * l->ishape.c;
+	for (int pl = planes * k / n; pl < planes * (k + 1) / n; pl++) {
+		const int32_t *x = j->in->d + (size_t)pl * H * W;
+		int32_t *y = j->out->d + (size_t)pl * oh * ow;
+		for (int oy = 0; oy < oh; oy++) {
+			int iy = oy * l->sh - l->ph;
+			int ky0 = iy < 0 ? -iy : 0, ky1 = H - iy < l->kh ? H - iy : l->kh;
+			for (int ox = 0; ox < ow; ox++) {
+				int ix = ox * l->sw - l->pw;
+				int kx0 = ix < 0 ? -ix : 0, kx1 = W - ix < l->kw ? W - ix : l->kw;
+				int cells = ky1 > ky0 && kx1 > kx0 ? (ky1 - ky0) * (kx1 - kx0) : 0;
+				int npad = l->kh * l->kw - cells;
+				int64_t best = npad ? pad : INT64_MIN, sum = npad * pad;
+				for (int ky = ky0; ky < ky1; ky++)
+					for (int kx = kx0; kx < kx1; kx++) {
+						int64_t v = x[(size_t)(iy + ky) * W + ix + kx];
+						sum += v;
+						best = v > best ? v : best;
+					}
+				if (l->kind == L_MAXPOOL)
+					y[oy * ow + ox] = (int32_t)best;
+				else
+					y[oy * ow + ox] = (int32_t)fx_requant(
+						fx_avg(sum, p, m), l->in.f - l->out.f, l->round, l->out.w);
+			}
 		}
+	}
+}
+
+static void pool(const struct layer *l, const struct tensor *in, struct tensor *out)
+{
+	struct pool_job j = {l, in, out};
+	double work = (double)in->n * shape_elems(l->oshape) * l->kh * l->kw;
+	par_run(work < 1e6 ? 1 : nthreads(), pool_part, &j);
 }
 
 static void add(const struct layer *l, const struct tensor *a, const struct tensor *b,
@@ -344,10 +335,7 @@ void golden_layer(const struct network *net, int i, const struct tensor *a,
 	tensor_alloc(out, a->n, l->oshape);
 	switch (l->kind) {
 	case L_CONV:
-		if (simd_fits(l))
-			conv_simd(l, a, out);
-		else
-			run_mac(l, a, out, conv_worker);
+		conv_other(l, a, out);
 		break;
 	case L_FC:
 		run_mac(l, a, out, fc_worker);
