@@ -1,9 +1,12 @@
 /* golden.c: the golden model. Every layer computed exactly as DESIGN §3 says;
  * the generated hardware must equal it on every element.
  *
- * Speed: conv and fc sum products in double where that is exact (every
- * product and every partial sum below 2^53, which the layer's accumulator
- * width bounds), in int64 otherwise, and split output channels over threads. */
+ * Speed: a conv whose weights and input fit in int16 runs on the int16
+ * kernel (golden_simd.c), whose int32 sums are bounded from the values
+ * themselves; other convs and the fc layers sum in double where that is
+ * exact (every product and partial sum below 2^53, which the accumulator
+ * width bounds), else in int64 (fc: modulo 2^64, exact as the accumulator
+ * fits in 64 bits). Every layer is split over threads. */
 #include "fixed.h"
 #include "golden_simd.h"
 #include "threads.h"
@@ -125,8 +128,8 @@ static void fc_worker(void *ctx, int k, int nt)
 	const struct layer *l = j->l;
 	int u0 = (int)((int64_t)l->filters * k / nt), u1 = (int)((int64_t)l->filters * (k + 1) / nt);
 	int64_t ni = shape_elems(l->ishape);
-	bool dbl = exact_in_double(l);
-	double *xd = dbl ? big_alloc((size_t)ni * sizeof *xd) : NULL;
+	bool dbl = exact_in_double(l), vec = simd_level() >= SIMD_AVX2;
+	double *xd = dbl && !vec ? big_alloc((size_t)ni * sizeof *xd) : NULL;
 	for (int n = 0; n < j->in->n; n++) {
 		const int32_t *x = j->in->d + (size_t)n * ni;
 		int32_t *out = j->out->d + (size_t)n * l->filters;
@@ -135,7 +138,11 @@ static void fc_worker(void *ctx, int k, int nt)
 				xd[i] = x[i];
 		for (int u = u0; u < u1; u++) {
 			const int32_t *w = l->w + (size_t)u * ni;
-			if (dbl) {
+			if (vec) {
+				/* modulo 2^64, exact: the accumulator width is at most 64 */
+				uint64_t s = simd_dot_i32(w, x, ni) + (uint64_t)bias_term(l, u);
+				out[u] = finish(l, (int64_t)s);
+			} else if (dbl) {
 				/* four partial sums: each is exact, so is their total */
 				double s0 = 0, s1 = 0, s2 = 0, s3 = 0;
 				int64_t i = 0;
@@ -159,7 +166,7 @@ static void fc_worker(void *ctx, int k, int nt)
 	free(xd);
 }
 
-/* ---- the vectorized conv path (golden_simd.c) ---------------------------- */
+/* ---- the double conv path (golden_simd.c) ---------------------------------- */
 
 /* Thread k of n computes the group's filter blocks [nb*k/n, nb*(k+1)/n). */
 struct simd_job {
@@ -251,6 +258,7 @@ static void run_mac(const struct layer *l, const struct tensor *in, struct tenso
 	par_run(t, worker, &j);
 }
 
+/* The paths for a conv the int16 path does not take. */
 static void conv_other(const struct layer *l, const struct tensor *in, struct tensor *out)
 {
 	if (simd_fits(l))
@@ -258,6 +266,261 @@ static void conv_other(const struct layer *l, const struct tensor *in, struct te
 	else
 		run_mac(l, in, out, conv_worker);
 }
+
+/* ---- the int16 conv path (golden_simd.c) --------------------------------- */
+
+/* Requantize and activate in int64 when that is exact: 0 <= s <= 62 and the
+ * accumulator (bias included) below 2^61, so acc + 2^(s-1) cannot overflow.
+ * sat then relu or relu6 is one clamp, to [0, hi] or [0, cap]. */
+struct fast_finish {
+	bool ok;
+	int s;
+	int64_t r, lo, hi;
+};
+
+static struct fast_finish fast_finish(const struct layer *l)
+{
+	struct fast_finish q = {.s = l->in.f + l->wt.f - l->out.f};
+	q.ok = q.s >= 0 && q.s <= 62 && l->acc_bits <= 62;
+	q.r = q.s > 0 && l->round == ROUND_NEAREST ? (int64_t)1 << (q.s - 1) : 0;
+	q.lo = fx_min(l->out.w);
+	q.hi = fx_max(l->out.w);
+	if (l->act != ACT_NONE)
+		q.lo = 0;
+	if (l->act == ACT_RELU6)
+		q.hi = fx_relu6_cap(l->out);
+	return q;
+}
+
+static inline int32_t finish_fast(const struct fast_finish *q, int64_t acc)
+{
+	int64_t y = (acc + q->r) >> q->s;
+	return (int32_t)(y < q->lo ? q->lo : y > q->hi ? q->hi : y);
+}
+
+/* One layer's int16 convolution: weights and offsets prepared once, then
+ * each image converted and computed. Every phase is split over threads. */
+struct i16_conv {
+	const struct layer *l;
+	int G, cg, fg, cpg, nb, kk, steps;
+	int wp, tiles, row_tiles;           /* row_tiles: 0 when tiles run across rows */
+	size_t plane, xn;                   /* pairs per plane; pairs in x16 */
+	int16_t *w16;                       /* [group][block][pair][ky][kx][4 filters][2] */
+	int32_t *off;                       /* per step: its input offset, in pairs */
+	int64_t *bias;                      /* bias terms, per filter */
+	int16_t *x16;                       /* one image: [group][pair][hp][wp][2] */
+	struct fast_finish fin;
+	const int32_t *img;                 /* the image being computed */
+	int32_t *out;
+	int chunk;
+	int64_t part_max[16];               /* per thread: max |w_a| + |w_b|, or max |x| */
+	bool part_ok[16];                   /* per thread: every value fits in int16 */
+};
+
+/* Tiles of a group run in blocks: the block's input stays in cache while
+ * every filter block passes over it. */
+#define TILE_BLOCK 8
+
+static void i16_weights(void *ctx, int k, int n)
+{
+	struct i16_conv *c = ctx;
+	const struct layer *l = c->l;
+	int nblk = c->G * c->nb, b0 = nblk * k / n, b1 = nblk * (k + 1) / n;
+	int64_t mx = 0;
+	bool ok = true;
+	for (int b = b0; b < b1; b++) {
+		int g = b / c->nb, fb = b % c->nb;
+		int16_t *d = c->w16 + (size_t)b * c->steps * 4 * 2;
+		const int32_t *wf[4];
+		for (int q = 0; q < 4; q++)
+			wf[q] = fb * 4 + q < c->fg ? l->w + (size_t)(g * c->fg + fb * 4 + q) * c->cg * c->kk
+			                           : NULL;
+		for (int p = 0; p < c->cpg; p++)
+			for (int t = 0; t < c->kk; t++)
+				for (int q = 0; q < 4; q++, d += 2) {
+					int32_t v0 = 0, v1 = 0;
+					if (wf[q]) {
+						v0 = wf[q][2 * p * c->kk + t];
+						v1 = 2 * p + 1 < c->cg ? wf[q][(2 * p + 1) * c->kk + t] : 0;
+					}
+					ok &= v0 >= INT16_MIN && v0 <= INT16_MAX && v1 >= INT16_MIN && v1 <= INT16_MAX;
+					int64_t sum = (v0 < 0 ? -(int64_t)v0 : v0) + (v1 < 0 ? -(int64_t)v1 : v1);
+					mx = sum > mx ? sum : mx;
+					d[0] = (int16_t)v0;
+					d[1] = (int16_t)v1;
+				}
+	}
+	c->part_max[k] = mx;
+	c->part_ok[k] = ok;
+}
+
+static void i16_input(void *ctx, int k, int n)
+{
+	struct i16_conv *c = ctx;
+	const struct layer *l = c->l;
+	int H = l->ishape.h, W = l->ishape.w, np = c->G * c->cpg;
+	int p0 = np * k / n, p1 = np * (k + 1) / n;
+	size_t end = k == n - 1 ? c->xn : (size_t)p1 * c->plane;
+	memset(c->x16 + 2 * (size_t)p0 * c->plane, 0, (end - (size_t)p0 * c->plane) * 2 * sizeof *c->x16);
+	int64_t mx = 0;
+	bool ok = true;
+	for (int p = p0; p < p1; p++) {
+		int g = p / c->cpg, pc = p % c->cpg;
+		for (int h = 0; h < 2 && 2 * pc + h < c->cg; h++) {
+			const int32_t *src = c->img + (size_t)(g * c->cg + 2 * pc + h) * H * W;
+			int16_t *d = c->x16 + 2 * ((size_t)p * c->plane + (size_t)l->ph * c->wp + l->pw) + h;
+			for (int y = 0; y < H; y++, src += W, d += 2 * c->wp)
+				for (int x = 0; x < W; x++) {
+					int32_t v = src[x];
+					ok &= v >= INT16_MIN && v <= INT16_MAX;
+					int64_t av = v < 0 ? -(int64_t)v : v;
+					mx = av > mx ? av : mx;
+					d[2 * x] = (int16_t)v;
+				}
+		}
+	}
+	c->part_max[k] = mx;
+	c->part_ok[k] = ok;
+}
+
+/* Requantize a tile into the output: position p of the tile is output
+ * (oy, ox), counting along rows of wrap positions of which ow are real. */
+static void i16_store(const struct i16_conv *c, int g, int fb, int t, int64_t acc[4][SIMD_I16_TILE])
+{
+	const struct layer *l = c->l;
+	int oh = l->oshape.h, ow = l->oshape.w, nq = c->fg - fb * 4 < 4 ? c->fg - fb * 4 : 4;
+	int f0 = g * c->fg + fb * 4;
+	int32_t y[4][SIMD_I16_TILE];
+	if (c->fin.ok) {
+		int64_t add[4] = {0};
+		for (int q = 0; q < nq; q++)
+			add[q] = c->bias[f0 + q] + c->fin.r;
+		simd_i16_finish(acc, add, c->fin.s, c->fin.lo, c->fin.hi, y);
+	} else {
+		for (int q = 0; q < nq; q++)
+			for (int i = 0; i < SIMD_I16_TILE; i++)
+				y[q][i] = finish(l, acc[q][i] + c->bias[f0 + q]);
+	}
+	int oy, ox, wrap;
+	if (c->row_tiles) {
+		oy = t / c->row_tiles;
+		ox = t % c->row_tiles * SIMD_I16_TILE;
+		wrap = ox + SIMD_I16_TILE;
+	} else {
+		size_t p = (size_t)t * SIMD_I16_TILE;
+		oy = (int)(p / (size_t)c->wp);
+		ox = (int)(p % (size_t)c->wp);
+		wrap = c->wp;
+	}
+	for (int i = 0; i < SIMD_I16_TILE && oy < oh; oy++, ox = 0) {
+		int run = wrap - ox < SIMD_I16_TILE - i ? wrap - ox : SIMD_I16_TILE - i;
+		int real = ow - ox < run ? ow - ox : run;
+		if (real > 0)
+			for (int q = 0; q < nq; q++)
+				memcpy(c->out + ((size_t)(f0 + q) * oh + oy) * ow + ox, &y[q][i],
+				       (size_t)real * sizeof y[q][i]);
+		i += run;
+	}
+}
+
+static void i16_tiles(void *ctx, int k, int n)
+{
+	struct i16_conv *c = ctx;
+	int64_t acc[4][SIMD_I16_TILE];
+	int t0 = (int)((int64_t)c->tiles * k / n), t1 = (int)((int64_t)c->tiles * (k + 1) / n);
+	for (int g = 0; g < c->G; g++) {
+		struct simd_i16 kg = {.x = (const int32_t *)c->x16 + (size_t)g * c->cpg * c->plane,
+		                      .w = (const int32_t *)c->w16 + (size_t)g * c->nb * c->steps * 4,
+		                      .off = c->off, .steps = c->steps, .chunk = c->chunk,
+		                      .level = simd_level()};
+		for (int tb = t0; tb < t1; tb += TILE_BLOCK)
+			for (int fb = 0; fb < c->nb; fb++)
+				for (int t = tb; t < t1 && t < tb + TILE_BLOCK; t++) {
+					size_t pos = (size_t)t * SIMD_I16_TILE;
+					if (c->row_tiles)
+						pos = (size_t)(t / c->row_tiles) * c->l->sh * c->wp +
+						      (size_t)(t % c->row_tiles) * SIMD_I16_TILE;
+					simd_i16_tile(&kg, fb, pos, acc);
+					i16_store(c, g, fb, t, acc);
+				}
+	}
+}
+
+/* Convolution with int16 operands, when the weights fit in int16 (else it
+ * returns false and does nothing). A step adds x_a*w_a + x_b*w_b to an int32
+ * lane: at most A*Wp, with A = max |x| and Wp = max |w_a| + |w_b|, so chunks
+ * of floor((2^31-1) / (A*Wp)) steps cannot overflow before they are added
+ * to int64. An image whose values do not fit, or with A*Wp >= 2^31, takes
+ * the other paths. */
+static bool conv_i16(const struct layer *l, const struct tensor *in, struct tensor *out)
+{
+	if (l->kind != L_CONV || l->sw != 1 || simd_level() < SIMD_AVX2)
+		return false;
+	struct i16_conv c = {.l = l, .G = l->groups, .cg = l->ishape.c / l->groups,
+	                     .fg = l->filters / l->groups, .kk = l->kh * l->kw,
+	                     .wp = l->ishape.w + 2 * l->pw, .fin = fast_finish(l)};
+	c.cpg = (c.cg + 1) / 2;
+	c.nb = (c.fg + 3) / 4;
+	c.steps = c.cpg * c.kk;
+	int t = (double)l->macs < 2e6 ? 1 : nthreads();
+	c.w16 = big_alloc((size_t)c.G * c.nb * c.steps * 4 * 2 * sizeof *c.w16);
+	par_run(t, i16_weights, &c);
+	int64_t wp_max = 0;
+	bool ok = true;
+	for (int k = 0; k < t; k++) {
+		wp_max = c.part_max[k] > wp_max ? c.part_max[k] : wp_max;
+		ok &= c.part_ok[k];
+	}
+	if (!ok) {
+		free(c.w16);
+		return false;
+	}
+	int oh = l->oshape.h, ow = l->oshape.w;
+	c.plane = (size_t)(l->ishape.h + 2 * l->ph) * c.wp;
+	c.xn = (size_t)c.G * c.cpg * c.plane + 2 * SIMD_I16_TILE + (size_t)c.wp;
+	c.off = big_alloc((size_t)c.steps * sizeof *c.off);
+	for (int p = 0; p < c.cpg; p++)
+		for (int ky = 0; ky < l->kh; ky++)
+			for (int kx = 0; kx < l->kw; kx++)
+				c.off[(p * l->kh + ky) * l->kw + kx] = (int32_t)(p * c.plane + (size_t)ky * c.wp + kx);
+	c.bias = big_alloc((size_t)l->filters * sizeof *c.bias);
+	for (int f = 0; f < l->filters; f++)
+		c.bias[f] = bias_term(l, f);
+	if (l->sh == 1) {           /* positions oy*wp + ox, the whole image at once */
+		c.row_tiles = 0;
+		c.tiles = (int)(((size_t)oh * c.wp + SIMD_I16_TILE - 1) / SIMD_I16_TILE);
+	} else {                    /* each output row on its own */
+		c.row_tiles = (ow + SIMD_I16_TILE - 1) / SIMD_I16_TILE;
+		c.tiles = oh * c.row_tiles;
+	}
+	c.x16 = huge_alloc(c.xn * 2 * sizeof *c.x16);
+	for (int n = 0; n < in->n; n++) {
+		c.img = in->d + (size_t)n * shape_elems(l->ishape);
+		c.out = out->d + (size_t)n * shape_elems(l->oshape);
+		par_run(t, i16_input, &c);
+		int64_t a = 0;
+		ok = true;
+		for (int k = 0; k < t; k++) {
+			a = c.part_max[k] > a ? c.part_max[k] : a;
+			ok &= c.part_ok[k];
+		}
+		int64_t step_max = a * wp_max;
+		int64_t chunk = step_max > 0 ? INT32_MAX / step_max : c.steps;
+		if (ok && chunk >= 1) {
+			c.chunk = chunk < c.steps ? (int)chunk : c.steps;
+			par_run(t, i16_tiles, &c);
+		} else {
+			struct tensor i1 = {1, in->s, (int32_t *)c.img}, o1 = {1, out->s, c.out};
+			conv_other(l, &i1, &o1);
+		}
+	}
+	free(c.x16);
+	free(c.off);
+	free(c.bias);
+	free(c.w16);
+	return true;
+}
+
 
 /* ---- pools, relu, add ------------------------------------------------------ */
 
@@ -335,7 +598,8 @@ void golden_layer(const struct network *net, int i, const struct tensor *a,
 	tensor_alloc(out, a->n, l->oshape);
 	switch (l->kind) {
 	case L_CONV:
-		conv_other(l, a, out);
+		if (!conv_i16(l, a, out))
+			conv_other(l, a, out);
 		break;
 	case L_FC:
 		run_mac(l, a, out, fc_worker);
