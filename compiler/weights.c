@@ -2,7 +2,9 @@
  * directory of .npy files (DESIGN §6) or pseudo-random from a seed, and
  * written back as the integers actually used (--dump-weights). */
 #include "fixed.h"
+#include "golden_simd.h"
 #include "npy.h"
+#include "threads.h"
 
 __extension__ typedef unsigned __int128 u128;
 
@@ -99,6 +101,89 @@ static int load_dir(struct network *net, const struct weight_opts *o)
 	return rc;
 }
 
+/* Weights uniform in [-m, m] (or +-wmax when clamped): one draw of the
+ * splitmix64 stream per weight, so weight i takes the state seed + (i+1)*gamma
+ * and threads generate disjoint ranges. Each thread sums q^2 exactly. */
+#define GAMMA 0x9e3779b97f4a7c15ull
+
+struct uniform_job {
+	int32_t *w;
+	int64_t nw, m, wmax;
+	uint64_t seed;
+	bool clamped;
+	u128 sum2[16];
+};
+
+/* The same draws, L lanes at a time in GCC's vector types, for CPUs with
+ * AVX-512 or AVX2 (as simd_level() allows): weights [i0, i0 + L*k) for the
+ * largest k that fits in [i0, i1), their q^2 added to *sum2. The caller
+ * checks that no lane's sum of q^2 can reach 2^64. Returns the end. */
+#define UNIFORM_VEC(NAME, L, TARGET)                                                    \
+	typedef uint64_t NAME##_v __attribute__((vector_size(8 * (L))));               \
+	__attribute__((target(TARGET)))                                                 \
+	static int64_t NAME(const struct uniform_job *j, int64_t i0, int64_t i1, u128 *sum2) \
+	{                                                                               \
+		NAME##_v st, acc = {0};                                                 \
+		for (int k = 0; k < (L); k++)                                           \
+			st[k] = j->seed + (uint64_t)(i0 + k + 1) * GAMMA;               \
+		uint64_t span = (uint64_t)(2 * j->m + 1);                               \
+		int64_t i = i0;                                                         \
+		for (; i + (L) <= i1; i += (L)) {                                       \
+			NAME##_v z = st, q;                                             \
+			st += (uint64_t)(L) * GAMMA;                                    \
+			z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;                    \
+			z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;                    \
+			z ^= z >> 31;                                                   \
+			if (j->clamped) {   /* odd: wmax, even: -wmax */                \
+				NAME##_v neg = (z & 1) - 1;                             \
+				q = ((uint64_t)j->wmax ^ neg) - neg;                    \
+			} else {            /* the high 64 bits of z * span */          \
+				NAME##_v lo = ((z & 0xffffffffull) * span) >> 32;       \
+				q = (((z >> 32) * span + lo) >> 32) - (uint64_t)j->m;   \
+			}                                                               \
+			for (int k = 0; k < (L); k++)                                   \
+				j->w[i + k] = (int32_t)q[k];                            \
+			acc += q * q;                                                   \
+		}                                                                       \
+		for (int k = 0; k < (L); k++)                                           \
+			*sum2 += acc[k];                                                \
+		return i;                                                               \
+	}
+
+#if defined(__x86_64__) && defined(__GNUC__)
+UNIFORM_VEC(uniform_avx512, 8, "avx512f,avx512dq,avx512vl")
+UNIFORM_VEC(uniform_avx2, 4, "avx2")
+#endif
+
+static void uniform_part(void *ctx, int k, int n)
+{
+	struct uniform_job *j = ctx;
+	int64_t i0 = j->nw * k / n, i1 = j->nw * (k + 1) / n;
+	u128 sum2 = 0;
+#if defined(__x86_64__) && defined(__GNUC__)
+	u128 lane = (u128)(uint64_t)j->m * (uint64_t)j->m * (uint64_t)((i1 - i0) / 4 + 1);
+	if (lane < (u128)1 << 64) {
+		if (simd_level() >= SIMD_AVX512 && __builtin_cpu_supports("avx512dq") &&
+		    __builtin_cpu_supports("avx512vl"))
+			i0 = uniform_avx512(j, i0, i1, &sum2);
+		else if (simd_level() >= SIMD_AVX2)
+			i0 = uniform_avx2(j, i0, i1, &sum2);
+	}
+#endif
+	uint64_t s = j->seed + (uint64_t)i0 * GAMMA;
+	uint64_t span = (uint64_t)(2 * j->m + 1);
+	for (int64_t i = i0; i < i1; i++) {
+		int64_t q;
+		if (j->clamped)
+			q = rng_next(&s) & 1 ? j->wmax : -j->wmax;
+		else   /* multiply-shift, no division */
+			q = (int64_t)(((u128)rng_next(&s) * span) >> 64) - j->m;
+		j->w[i] = (int32_t)q;
+		sum2 += (uint64_t)(q * q);
+	}
+	j->sum2[k] = sum2;
+}
+
 /* Pseudo-random weights that keep activations in range. The second moment
  * of every activation (in real units) is propagated through the network:
  * given its input, a conv or fc output has E[y^2] = fan_in * E[w^2] * E[x^2]
@@ -122,16 +207,28 @@ static void random_layer(struct layer *l, uint64_t seed, double m2_in, double *m
 	double p = sigma_q * sigma_q;                        /* sparse +-1 below one LSB */
 	uint64_t s = seed;
 	double sum2 = 0;
-	for (int64_t i = 0; i < l->nw; i++) {
-		int64_t q;
-		if (clamped)       /* the format caps the gain: the largest weights */
-			q = rng_next(&s) & 1 ? wmax : -wmax;
-		else if (m >= 1)   /* uniform in [-m, m] by multiply-shift, no division */
-			q = (int64_t)(((u128)rng_next(&s) * (uint64_t)(2 * m + 1)) >> 64) - m;
+	if (clamped || m >= 1) {
+		struct uniform_job j = {.w = l->w, .nw = l->nw, .m = m, .wmax = wmax, .seed = seed,
+		                        .clamped = clamped};
+		int t = l->nw < 1 << 20 ? 1 : nthreads();
+		par_run(t, uniform_part, &j);
+		u128 total = 0;
+		for (int k = 0; k < t; k++)
+			total += j.sum2[k];
+		s = seed + (uint64_t)l->nw * GAMMA;
+		/* below 2^53 every partial sum is exact in double, so summing in
+		 * double one weight at a time gives this same value */
+		if (total < (u128)1 << 53)
+			sum2 = (double)total;
 		else
-			q = rng_unit(&s) < p ? (rng_next(&s) & 1 ? 1 : -1) : 0;
-		l->w[i] = (int32_t)q;
-		sum2 += (double)q * (double)q;
+			for (int64_t i = 0; i < l->nw; i++)
+				sum2 += (double)l->w[i] * (double)l->w[i];
+	} else {
+		for (int64_t i = 0; i < l->nw; i++) {
+			int64_t q = rng_unit(&s) < p ? (rng_next(&s) & 1 ? 1 : -1) : 0;
+			l->w[i] = (int32_t)q;
+			sum2 += (double)q * (double)q;
+		}
 	}
 	/* no filter may be all zero (sparse weights for a tiny gain could be) */
 	int64_t per = l->nw / l->filters;
@@ -262,7 +359,7 @@ int load_weights(struct network *net, const struct weight_opts *o)
 		l->nw = layer_weight_count(l);
 		l->nb = layer_bias_count(l);
 		if (l->kind == L_CONV || l->kind == L_FC) {
-			l->w = big_alloc((size_t)l->nw * sizeof *l->w);
+			l->w = huge_alloc((size_t)l->nw * sizeof *l->w);
 			l->b = big_alloc((size_t)(l->nb ? l->nb : 1) * sizeof *l->b);
 		}
 	}

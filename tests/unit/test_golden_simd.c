@@ -1,9 +1,12 @@
 /* test_golden_simd.c: the golden model's vector kernels (golden_simd.c) at
  * every instruction set this CPU has, against plain loops: the int16 tile
- * with chunks down to one step, its requantization, the fc dot product.
- * Skipped where the CPU has no AVX2. */
+ * with chunks down to one step, its requantization, the fc dot product; and
+ * the vectorized pseudo-random weights against the splitmix64 stream they
+ * must equal. Skipped where the CPU has no AVX2. */
 #include "unit.h"
 #include "golden_simd.h"
+
+__extension__ typedef unsigned __int128 u128;
 
 static uint64_t rng = 99;
 
@@ -118,12 +121,50 @@ static void test_dot(void **state)
 	free(x);
 }
 
+/* weight i of a uniform layer is ((z * (2m+1)) >> 64) - m for the splitmix64
+ * draw z at state seed + (i+1)*gamma; m is the largest |weight| (drawn
+ * with certainty in a layer this large) */
+static void check_stream(const struct layer *l, uint64_t seed, bool clamped)
+{
+	int64_t m = 0;
+	for (int64_t i = 0; i < l->nw; i++)
+		m = llabs(l->w[i]) > m ? llabs(l->w[i]) : m;
+	uint64_t s = seed;
+	for (int64_t i = 0; i < l->nw; i++) {
+		uint64_t z = rng_next(&s);
+		int64_t want = clamped ? (z & 1 ? m : -m)
+		                       : (int64_t)(((u128)z * (uint64_t)(2 * m + 1)) >> 64) - m;
+		if (l->w[i] != want)
+			fail_msg("%s: weight %lld is %d, expected %lld", l->name, (long long)i, l->w[i],
+			         (long long)want);
+	}
+}
+
+static void test_weight_stream(void **state)
+{
+	(void)state;
+	/* b: 2.4M weights, over threads; a: clamped to +-wmax (tiny fan-in, 16-bit out) */
+	struct network *net = net_src("network n { input x [1, 24, 24] fixed<16,14>;\n"
+	                              " conv a : filters = 3000, kernel = 1, weight = fixed<6,5>, out = fixed<16,2>;\n"
+	                              " fc b (x) : units = 4133, weight = fixed<16,15>; }\n");
+	assert_non_null(net);
+	struct weight_opts wo = {.seed = 5};
+	assert_int_equal(load_weights(net, &wo), 0);
+	/* layer i's seed, as weights.c derives it */
+	for (int i = 0; i < 2; i++)
+		check_stream(&net->layers[i], wo.seed * 0x100000001b3ull + (uint64_t)i * 0x9e3779b97f4a7c15ull,
+		             i == 0);
+	assert_int_equal(llabs(net->layers[0].w[0]), 31);
+	free_weights(net);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_tile),
 		cmocka_unit_test(test_finish),
 		cmocka_unit_test(test_dot),
+		cmocka_unit_test(test_weight_stream),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
