@@ -4,9 +4,16 @@
  * the memory map). */
 #include "serial.h"
 
+#include <errno.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#ifndef MAP_POPULATE
+#define MAP_POPULATE 0
+#endif
 
 /* X(name, bits, value): the descriptor fields, in nn_serial_core's port
  * order; bits 0 means the address width, -1 the activation width. */
@@ -262,9 +269,46 @@ static inline void put(uint8_t *img, int mwb, int64_t word, int64_t bit, int64_t
 	}
 }
 
+/* One (output block, input chunk) tile of a plain layer (the PyTorch
+ * layout indexes directly): read the weights in their own order, one output
+ * row after the other, and scatter them into the tile, which stays in cache. */
+static void fill_plain(const struct serial *s, const struct sdesc *d, uint8_t *img, int64_t wq,
+                       int ob, int c_lo, int c_hi)
+{
+	int mwb = s->mw / 8, khw = d->kh * d->kw;
+	for (int m = 0; m < s->tm; m++) {
+		int o = ob * s->tm + m;
+		if (o >= d->f)
+			break;
+		const int32_t *src = d->wl->w + ((int64_t)o * d->c + c_lo) * khw;
+		for (int c = c_lo; c < c_hi; c++) {
+			int cb = (c - c_lo) / s->tn, n = (c - c_lo) % s->tn;
+			/* the value's bytes: a container (8, 16, 32 bits) no wider
+			 * than a word never straddles one (both powers of two) */
+			int64_t bit = (int64_t)(m * s->tn + n) * s->wcw;
+			int64_t word = wq + (int64_t)cb * khw * s->wsub + bit / s->mw;
+			uint8_t *p = img + word * mwb + (mwb - 1 - (int)(bit % s->mw) / 8);
+			int64_t step = (int64_t)s->wsub * mwb;
+			if (s->wcw > s->mw) {   /* a value over several words */
+				for (int k = 0; k < khw; k++)
+					put(img, mwb, word + (int64_t)k * s->wsub, bit % s->mw, src[k], s->wcw);
+				src += khw;
+				continue;
+			}
+			for (int k = 0; k < khw; k++, src++, p += step) {
+				uint32_t v = (uint32_t)*src;
+				for (int j = 0; j < s->wcw; j += 8, v >>= 8)
+					p[-j / 8] = (uint8_t)v;
+			}
+		}
+	}
+}
+
 static void fill_weights(const struct serial *s, const struct sdesc *d, uint8_t *img)
 {
 	int mwb = s->mw / 8;
+	/* the plain conv: index the PyTorch layout directly */
+	bool plain = d->wkind == W_LAYER && d->c == d->cg && d->f == d->fg && d->f0 == 0;
 	for (int ob = 0; ob < d->nob; ob++)
 		for (int cc = 0; cc < d->ncc; cc++) {
 			int64_t at = d->wbase + (int64_t)(ob * d->ncc + cc) * d->wstride;
@@ -276,8 +320,10 @@ static void fill_weights(const struct serial *s, const struct sdesc *d, uint8_t 
 			int c_lo = cc * d->tc, c_hi = cc == d->ncc - 1 ? d->c : c_lo + d->tc;
 			int ncb = cc == d->ncc - 1 ? d->ncb_last : d->ncb_full;
 			int64_t wq = at + s->nbw;
-			/* the plain conv: index the PyTorch layout directly */
-			bool plain = d->wkind == W_LAYER && d->c == d->cg && d->f == d->fg && d->f0 == 0;
+			if (plain) {
+				fill_plain(s, d, img, wq, ob, c_lo, c_hi);
+				continue;
+			}
 			int khw = d->kh * d->kw;
 			for (int cb = 0; cb < ncb; cb++)
 				for (int k = 0; k < khw; k++, wq += s->wsub)
@@ -289,8 +335,7 @@ static void fill_weights(const struct serial *s, const struct sdesc *d, uint8_t 
 							int c = c_lo + cb * s->tn + n;
 							if (c >= c_hi)
 								break;
-							int32_t v = plain ? d->wl->w[((int64_t)o * d->c + c) * khw + k]
-							                  : sdesc_weight(d, o, c, k / d->kw, k % d->kw);
+							int32_t v = sdesc_weight(d, o, c, k / d->kw, k % d->kw);
 							if (v)
 								put(img, mwb, wq, (int64_t)(m * s->tn + n) * s->wcw, v,
 								    s->wcw);
@@ -299,23 +344,44 @@ static void fill_weights(const struct serial *s, const struct sdesc *d, uint8_t 
 		}
 }
 
+/* OUT.mem.bin: filled in place through a shared mapping of the file (no
+ * copy of its hundreds of megabytes through write(); the file's fresh pages
+ * read as zeros), or in memory and written if the mapping fails. */
 static int write_image(const struct serial *s, const struct compile_opts *o)
 {
 	size_t bytes = (size_t)s->w_words * (size_t)(s->mw / 8);
-	uint8_t *img = big_alloc(bytes ? bytes : 1);
-	memset(img, 0, bytes);
+	const char *path = out_path(o, ".mem.bin");
+	FILE *f = out_open(path);
+	if (!f)
+		return -1;
+	int fd = fileno(f);
+	uint8_t *img = MAP_FAILED;
+	if (bytes > 0 && fd >= 0 && ftruncate(fd, (off_t)bytes) == 0)
+		img = mmap(NULL, bytes, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_POPULATE, fd, 0);
+	bool mapped = img != MAP_FAILED;
+	if (!mapped) {
+		img = big_alloc(bytes ? bytes : 1);
+		memset(img, 0, bytes);
+	}
 	for (int k = 0; k < s->ndesc; k++)
 		if (s->desc[k].op == SOP_MAC && s->desc[k].wsrc < 0)
 			fill_weights(s, &s->desc[k], img);
-	FILE *f = out_open(out_path(o, ".mem.bin"));
-	if (!f) {
+	if (mapped) {
+		if (munmap(img, bytes) != 0) {
+			error_file(path, "write failed: %s", strerror(errno));
+			return -1;
+		}
+		return 0;
+	}
+	if (bytes > 0 && ftruncate(fd, 0) != 0) {
+		error_file(path, "write failed: %s", strerror(errno));
 		free(img);
 		return -1;
 	}
 	size_t n = fwrite(img, 1, bytes, f);
 	free(img);
 	if (n != bytes) {
-		error_file(out_path(o, ".mem.bin"), "write failed");
+		error_file(path, "write failed");
 		return -1;
 	}
 	return 0;

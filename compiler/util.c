@@ -124,7 +124,7 @@ FILE *out_open(const char *path)
 	if (nouts == (int)(sizeof outs / sizeof outs[0]))
 		die("too many output files");
 	char *tmp = xprintf("%s.tmp%ld", path, (long)getpid());
-	FILE *f = fopen(tmp, "wb");
+	FILE *f = fopen(tmp, "w+b");   /* read too: OUT.mem.bin is filled through mmap */
 	if (!f) {
 		error_file(path, "cannot write: %s", strerror(errno));
 		return NULL;
