@@ -1,67 +1,464 @@
 /* serial_est.c: the serial engine's cycle model. serial.c's tiling
  * minimises it over the tile sizes; OUT.json reports it per descriptor and
  * per layer, and the benchmarks compare it with the testbench's per-
- * descriptor cycle records (bench/bench.py, part "estimates"). */
+ * descriptor cycle records (bench/bench.py, part "estimates").
+ *
+ * The model replays a descriptor's task walk through the four units of
+ * nn_serial_core (templates/nn_serial_{load,mac,drain,write}.v) as events:
+ * the loader's read bursts, the memory's in-order responses, the array's
+ * runs, the drain and the writer's bursts, with the cycles each state
+ * machine spends between them, the two-slot buffers and the two
+ * accumulator banks between the units, and the request channel that the
+ * writer holds for a whole tile. Times are expected cycles of the test
+ * memory (sim/nn_mem_model.v: LATENCY 8, ready low and response gaps 20 %
+ * of the cycles each), counted from the cycle the descriptor is selected. */
 #include "serial.h"
+
+#include <stdlib.h>
 
 static int64_t cdiv(int64_t a, int64_t b) { return (a + b - 1) / b; }
 
-/* Estimated cycles of a descriptor with row tiles of tr output rows: the
- * array and the bus overlap (double buffers), plus the first load and the
- * last drain and write, which cannot. */
-int64_t serial_estimate(const struct serial *s, const struct sdesc *d, int tr, int tc)
+enum {
+	MAXB = 256,            /* longest burst (serial.c's s->maxb) */
+	LAT = 8,               /* a read request to its first word */
+	MEMQ = 15,             /* reads the memory takes before it answers the first */
+	/* cycles the state machines spend between events (templates/): */
+	START = 3,             /* cycle 0 selects, 1 pulses init, 2 settles every unit */
+	L_STEP = 3,            /* loader: S_NEXT to S_TASK (S_END waits for the walker) */
+	M_STEP = 4,            /* array: last pixel to S_START (S_NEXT, 2 x S_SETTLE) */
+	M_PIPE = 6,            /* array: last pixel to acc_done and to idle (s0..s4) */
+	D_FREE = 1,            /* drain: last cell to acc_freed */
+	D_FILL = 7,            /* drain: last cell to out_fill (a0..a5) */
+	D_IDLE = 9,            /* drain: last cell to idle (S_FLUSH empties a0..a5) */
+	D_STEP = 11,           /* drain: last cell to S_WAIT */
+	W_FIRST = 3,           /* writer: S_WAIT to the first word (S_SEND, buffer read) */
+	W_STEP = 4,            /* writer: last word to S_WAIT */
+	W_IDLE = 2,            /* writer: last word to idle */
+};
+/* a bus beat (a request taken, a word returned) when the memory is ready
+ * 80 % of the cycles: 1 / 0.8 cycles on average */
+static const double BEAT = 1.25;
+
+/* One descriptor's task walk (nn_serial_walk): the tiling's fields. */
+struct walk {
+	int pass, nrt, tr, rows_last, trp, prows_last, ir, trsh;
+	int nob, blk, nm_last, ncc, tc, nc_last, ncb_full, ncb_last, in_every, w_once;
+	int64_t wlen, wlen_last;
+};
+
+/* ---- the event model ---------------------------------------------------- */
+
+struct model {
+	const struct sdesc *d;
+	const struct walk *w;
+	int ntask, nblk;
+	/* the cycle each hand-over becomes visible to the unit that waits on
+	 * it; negative: not known yet */
+	double *in_fill, *w_fill;      /* per input or weight tile */
+	double *in_rel, *w_rel;        /* the array released the tile */
+	double *acc_done, *acc_freed;  /* per (row tile, output block) */
+	double *out_fill, *out_cons;
+	double *job_done;              /* the loader's jobs (<= 4 under way) */
+	double *claim_s, *claim_e;     /* the writer holds the request channel */
+	double resp_free;              /* the next cycle a response word can come */
+	double pop[MEMQ];              /* first words of the last MEMQ bursts */
+	int64_t nburst;
+	/* each unit: its state (phase) and the cycle it is in, the task or
+	 * block it is at, the cycle it goes idle; the loader counts the input
+	 * tiles, weight tiles and jobs it issued and the writer's tiles it is
+	 * past, the array the tiles and blocks it took */
+	int lph, lk, lin, lw, lm, lclaim;
+	double lt, ldone;
+	int mph, mk, min, mw, mb;
+	double mt, mdone;
+	int db, wb;
+	double dt, ddone, wt, wdone;
+};
+
+enum { L_TASK, L_IN, L_W, L_NEXT, L_PRE, L_END };
+enum { M_START, M_WAIT, M_END };
+
+static void walk_task(const struct walk *w, int k, int *rt, int *ob, int *cc)
 {
-	int pass = d->op != SOP_MAC;
-	int rows = d->poh * d->pk;
-	int nrt = (int)cdiv(rows, tr);
-	int blk = pass ? s->tp : s->tm;
-	int nob = (int)cdiv(d->f, blk);
-	int ncc = pass ? 1 : (int)cdiv(d->c, tc);
-	int64_t tasks = (int64_t)nrt * nob * ncc;
-	/* the last chunk may hold fewer channel blocks than the others */
-	int cfull = tc < d->c ? tc : d->c, clast = d->c - (ncc - 1) * tc;
-	int ncb = pass ? 1 : (int)cdiv(cfull, s->tn);
-	int ncbl = pass ? 1 : (int)cdiv(clast, s->tn);
-	int64_t pix = (int64_t)tr * d->ow;
-	int64_t comp = (pix < 4 ? 4 : pix) * ncb * d->kh * d->kw + 12;
-	int64_t compl = (pix < 4 ? 4 : pix) * ncbl * d->kh * d->kw + 12;
-	int ir = (tr - 1) * d->sh + d->kh * d->packy;
-	if (ir > d->h)
-		ir = d->h;
-	int64_t in_words = (int64_t)(pass ? blk : d->packed ? d->creal : cfull) * ir * d->wpwi;
-	int64_t in_last = (int64_t)(pass ? blk : d->packed ? d->creal : clast) * ir * d->wpwi;
-	int64_t wlen = pass ? 0 : s->nbw + (int64_t)ncb * d->kh * d->kw * s->wsub;
-	int64_t wlenl = pass ? 0 : s->nbw + (int64_t)ncbl * d->kh * d->kw * s->wsub;
-	int64_t per = (int64_t)nrt * nob;  /* (row tile, output block) pairs */
-	int64_t in_mem = pass ? tasks * in_words
-	               : ncc > 1 ? per * ((ncc - 1) * in_words + in_last) : nrt * in_words;
-	int64_t w_mem = pass ? 0 : (nob == 1 && ncc == 1) ? wlen : per * ((ncc - 1) * wlen + wlenl);
-	int64_t out_words = (int64_t)d->f * d->poh * d->wpwo;
-	int64_t mem = in_mem + w_mem + out_words;
-	int64_t tcomp = pass ? tasks * comp : per * ((ncc - 1) * comp + compl);
-	/* the bus loses to stalls (the test memory holds back a fifth of the
-	 * response beats) and to request turnarounds */
-	int64_t tmem = mem + mem / 4;
-	int64_t tail = pix + (int64_t)blk * (tr / d->pk) * d->wpwo + 40;
-	/* compute-bound: the first tile's load comes before the array starts;
-	 * memory-bound: the bus time already holds it */
-	if (tmem >= tcomp)
-		return tmem + tail;
-	return in_words + wlen + tcomp + tail;
+	*cc = k % w->ncc;
+	*ob = k / w->ncc % w->nob;
+	*rt = k / w->ncc / w->nob;
 }
 
-/* d fetches n's first weight tile once its own reads are out: the load
- * leaves n's estimate, and what does not hide behind d's last task, drain
- * and write lengthens d. */
+static int needs_in(const struct walk *w, int ob, int cc) { return w->in_every || (ob == 0 && cc == 0); }
+static int needs_w(const struct walk *w, int k) { return !w->pass && (!w->w_once || k == 0); }
+
+static double maxd(double a, double b) { return a > b ? a : b; }
+
+/* The loader's read bursts of one job: nseg segments of seglen words, each
+ * split into bursts of MAXB, from cycle t; returns the cycle after the last
+ * request. The writer has the request channel while it sends a tile; the
+ * memory takes MEMQ reads ahead of its answers. */
+static double issue(struct model *m, double t, int64_t nseg, int64_t seglen, int job)
+{
+	double last = t;
+	for (int64_t sg = 0; sg < nseg; sg++)
+		for (int64_t left = seglen; left > 0; left -= MAXB) {
+			int64_t n = left < MAXB ? left : MAXB;
+			double f = t + (BEAT - 1);
+			if (m->nburst >= MEMQ)
+				f = maxd(f, m->pop[m->nburst % MEMQ]);
+			for (;;) {
+				while (m->lclaim < m->nblk && m->claim_s[m->lclaim] >= 0 &&
+				       m->claim_e[m->lclaim] < f)
+					m->lclaim++;
+				if (m->lclaim < m->nblk && m->claim_s[m->lclaim] >= 0 &&
+				    m->claim_s[m->lclaim] <= f)
+					f = m->claim_e[m->lclaim] + BEAT;
+				else
+					break;
+			}
+			double first = maxd(f + LAT, m->resp_free);
+			last = first + n * BEAT - 1;
+			m->resp_free = last + 1;
+			m->pop[m->nburst % MEMQ] = first;
+			m->nburst++;
+			t = f + 1;
+		}
+	m->job_done[job] = last + 1;
+	return t;
+}
+
+/* S_IN, S_W and S_PRE wait for a free slot (the array has released the
+ * tile issued two before) and room in the loader's four-job queue: the
+ * cycle they go on, or -1 while the release is not known. */
+static double slot_wait(const struct model *m, const double *rel, int issued)
+{
+	double c = m->lt;
+	if (issued >= 2) {
+		if (rel[issued - 2] < 0)
+			return -1;
+		c = maxd(c, rel[issued - 2]);
+	}
+	if (m->lm >= 4)
+		c = maxd(c, m->job_done[m->lm - 4]);
+	return c;
+}
+
+/* The loader (nn_serial_load): one state a step, a job's bursts at once;
+ * 0 when it waits on the array. */
+static int step_load(struct model *m, int64_t nx_wlen, int pref)
+{
+	const struct walk *w = m->w;
+	const struct sdesc *d = m->d;
+	int rt, ob, cc;
+	walk_task(w, m->lk, &rt, &ob, &cc);
+	int last = m->lk == m->ntask - 1;
+	switch (m->lph) {
+	case L_TASK:
+		/* the bursts go from the cycle after S_IN, S_W or S_PRE */
+		m->lt += 1;
+		m->lph = needs_in(w, ob, cc) ? L_IN : needs_w(w, m->lk) ? L_W : L_NEXT;
+		return 1;
+	case L_IN: {
+		double c = slot_wait(m, m->in_rel, m->lin);
+		if (c < 0)
+			return 0;
+		/* channel by channel, the tile's rows inside the map (S_CH) */
+		int iy0 = rt * w->trsh - d->ph, ir0 = iy0 < 0 ? 0 : iy0;
+		int ir1 = iy0 + w->ir > d->h ? d->h : iy0 + w->ir;
+		int nch = d->packed ? d->creal : w->pass ? (ob == w->nob - 1 ? w->nm_last : w->blk)
+		                                         : (cc == w->ncc - 1 ? w->nc_last : w->tc);
+		double t = issue(m, c + 1, nch, (int64_t)(ir1 - ir0) * d->wpwi, m->lm);
+		m->in_fill[m->lin++] = m->job_done[m->lm++];
+		m->lt = t;
+		m->lph = needs_w(w, m->lk) ? L_W : L_NEXT;
+		return 1;
+	}
+	case L_W: {
+		/* the descriptor before fetched the first tile (S_W skips it) */
+		if (pref && m->lw == 0) {
+			m->w_fill[m->lw++] = 0;
+			m->lt += 1;
+			m->lph = L_NEXT;
+			return 1;
+		}
+		double c = slot_wait(m, m->w_rel, m->lw);
+		if (c < 0)
+			return 0;
+		m->lt = issue(m, c + 1, 1, cc == w->ncc - 1 ? w->wlen_last : w->wlen, m->lm);
+		m->w_fill[m->lw++] = m->job_done[m->lm++];
+		m->lph = L_NEXT;
+		return 1;
+	}
+	case L_NEXT:
+		if (!last) {
+			m->lk++;
+			m->lt += L_STEP;
+			m->lph = L_TASK;
+		} else {
+			m->lt += 1;
+			m->lph = nx_wlen > 0 ? L_PRE : L_END;
+		}
+		return 1;
+	case L_PRE: {
+		/* the next descriptor's first weight tile, into the free slot */
+		double c = slot_wait(m, m->w_rel, m->lw);
+		if (c < 0)
+			return 0;
+		m->lt = issue(m, c + 1, 1, nx_wlen, m->lm);
+		m->lm++;
+		m->lph = L_END;
+		return 1;
+	}
+	case L_END:
+		/* idle, and the last job's words in (they come in order) */
+		m->ldone = m->lm > 0 ? maxd(m->lt, m->job_done[m->lm - 1]) : m->lt;
+		m->lph = -1;
+		return 1;
+	}
+	return 0;
+}
+
+/* The array (nn_serial_mac): S_START, then S_WAIT to the end of S_RUN (a
+ * pixel a cycle, at least 4 a step, through every channel block and kernel
+ * position); 0 when it waits on the loader or the drain. */
+static int step_mac(struct model *m)
+{
+	const struct walk *w = m->w;
+	const struct sdesc *d = m->d;
+	int rt, ob, cc;
+	walk_task(w, m->mk, &rt, &ob, &cc);
+	int ni = needs_in(w, ob, cc), nw = needs_w(w, m->mk);
+	switch (m->mph) {
+	case M_START:
+		/* S_START releases the tiles the previous task held */
+		if (m->mk > 0 && ni)
+			m->in_rel[m->min - 1] = m->mt + 1;
+		if (m->mk > 0 && nw)
+			m->w_rel[m->mw - 1] = m->mt + 1;
+		if (ni)
+			m->min++;
+		if (nw)
+			m->mw++;
+		m->mt += 1;
+		m->mph = M_WAIT;
+		return 1;
+	case M_WAIT: {
+		double c = m->mt;
+		if (m->min > m->lin || (!w->pass && m->mw > m->lw))
+			return 0;
+		c = maxd(c, m->in_fill[m->min - 1]);
+		if (!w->pass)
+			c = maxd(c, m->w_fill[m->mw - 1]);
+		if (cc == 0 && m->mb >= 2) {
+			if (m->acc_freed[m->mb - 2] < 0)
+				return 0;
+			c = maxd(c, m->acc_freed[m->mb - 2]);
+		}
+		int rows = rt == w->nrt - 1 ? w->rows_last : w->tr;
+		int64_t pix = (int64_t)rows * d->ow;
+		int ncb = w->pass ? 1 : cc == w->ncc - 1 ? w->ncb_last : w->ncb_full;
+		double e = c + (double)ncb * d->kh * d->kw * (pix < 4 ? 4 : pix);
+		if (cc == w->ncc - 1)
+			m->acc_done[m->mb++] = e + M_PIPE;
+		if (m->mk == m->ntask - 1) {
+			m->mdone = e + M_PIPE;
+			m->mph = M_END;
+		} else {
+			m->mk++;
+			m->mt = e + M_STEP;
+			m->mph = M_START;
+		}
+		return 1;
+	}
+	}
+	return 0;
+}
+
+/* The drain (nn_serial_drain): one block a step, a cell (pixel before the
+ * pool) a cycle; 0 when it waits on the array or the writer. */
+static int step_drain(struct model *m)
+{
+	const struct walk *w = m->w;
+	const struct sdesc *d = m->d;
+	if (m->db == m->nblk || m->db >= m->mb)
+		return 0;
+	double c = maxd(m->dt, m->acc_done[m->db]);
+	if (m->db >= 2) {
+		if (m->out_cons[m->db - 2] < 0)
+			return 0;
+		c = maxd(c, m->out_cons[m->db - 2]);
+	}
+	int prows = m->db / w->nob == w->nrt - 1 ? w->prows_last : w->trp;
+	double e = c + (double)prows * d->pk * d->pow * d->pk;
+	m->acc_freed[m->db] = e + D_FREE;
+	m->out_fill[m->db] = e + D_FILL;
+	m->db++;
+	m->ddone = e + D_IDLE;
+	m->dt = e + D_STEP;
+	return 1;
+}
+
+/* The writer (nn_serial_write): one tile a step; 0 when it waits on the
+ * drain. */
+static int step_write(struct model *m)
+{
+	const struct walk *w = m->w;
+	const struct sdesc *d = m->d;
+	if (m->wb == m->nblk || m->wb >= m->db)
+		return 0;
+	int prows = m->wb / w->nob == w->nrt - 1 ? w->prows_last : w->trp;
+	int nm = m->wb % w->nob == w->nob - 1 ? w->nm_last : w->blk;
+	double c = maxd(m->wt, m->out_fill[m->wb]);
+	/* a word a beat; the request channel is the writer's from its first
+	 * word to its last */
+	double g = c + W_FIRST + (double)nm * prows * d->wpwo * BEAT - 1;
+	m->claim_s[m->wb] = c + W_FIRST;
+	m->claim_e[m->wb] = g;
+	m->out_cons[m->wb] = g + 1;
+	m->wb++;
+	m->wdone = g + W_IDLE;
+	m->wt = g + W_STEP;
+	return 1;
+}
+
+/* Cycles of descriptor d under walk w: pref, its first weight tile was
+ * fetched by the descriptor before; nx_wlen, the next one's it fetches. */
+static double run_model(const struct sdesc *d, const struct walk *w, int pref, int64_t nx_wlen)
+{
+	struct model m = {0};
+	m.d = d;
+	m.w = w;
+	m.ntask = w->nrt * w->nob * w->ncc;
+	m.nblk = w->nrt * w->nob;
+	size_t nt = (size_t)m.ntask + 1, nb = (size_t)m.nblk + 1, nj = 2 * nt + 1;
+	size_t n = 4 * nt + 6 * nb + nj;
+	double *buf = big_alloc(n * sizeof *buf);
+	for (size_t i = 0; i < n; i++)
+		buf[i] = -1;
+	double *p = buf;
+	m.in_fill = p, p += nt;
+	m.w_fill = p, p += nt;
+	m.in_rel = p, p += nt;
+	m.w_rel = p, p += nt;
+	m.acc_done = p, p += nb;
+	m.acc_freed = p, p += nb;
+	m.out_fill = p, p += nb;
+	m.out_cons = p, p += nb;
+	m.claim_s = p, p += nb;
+	m.claim_e = p, p += nb;
+	m.job_done = p;
+	m.lt = m.mt = m.dt = m.wt = START;
+	m.lph = L_TASK;
+	m.mph = M_START;
+	for (;;) {
+		int moved = 0;
+		/* the units that only wait on hand-overs go as far as they can
+		 * before the loader's next requests, so the writer's tiles are
+		 * known when the loader wants the request channel */
+		while (step_mac(&m) | step_drain(&m) | step_write(&m))
+			moved = 1;
+		if (m.lph >= 0 && step_load(&m, nx_wlen, pref))
+			moved = 1;
+		if (!moved)
+			break;
+	}
+	if (m.lph >= 0 || m.mph != M_END || m.db < m.nblk || m.wb < m.nblk)
+		die("serial cycle model: %s stalls at task %d of %d", d->name, m.mk, m.ntask);
+	double e = maxd(maxd(m.ldone, m.mdone), maxd(m.ddone, m.wdone));
+	free(buf);
+	/* the control sees every unit done, then selects the next descriptor */
+	return e + 1;
+}
+
+static int64_t model_cycles(const struct sdesc *d, const struct walk *w, int pref, int64_t nx_wlen)
+{
+	return (int64_t)(run_model(d, w, pref, nx_wlen) + 0.5);
+}
+
+/* ---- the tiling's walk ---------------------------------------------------- */
+
+/* The walk tile() would set for row tiles of tr and input chunks of tc. */
+static void walk_of(const struct serial *s, const struct sdesc *d, int tr, int tc, struct walk *w)
+{
+	int rows = d->poh * d->pk;
+	w->pass = d->op != SOP_MAC;
+	w->tr = tr;
+	w->nrt = (int)cdiv(rows, tr);
+	w->rows_last = rows - (w->nrt - 1) * tr;
+	w->trp = tr / d->pk;
+	w->prows_last = w->rows_last / d->pk;
+	w->ir = (tr - 1) * d->sh + d->kh * d->packy;
+	w->trsh = tr * d->sh;
+	w->blk = w->pass ? s->tp : s->tm;
+	w->nob = (int)cdiv(d->f, w->blk);
+	w->nm_last = d->f - (w->nob - 1) * w->blk;
+	if (w->pass) {
+		w->ncc = 1;
+		w->tc = w->blk;
+		w->nc_last = w->nm_last;
+		w->ncb_full = w->ncb_last = 1;
+		w->in_every = 1;
+		w->w_once = 0;
+		w->wlen = w->wlen_last = 0;
+		return;
+	}
+	w->tc = tc;
+	w->ncc = (int)cdiv(d->c, tc);
+	w->nc_last = d->c - (w->ncc - 1) * tc;
+	w->ncb_full = (int)cdiv(tc, s->tn);
+	w->ncb_last = (int)cdiv(w->nc_last, s->tn);
+	w->in_every = w->ncc > 1;
+	w->w_once = w->nob == 1 && w->ncc == 1;
+	int64_t wstride = s->nbw + (int64_t)w->ncb_full * d->kh * d->kw * s->wsub;
+	w->wlen_last = s->nbw + (int64_t)w->ncb_last * d->kh * d->kw * s->wsub;
+	w->wlen = w->ncc > 1 ? wstride : w->wlen_last;
+}
+
+/* The walk of a descriptor already tiled (its fields). */
+static void walk_tiled(const struct sdesc *d, struct walk *w)
+{
+	w->pass = d->op != SOP_MAC;
+	w->nrt = d->nrt;
+	w->tr = d->tr;
+	w->rows_last = d->rows_last;
+	w->trp = d->trp;
+	w->prows_last = d->prows_last;
+	w->ir = d->ir;
+	w->trsh = d->trsh;
+	w->nob = d->nob;
+	w->nm_last = d->nm_last;
+	w->blk = d->nob > 1 ? (d->f - d->nm_last) / (d->nob - 1) : d->nm_last;
+	w->ncc = d->ncc;
+	w->tc = d->tc;
+	w->nc_last = d->nc_last;
+	w->ncb_full = d->ncb_full;
+	w->ncb_last = d->ncb_last;
+	w->in_every = d->in_every;
+	w->w_once = d->w_once;
+	w->wlen = d->wlen;
+	w->wlen_last = d->wlen_last;
+}
+
+/* Estimated cycles of a descriptor with row tiles of tr output rows and
+ * input chunks of tc channels, from the cycle the control selects it to
+ * the cycle it selects the next: its first weight tile loaded by itself,
+ * no prefetch of the next one's (serial_estimate_prefetch adds those). */
+int64_t serial_estimate(const struct serial *s, const struct sdesc *d, int tr, int tc)
+{
+	struct walk w;
+	walk_of(s, d, tr, tc, &w);
+	/* the first descriptor starts a cycle earlier, with the start pulse */
+	return model_cycles(d, &w, 0, 0) + (s->ndesc > 0 && d == &s->desc[0]);
+}
+
+/* d fetches n's first weight tile once its own reads are out: n no longer
+ * loads it, and d's estimate gains what the fetch adds to its tail. d's own
+ * first tile was fetched by the descriptor before it unless d is the first
+ * (a MAC descriptor always has its first tile prefetched but the first);
+ * the difference that makes to d's tail is small and left out. */
 void serial_estimate_prefetch(struct sdesc *d, struct sdesc *n)
 {
-	n->est -= d->nx_wlen + d->nx_wlen / 4;
-	/* the prefetch hides behind this descriptor's last task and its
-	 * drain and write; what does not fit lengthens this one */
-	int64_t pix = (int64_t)d->rows_last * d->ow;
-	int64_t last = (pix < 4 ? 4 : pix) * (d->op == SOP_MAC ? d->ncb_last : 1) * d->kh * d->kw + 12;
-	int64_t hide = last + pix + (int64_t)d->nm_last * d->prows_last * d->wpwo + 40;
-	int64_t need = d->nx_wlen + d->nx_wlen / 4;
-	if (need > hide)
-		d->est += need - hide;
+	struct walk wd, wn;
+	walk_tiled(d, &wd);
+	walk_tiled(n, &wn);
+	int pref = d->op == SOP_MAC;
+	d->est += model_cycles(d, &wd, pref, d->nx_wlen) - model_cycles(d, &wd, pref, 0);
+	n->est += model_cycles(n, &wn, 1, 0) - model_cycles(n, &wn, 0, 0);
 }

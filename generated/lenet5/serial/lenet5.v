@@ -166,15 +166,15 @@ always @* begin
     d_avgp = 6'd0;
     d_padv = 16'd0;
     case (desc)
-    // c1: mac, fused p1; 7 row tiles of 4, 1 blocks, 1 chunks of 8
+    // c1: mac, fused p1; 14 row tiles of 2, 1 blocks, 1 chunks of 8
     16'd0: begin
         d_op = 2'h0; d_ci = 2'h0; d_co = 2'h0; d_h = 16'h1c; d_w = 16'h1c; d_ow = 16'h1c;
         d_kh = 16'h5; d_kw = 16'h1; d_kxs = 8'h5; d_kys = 8'h1; d_pm = 17'h10000;
         d_pm2 = 17'h3334; d_pc = 16'h1; d_pmask = 8'h1f; d_sh = 8'h1; d_sw = 8'h1; d_ph = 8'h2;
-        d_pw = 8'h2; d_csplit = 16'h5; d_nrt = 16'h7; d_tr = 16'h4; d_rows_last = 16'h4;
-        d_ir = 16'h8; d_trsh = 16'h4; d_trp = 16'h2; d_prows_last = 16'h2; d_nob = 16'h1;
+        d_pw = 8'h2; d_csplit = 16'h5; d_nrt = 16'he; d_tr = 16'h2; d_rows_last = 16'h2;
+        d_ir = 16'h6; d_trsh = 16'h2; d_trp = 16'h1; d_prows_last = 16'h1; d_nob = 16'h1;
         d_nm_last = 16'h6; d_ncc = 16'h1; d_tc = 16'h8; d_nc_last = 16'h5; d_ncb_full = 16'h1;
-        d_ncb_last = 16'h1; d_ipl = 16'h20; d_wpwi = 16'h4; d_plane_i = 32'h70; d_pk = 4'h2;
+        d_ncb_last = 16'h1; d_ipl = 16'h18; d_wpwi = 16'h4; d_plane_i = 32'h70; d_pk = 4'h2;
         d_pow = 16'he; d_wpwo = 16'h2; d_plane_o = 32'h1c; d_in_a = 16'h1f7c; d_in_b = 16'h1f7c;
         d_out = 16'h1fec; d_wbase = 16'h0; d_wstride = 32'h2c; d_wlen = 32'h2c;
         d_wlen_last = 32'h2c; d_in_every = 1'h0; d_w_once = 1'h1; d_nx_w = 16'h2c;
@@ -247,7 +247,7 @@ end
 
 nn_serial_core #(
     .TM(8), .TN(8), .CW(16), .WCW(8), .MW(64), .AW(16), .LEN_W(9), .MAXB(256),
-    .ACC_W(24), .BW(32), .IBD(32), .WBD(64), .ABD(128), .OBD(4), .NDESC(5)
+    .ACC_W(24), .BW(32), .IBD(32), .WBD(64), .ABD(64), .OBD(2), .NDESC(5)
 ) u_core (
     .clk(clk), .rst(rst), .start(start), .busy(busy), .done(done),
     .mem_req_valid(mem_req_valid), .mem_req_ready(mem_req_ready),

@@ -179,15 +179,15 @@ always @* begin
         d_nx_wlen = 32'h34; d_shift = 8'h9; d_rnd = 1'h1; d_outw = 6'h8; d_act = 2'h1;
         d_cap = 32'h7f; d_avgm = 24'h1; d_avgp = 6'h0; d_padv = 16'h0;
     end
-    // c2: mac; 2 row tiles of 1, 1 blocks, 1 chunks of 8
+    // c2: mac; 1 row tiles of 2, 1 blocks, 1 chunks of 8
     16'd1: begin
         d_op = 2'h0; d_ci = 2'h0; d_co = 2'h0; d_h = 16'h4; d_w = 16'h4; d_ow = 16'h2;
         d_kh = 16'h3; d_kw = 16'h2; d_kxs = 8'h2; d_kys = 8'h1; d_pm = 17'h4000;
         d_pm2 = 17'h8000; d_pc = 16'h4; d_pmask = 8'h11; d_sh = 8'h1; d_sw = 8'h1; d_ph = 8'h0;
-        d_pw = 8'h0; d_csplit = 16'h8; d_nrt = 16'h2; d_tr = 16'h1; d_rows_last = 16'h1;
-        d_ir = 16'h3; d_trsh = 16'h1; d_trp = 16'h1; d_prows_last = 16'h1; d_nob = 16'h1;
+        d_pw = 8'h0; d_csplit = 16'h8; d_nrt = 16'h1; d_tr = 16'h2; d_rows_last = 16'h2;
+        d_ir = 16'h4; d_trsh = 16'h2; d_trp = 16'h2; d_prows_last = 16'h2; d_nob = 16'h1;
         d_nm_last = 16'h4; d_ncc = 16'h1; d_tc = 16'h8; d_nc_last = 16'h8; d_ncb_full = 16'h1;
-        d_ncb_last = 16'h1; d_ipl = 16'h3; d_wpwi = 16'h1; d_plane_i = 32'h4; d_pk = 4'h1;
+        d_ncb_last = 16'h1; d_ipl = 16'h4; d_wpwi = 16'h1; d_plane_i = 32'h4; d_pk = 4'h1;
         d_pow = 16'h2; d_wpwo = 16'h1; d_plane_o = 32'h2; d_in_a = 16'h74; d_in_b = 16'h74;
         d_out = 16'h84; d_wbase = 16'h1c; d_wstride = 32'h34; d_wlen = 32'h34;
         d_wlen_last = 32'h34; d_in_every = 1'h0; d_w_once = 1'h1; d_nx_w = 16'h50;
