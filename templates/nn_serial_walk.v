@@ -15,7 +15,10 @@ module nn_serial_walk #(
     // output channel block of a MAC layer (TM)
     parameter TM = 8,
     // channel block of a pass (min(TM, TN))
-    parameter TP = 8
+    parameter TP = 8,
+    // 1: input chunks (NCC); 0: the unit sees one chunk a block (the drain
+    // and the writer), cc stays 0
+    parameter CHUNKS = 1
 ) (
     input  wire        clk,
     input  wire        init,
@@ -58,8 +61,8 @@ module nn_serial_walk #(
 
 wire last_rt = (rt == nrt - 16'd1);
 wire last_ob = (ob == nob - 16'd1);
-assign last_cc = (cc == ncc - 16'd1);
-assign first_cc = (cc == 16'd0);
+assign last_cc = (CHUNKS == 0) || (cc == ncc - 16'd1);
+assign first_cc = (CHUNKS == 0) || (cc == 16'd0);
 assign first_in_rt = (ob == 16'd0) && (cc == 16'd0);
 assign first_task = (rt == 16'd0) && first_in_rt;
 assign last_task = last_rt && last_ob && last_cc;
