@@ -60,7 +60,7 @@ wire signed [17:0] iy0;
 wire first_task, last_task, first_cc, last_cc, first_in_rt;
 /* verilator lint_on UNUSEDSIGNAL */
 
-nn_serial_walk #(.TM(TM), .TP(TP)) u_walk (
+nn_serial_walk #(.TM(TM), .TP(TP), .CHUNKS(0)) u_walk (
     .clk(clk), .init(init), .step(walk_step), .pass(pass),
     .nrt(nrt), .tr(16'd0), .rows_last(16'd0), .trp(trp), .prows_last(prows_last),
     .trsh(16'd0), .ph(8'd0), .nob(nob), .nm_last(nm_last), .ncc(16'd1), .tc(16'd0),
@@ -72,13 +72,16 @@ nn_serial_walk #(.TM(TM), .TP(TP)) u_walk (
 );
 
 localparam S_IDLE = 3'd0, S_SETTLE = 3'd1, S_WAIT = 3'd2, S_SEND = 3'd3, S_NEXT = 3'd4;
+// words a lane of a tile holds: at most OBD
+localparam LW = OBA + 1;
+localparam [LEN_W-1:0] MAXB_L = MAXB;
 reg [2:0] state;
 reg slot;
-reg [31:0] len;                      // words per lane
+reg [LW-1:0] len;                    // words per lane
 // reader
 reg rd_on;
 reg [15:0] rm;
-reg [31:0] rk;
+reg [LW-1:0] rk;
 reg rv;                              // a read is in flight
 reg [15:0] rlane;
 // queue
@@ -87,23 +90,63 @@ reg [2:0] qw, qr;
 wire [2:0] qn = qw - qr;
 // sender
 reg [15:0] sm;
-reg [31:0] sk;
-reg [AW-1:0] seg;
-reg [31:0] brem;
-// addresses in 64 bits, cut to AW
-/* verilator lint_off UNUSEDSIGNAL */
-wire [63:0] seg0 = {48'd0, o0} * {32'd0, plane_o} + {48'd0, pr0} * {48'd0, wpwo};
-wire [63:0] plane_x = {32'd0, plane_o};
-wire [63:0] sk_x = {32'd0, sk};
-/* verilator lint_on UNUSEDSIGNAL */
+reg [LW-1:0] sk;
+reg [AW-1:0] seg;                    // OUT + (o0 + sm)*PLANE_O + pr0*WPWO
+reg [AW-1:0] rowbase;                // OUT + pr0*WPWO
+reg [LEN_W-1:0] brem;
 
-wire [31:0] blen = (len - sk) > MAXB ? MAXB : (len - sk);
+// The words of a lane's tile, TRP*WPWO (LEN_FULL) and PROWS_LAST*WPWO
+// (LEN_LAST), by shift and add once per descriptor (LW cycles after init,
+// long before the first tile is drained): no multiplier. Only the low LW
+// bits matter, since a lane's tile fits its OBD-word slot.
+reg [LW-1:0] len_full, len_last, mc_w, mc_a, mc_b;
+reg [LW:0] mc_n;                     // one-hot bit counter: done at mc_n[LW]
+wire mc_done = mc_n[LW];
+/* verilator lint_off UNUSEDSIGNAL */
+wire [31:0] wpwo_x = {16'd0, wpwo}, trp_x = {16'd0, trp}, prl_x = {16'd0, prows_last};
+/* verilator lint_on UNUSEDSIGNAL */
+always @(posedge clk) begin
+    if (init) begin
+        len_full <= {LW{1'b0}};
+        len_last <= {LW{1'b0}};
+        mc_w <= wpwo_x[LW-1:0];
+        mc_a <= trp_x[LW-1:0];
+        mc_b <= prl_x[LW-1:0];
+        mc_n <= {{LW{1'b0}}, 1'b1};
+    end else if (!mc_done) begin
+        if (mc_a[0]) len_full <= len_full + mc_w;
+        if (mc_b[0]) len_last <= len_last + mc_w;
+        mc_w <= mc_w << 1;
+        mc_a <= mc_a >> 1;
+        mc_b <= mc_b >> 1;
+        mc_n <= mc_n << 1;
+    end
+end
+
+wire [LW-1:0] left = len - sk;
+// addresses: operands widened to 64 bits, cut to AW; the words left of a
+// lane in 32 bits (at most MAXB of them, LEN_W bits, are a burst)
+/* verilator lint_off UNUSEDSIGNAL */
+wire [31:0] left32 = {{(32-LW){1'b0}}, left};
+wire [63:0] plane_x = {32'd0, plane_o};
+wire [63:0] sk_x = {{(64-LW){1'b0}}, sk};
+wire [63:0] len_x = {{(64-LW){1'b0}}, len};
+/* verilator lint_on UNUSEDSIGNAL */
+wire [LEN_W-1:0] blen = (left32 > MAXB) ? MAXB_L : left32[LEN_W-1:0];
 assign wq_valid = state == S_SEND && qn != 3'd0;
 assign wq_addr = seg + sk_x[AW-1:0];
-assign wq_len = blen[LEN_W-1:0];
+assign wq_len = blen;
 assign wq_data = q[qr[1:0]];
-assign wq_locked = brem != 32'd0;
+assign wq_locked = brem != {LEN_W{1'b0}};
 wire fire = wq_valid && wq_ready;
+// the word read for lane rlane
+reg [MW-1:0] ob_word;
+integer i;
+always @* begin
+    ob_word = ob_rdata[0 +: MW];
+    for (i = 1; i < TM; i = i + 1)
+        if (rlane == i[15:0]) ob_word = ob_rdata[i*MW +: MW];
+end
 wire rd_go = rd_on && ({1'b0, qn} + {3'd0, rv}) < 4'd4;
 assign ob_raddr = {slot, rk[OBA-1:0]};
 
@@ -112,24 +155,24 @@ always @(posedge clk) begin
     walk_step <= 1'b0;
     rv <= rd_go;
     if (rv) begin
-        q[qw[1:0]] <= ob_rdata[rlane*MW +: MW];
+        q[qw[1:0]] <= ob_word;
         qw <= qw + 3'd1;
     end
     if (rd_go) begin
         rlane <= rm;
-        if (rk == len - 32'd1) begin
-            rk <= 32'd0;
+        if (rk == len - 1'b1) begin
+            rk <= {LW{1'b0}};
             if (rm == nm - 16'd1) rd_on <= 1'b0;
             rm <= rm + 16'd1;
         end else begin
-            rk <= rk + 32'd1;
+            rk <= rk + 1'b1;
         end
     end
     if (fire) begin
         qr <= qr + 3'd1;
-        brem <= (brem == 32'd0 ? blen : brem) - 32'd1;
-        if (sk == len - 32'd1) begin
-            sk <= 32'd0;
+        brem <= (brem == {LEN_W{1'b0}} ? blen : brem) - 1'b1;
+        if (sk == len - 1'b1) begin
+            sk <= {LW{1'b0}};
             seg <= seg + plane_x[AW-1:0];
             if (sm == nm - 16'd1) begin
                 out_cons <= out_cons + 8'd1;
@@ -137,25 +180,31 @@ always @(posedge clk) begin
             end
             sm <= sm + 16'd1;
         end else begin
-            sk <= sk + 32'd1;
+            sk <= sk + 1'b1;
         end
     end
     case (state)
     S_IDLE: ;
     S_SETTLE: if (!walk_step) state <= S_WAIT;
-    S_WAIT: if (out_fill != out_cons) begin
+    S_WAIT: if (out_fill != out_cons && mc_done) begin
         slot <= out_cons[0];
-        len <= prows * wpwo;
+        len <= (rt == nrt - 16'd1) ? len_last : len_full;
         rd_on <= 1'b1;
         rm <= 16'd0;
-        rk <= 32'd0;
+        rk <= {LW{1'b0}};
         sm <= 16'd0;
-        sk <= 32'd0;
-        seg <= out_base + seg0[AW-1:0];
+        sk <= {LW{1'b0}};
         state <= S_SEND;
     end
     S_SEND: ;
     S_NEXT: begin
+        // the next tile: the next block of this row tile starts where this
+        // one ended (o0 advanced by the NM = TM or TP planes just written);
+        // the next row tile at OUT + (pr0 + TRP)*WPWO, the full tile's len
+        if (ob == nob - 16'd1) begin
+            rowbase <= rowbase + len_x[AW-1:0];
+            seg <= rowbase + len_x[AW-1:0];
+        end
         if (last_task) begin
             state <= S_IDLE;
         end else begin
@@ -165,7 +214,11 @@ always @(posedge clk) begin
     end
     default: state <= S_IDLE;
     endcase
-    if (init) state <= S_SETTLE;
+    if (init) begin
+        state <= S_SETTLE;
+        rowbase <= out_base;
+        seg <= out_base;
+    end
     if (rst) begin
         state <= S_IDLE;
         out_cons <= 8'd0;
@@ -173,7 +226,7 @@ always @(posedge clk) begin
         rv <= 1'b0;
         qw <= 3'd0;
         qr <= 3'd0;
-        brem <= 32'd0;
+        brem <= {LEN_W{1'b0}};
     end
 end
 
