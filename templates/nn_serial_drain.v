@@ -20,6 +20,9 @@ module nn_serial_drain #(
     parameter CW = 8,
     parameter MW = 64,
     parameter ACC_W = 32,
+    // 1: the average pass multiply (AVGM, AVGP); 0: no descriptor averages
+    // (every AVGM = 1, AVGP = 0), and no multiplier is built
+    parameter AVG = 1,
     parameter ABD = 1024,
     // output buffer words per bank per slot (power of two)
     parameter OBD = 256
@@ -60,15 +63,20 @@ module nn_serial_drain #(
 
     output reg           ob_we,
     output reg  [$clog2(OBD):0] ob_addr,
-    output reg  [TM*MW-1:0] ob_wdata
+    output wire [TM*MW-1:0] ob_wdata
 );
 
 localparam E = MW / 8;
 wire [15:0] eo = E[15:0] >> co;           // values per word
+// bits of a value's position in a word
+localparam LE = (E > 1) ? $clog2(E) : 1;
 localparam ABA = $clog2(ABD);
 localparam OBA = $clog2(OBD);
 localparam VW = ACC_W + 26;
-localparam XW = VW + 40;
+// the averaged value and the rounded right shift of it
+localparam QW = ACC_W + 1;
+localparam TW = QW + 2;
+localparam CX = ((TW > 33) ? TW : 33) + 1;
 
 wire pass = op != 2'd0;
 
@@ -81,7 +89,7 @@ wire signed [17:0] iy0;
 wire first_task, last_task, first_cc, last_cc, first_in_rt;
 /* verilator lint_on UNUSEDSIGNAL */
 
-nn_serial_walk #(.TM(TM), .TP(TP)) u_walk (
+nn_serial_walk #(.TM(TM), .TP(TP), .CHUNKS(0)) u_walk (
     .clk(clk), .init(init), .step(walk_step), .pass(pass),
     .nrt(nrt), .tr(16'd0), .rows_last(16'd0), .trp(trp), .prows_last(prows_last),
     .trsh(16'd0), .ph(8'd0), .nob(nob), .nm_last(nm_last), .ncc(16'd1), .tc(16'd0),
@@ -98,23 +106,28 @@ reg [2:0] state;
 reg [15:0] pr, px;
 reg [3:0] dy, dx;
 reg bank, oslot;
-reg [15:0] wrd;                      // word of the row
-reg [15:0] rowaddr;                  // pr * WPWO
+reg [OBA-1:0] wrd;                   // word of the row
+reg [OBA-1:0] rowaddr;               // pr * WPWO (mod OBD: only OBA bits address the slot)
+// the cell's accumulator address (pr*PK + dy)*OW + px*PK + dx, kept as
+// arow = (pr*PK + dy)*OW and acol = px*PK + dx, stepped by additions (mod
+// ABD: only the low ABA bits address a bank); rbase = pr*PK*OW, cbase = px*PK
+reg [ABA-1:0] arow, rbase, acol, cbase;
 
 wire last_cell = (dx == pk - 4'd1) && (dy == pk - 4'd1);
 wire last_px = px == pow - 16'd1;
 wire last_all = last_cell && last_px && (pr == prows - 16'd1);
-// the cell's accumulator address: only its low ABA bits are used
+// the fields in 32 bits, cut to the address widths
 /* verilator lint_off UNUSEDSIGNAL */
-wire [31:0] aaddr = ({16'd0, pr} * {28'd0, pk} + {28'd0, dy}) * {16'd0, ow} +
-                    {16'd0, px} * {28'd0, pk} + {28'd0, dx};
+wire [31:0] ow_x = {16'd0, ow}, pk_x = {28'd0, pk}, wpwo_x = {16'd0, wpwo};
 /* verilator lint_on UNUSEDSIGNAL */
+wire [ABA-1:0] ow_a = ow_x[ABA-1:0];
+wire [ABA-1:0] pk_a = pk_x[ABA-1:0];
 
 // a0
 reg v0, first0, lastc0, rowend0, end0, slot0;
 reg [OBA-1:0] wa0;
-reg [15:0] epos0;
-reg [15:0] ecount;
+reg [LE-1:0] epos0;
+reg [LE-1:0] ecount;
 
 always @(posedge clk) begin
     walk_step <= 1'b0;
@@ -131,7 +144,8 @@ always @(posedge clk) begin
             bank <= acc_freed[0];
             oslot <= out_fill[0];
             pr <= 16'd0; px <= 16'd0; dy <= 4'd0; dx <= 4'd0;
-            rowaddr <= 16'd0; wrd <= 16'd0; ecount <= 16'd0;
+            rowaddr <= {OBA{1'b0}}; wrd <= {OBA{1'b0}}; ecount <= {LE{1'b0}};
+            arow <= {ABA{1'b0}}; rbase <= {ABA{1'b0}}; acol <= {ABA{1'b0}}; cbase <= {ABA{1'b0}};
             state <= S_RUN;
         end
         S_RUN: begin
@@ -140,31 +154,42 @@ always @(posedge clk) begin
             lastc0 <= last_cell;
             rowend0 <= last_cell && last_px;
             end0 <= last_all;
-            wa0 <= rowaddr[OBA-1:0] + wrd[OBA-1:0];
+            wa0 <= rowaddr + wrd;
             epos0 <= ecount;
             slot0 <= oslot;
             if (dx != pk - 4'd1) begin
                 dx <= dx + 4'd1;
+                acol <= acol + 1'b1;
             end else begin
                 dx <= 4'd0;
                 if (dy != pk - 4'd1) begin
                     dy <= dy + 4'd1;
+                    arow <= arow + ow_a;
+                    acol <= cbase;
                 end else begin
                     dy <= 4'd0;
                     if (!last_px) begin
                         px <= px + 16'd1;
-                        if (ecount == eo - 16'd1) begin
-                            ecount <= 16'd0;
-                            wrd <= wrd + 16'd1;
+                        arow <= rbase;
+                        cbase <= cbase + pk_a;
+                        acol <= cbase + pk_a;
+                        if ({{(16-LE){1'b0}}, ecount} == eo - 16'd1) begin
+                            ecount <= {LE{1'b0}};
+                            wrd <= wrd + 1'b1;
                         end else begin
-                            ecount <= ecount + 16'd1;
+                            ecount <= ecount + 1'b1;
                         end
                     end else begin
                         px <= 16'd0;
-                        ecount <= 16'd0;
-                        wrd <= 16'd0;
+                        ecount <= {LE{1'b0}};
+                        wrd <= {OBA{1'b0}};
                         pr <= pr + 16'd1;
-                        rowaddr <= rowaddr + wpwo;
+                        rowaddr <= rowaddr + wpwo_x[OBA-1:0];
+                        // (pr+1)*PK*OW = (pr*PK + PK-1)*OW + OW
+                        rbase <= arow + ow_a;
+                        arow <= arow + ow_a;
+                        cbase <= {ABA{1'b0}};
+                        acol <= {ABA{1'b0}};
                         if (pr == prows - 16'd1) begin
                             acc_freed <= acc_freed + 8'd1;
                             state <= S_FLUSH;
@@ -190,62 +215,116 @@ end
 
 assign done = state == S_IDLE && !init;
 // the address of the cell being generated: its data arrives while it is in a0
-assign acc_raddr = aaddr[ABA-1:0];
+assign acc_raddr = arow + acol;
 
 // ---------------------------------------------------------------- a1: average product
 integer m1;
 reg v1, first1, lastc1, rowend1, end1, slot1;
 reg [OBA-1:0] wa1;
-reg [15:0] epos1;
+reg [LE-1:0] epos1;
 reg [TM*VW-1:0] p1;
+wire [TM*ACC_W-1:0] acc_sel = bank ? acc_rdata[TM*ACC_W +: TM*ACC_W] : acc_rdata[0 +: TM*ACC_W];
 always @(posedge clk) begin
     v1 <= v0 && !rst;
     {first1, lastc1, rowend1, end1, slot1, wa1, epos1} <= {first0, lastc0, rowend0, end0 && v0, slot0, wa0, epos0};
     for (m1 = 0; m1 < TM; m1 = m1 + 1)
-        p1[m1*VW +: VW] <= $signed(acc_rdata[(bank*TM + m1)*ACC_W +: ACC_W]) * $signed({1'b0, avgm});
+        if (AVG != 0) p1[m1*VW +: VW] <= $signed(acc_sel[m1*ACC_W +: ACC_W]) * $signed({1'b0, avgm});
+        else p1[m1*VW +: VW] <= {{(VW-ACC_W){acc_sel[m1*ACC_W+ACC_W-1]}}, acc_sel[m1*ACC_W +: ACC_W]};
 end
+wire unused_avg = ^{avgm, avgp};
 
 // ---------------------------------------------------------------- a2: average shift
+// The average keeps the accumulator's range: AVGM <= 2^AVGP (the
+// compiler's M = floor(2^P/n + 1/2) with P = AVGP), so |q2| <= 2^(ACC_W-1)
+// and QW = ACC_W + 1 bits hold it (AVGM = 1, AVGP = 0 pass acc through).
 integer m2;
 reg v2, first2, lastc2, rowend2, end2, slot2;
 reg [OBA-1:0] wa2;
-reg [15:0] epos2;
-reg [TM*VW-1:0] q2;
-wire [VW-1:0] avg_rnd = (avgp == 6'd0) ? {VW{1'b0}} : ({{(VW-1){1'b0}}, 1'b1} << (avgp - 6'd1));
+reg [LE-1:0] epos2;
+reg [TM*QW-1:0] q2;
+/* verilator lint_off UNUSEDSIGNAL */
+reg signed [VW-1:0] q2w;
+/* verilator lint_on UNUSEDSIGNAL */
+reg [TM*QW-1:0] q2_next;
+reg [VW-1:0] avg_rnd;                // 2^(AVGP-1), registered as the constants below
+always @(posedge clk) avg_rnd <= (avgp == 6'd0) ? {VW{1'b0}} : ({{(VW-1){1'b0}}, 1'b1} << (avgp - 6'd1));
+always @* begin
+    for (m2 = 0; m2 < TM; m2 = m2 + 1) begin
+        if (AVG != 0) q2w = ($signed(p1[m2*VW +: VW]) + $signed(avg_rnd)) >>> avgp;
+        else q2w = p1[m2*VW +: VW];
+        q2_next[m2*QW +: QW] = q2w[QW-1:0];
+    end
+end
 always @(posedge clk) begin
     v2 <= v1 && !rst;
     {first2, lastc2, rowend2, end2, slot2, wa2, epos2} <= {first1, lastc1, rowend1, end1, slot1, wa1, epos1};
-    for (m2 = 0; m2 < TM; m2 = m2 + 1)
-        q2[m2*VW +: VW] <= ($signed(p1[m2*VW +: VW]) + $signed(avg_rnd)) >>> avgp;
+    q2 <= q2_next;
 end
 
 // ---------------------------------------------------------------- a3: requantize, saturate, activate
+// x = q2 in TW = QW + 2 bits. SHIFT > 0: v = t = (x + RB) >>> SHIFT, the
+// shift clamped to QW + 1 (any larger one gives the same 0 or -1); it
+// saturates to [LO, HI] = [-2^K, 2^K - 1] (K = OUTW - 1) when t >= 2^K or
+// ~t >= 2^K, that is when a bit at K or above of t (t >= 0) or ~t (t < 0)
+// is set. SHIFT <= 0: v = x, and x << L (L = -SHIFT) saturates when a bit
+// at K - L or above is set (when L > K: whenever x != 0), and otherwise
+// fits OUTW <= 32 bits, so a 32-bit shift gives it. One mask of the bits at
+// the threshold and above serves both. Then relu (the saturated value is
+// negative when v is) and relu6 (it exceeds CAP <= HI when it saturates
+// high or its unsaturated value does).
 reg v3, first3, lastc3, rowend3, end3, slot3;
 reg [OBA-1:0] wa3;
-reg [15:0] epos3;
+reg [LE-1:0] epos3;
 reg [TM*CW-1:0] y3;
-reg signed [XW-1:0] x, rq, lo, hi, capx, rb;
-wire [7:0] lsh = -shift;
-always @* begin
-    lo = -($signed({{(XW-1){1'b0}}, 1'b1}) <<< (outw - 6'd1));
-    hi = ($signed({{(XW-1){1'b0}}, 1'b1}) <<< (outw - 6'd1)) - 1;
-    capx = $signed({{(XW-32){1'b0}}, cap});
+// The constants of the descriptor are registered (they change only at
+// init, long before the first value reaches this stage).
+localparam [7:0] SMAX = QW + 1;
+wire [7:0] lsh_w = -shift;
+wire [5:0] ok = outw - 6'd1;
+wire [31:0] p2k = 32'd1 << ok;
+wire [7:0] s_cw = (shift > $signed(SMAX)) ? SMAX : shift;
+// the threshold bit: K, or K - L for a left shift (all bits when L > K)
+wire lsat_w = shift <= 0 && lsh_w > {2'd0, ok};
+wire [7:0] thb_w = (shift > 0) ? {2'd0, ok} : lsat_w ? 8'd0 : {2'd0, ok} - lsh_w;
+reg [7:0] lsh, s_c;
+reg rsh;                             // SHIFT > 0
+reg lsat;                            // a left shift past K
+reg [TW-1:0] rb, msk;
+reg signed [CX-1:0] lo, hi, capx;
+integer mb;
+always @(posedge clk) begin
+    lsh <= lsh_w;
+    s_c <= s_cw;
+    rsh <= shift > 0;
+    lsat <= lsat_w;
+    rb <= rnd ? ({{(TW-1){1'b0}}, 1'b1} << (s_cw - 8'd1)) : {TW{1'b0}};
+    for (mb = 0; mb < TW; mb = mb + 1) msk[mb] <= mb[7:0] >= thb_w;
+    lo <= -$signed({{(CX-32){1'b0}}, p2k});
+    hi <= $signed({{(CX-32){1'b0}}, p2k - 32'd1});
+    capx <= $signed({{(CX-32){1'b0}}, cap});
 end
 integer mr;
+reg signed [TW-1:0] x, t, v;
+/* verilator lint_off UNUSEDSIGNAL */
+reg signed [CX-1:0] xw, rv, rq;
+/* verilator lint_on UNUSEDSIGNAL */
+reg [31:0] xl;
+reg below, above, over;
 reg [TM*CW-1:0] y3_next;
 always @* begin
     for (mr = 0; mr < TM; mr = mr + 1) begin
-        x = {{(XW-VW){q2[mr*VW+VW-1]}}, q2[mr*VW +: VW]};
-        rb = {{(XW-1){1'b0}}, 1'b1} <<< (shift - 8'sd1);
-        if (!rnd) rb = {XW{1'b0}};
-        if (shift > 0)
-            rq = (x + rb) >>> shift;
-        else
-            rq = x <<< lsh;
-        if (rq < lo) rq = lo;
-        if (rq > hi) rq = hi;
-        if (act != 2'd0 && rq < 0) rq = {XW{1'b0}};
-        if (act == 2'd2 && rq > capx) rq = capx;
+        x = {{(TW-QW){q2[mr*QW+QW-1]}}, q2[mr*QW +: QW]};
+        xw = {{(CX-TW){x[TW-1]}}, x};
+        t = (x + $signed(rb)) >>> s_c;
+        xl = xw[31:0] << lsh;
+        v = rsh ? t : x;
+        rv = rsh ? {{(CX-TW){t[TW-1]}}, t} : {{(CX-32){xl[31]}}, xl};
+        above = !v[TW-1] && (v & msk) != {TW{1'b0}};
+        below = v[TW-1] && (lsat || (~v & msk) != {TW{1'b0}});
+        over = above || (!below && rv > capx);
+        rq = above ? hi : below ? lo : rv;
+        if (act != 2'd0 && v[TW-1]) rq = {CX{1'b0}};
+        if (act == 2'd2 && over) rq = capx;
         y3_next[mr*CW +: CW] = rq[CW-1:0];
     end
 end
@@ -259,7 +338,7 @@ end
 integer m4;
 reg v4, rowend4, end4, slot4;
 reg [OBA-1:0] wa4;
-reg [15:0] epos4;
+reg [LE-1:0] epos4;
 reg [TM*CW-1:0] mx;
 always @(posedge clk) begin
     v4 <= v3 && lastc3 && !rst;
@@ -283,10 +362,18 @@ generate
         end
     end
 endgenerate
-integer mp;
-reg [TM*MW-1:0] word, word_next;
-// the word being packed, at least 32 bits wide (the bits above MW are dropped)
+// each lane's word: the value goes to position epos of the container
+// (8, 16 or 32 bits: E, E/2 or E/4 positions a word)
+localparam E16 = (E >= 2) ? E / 2 : 0;
+localparam E32 = (E >= 4) ? E / 4 : 0;
+// (the word is padded to at least 32 bits, so every select is in range)
 localparam XMW = (MW > 32) ? MW : 32;
+integer mp, ei;
+// WORD is the word being packed and, in the cycle OB_WE is high, the word
+// written; FRESH: the next value starts a new word (its padding values 0)
+reg [TM*MW-1:0] word, word_next;
+reg fresh;
+assign ob_wdata = word;
 /* verilator lint_off UNUSEDSIGNAL */
 reg [XMW-1:0] nw;
 /* verilator lint_on UNUSEDSIGNAL */
@@ -294,11 +381,19 @@ reg end5;
 always @* begin
     for (mp = 0; mp < TM; mp = mp + 1) begin
         nw = {XMW{1'b0}};
-        nw[MW-1:0] = word[mp*MW +: MW];
+        if (!fresh) nw[MW-1:0] = word[mp*MW +: MW];
         case (co)
-        2'd0: nw[epos4*8 +: 8] = mx32[mp*32 +: 8];
-        2'd1: if (CW >= 16) nw[epos4*16 +: 16] = mx32[mp*32 +: 16];
-        default: if (CW >= 32) nw[epos4*32 +: 32] = mx32[mp*32 +: 32];
+        2'd0:
+            for (ei = 0; ei < E; ei = ei + 1)
+                if (epos4 == ei[LE-1:0]) nw[ei*8 +: 8] = mx32[mp*32 +: 8];
+        2'd1:
+            if (CW >= 16)
+                for (ei = 0; ei < E16; ei = ei + 1)
+                    if (epos4 == ei[LE-1:0]) nw[ei*16 +: 16] = mx32[mp*32 +: 16];
+        default:
+            if (CW >= 32)
+                for (ei = 0; ei < E32; ei = ei + 1)
+                    if (epos4 == ei[LE-1:0]) nw[ei*32 +: 32] = mx32[mp*32 +: 32];
         endcase
         word_next[mp*MW +: MW] = nw[MW-1:0];
     end
@@ -308,18 +403,17 @@ always @(posedge clk) begin
     end5 <= 1'b0;
     if (v4) begin
         word <= word_next;
-        ob_wdata <= word_next;
-        if (epos4 == eo - 16'd1 || rowend4) begin
+        fresh <= 1'b0;
+        if ({{(16-LE){1'b0}}, epos4} == eo - 16'd1 || rowend4) begin
             ob_we <= 1'b1;
             ob_addr <= {slot4, wa4};
-            // a new word starts empty (the row's padding values are 0)
-            word <= {TM*MW{1'b0}};
+            fresh <= 1'b1;
         end
         end5 <= end4;
     end
     if (rst) begin
         ob_we <= 1'b0;
-        word <= {TM*MW{1'b0}};
+        fresh <= 1'b1;
     end
 end
 
