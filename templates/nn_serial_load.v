@@ -144,11 +144,17 @@ wire needs_w = !pass && (!w_once || first_task);
 wire signed [17:0] ir1_raw = iy0 + $signed({2'd0, ir});
 wire [15:0] ir0 = iy0 < 0 ? 16'd0 : iy0[15:0];
 wire [15:0] ir1 = ir1_raw > $signed({2'd0, h}) ? h : ir1_raw[15:0];
-wire [31:0] kplane_w = {16'd0, ir1 - ir0} * {16'd0, wpwi};
 
 // ---------------------------------------------------------------- jobs for the receiver
-// job: {dest, slot, kplane[15:0], total[31:0]}
-localparam JW = 50;
+// Words of a weight tile (bias words, then WSUB words an array word): at
+// most NBW + WSUB*WBD, JLW bits; a segment (a channel's rows or a weight
+// tile) is at most max(IBD, NBW + WSUB*WBD) words, SLW bits.
+localparam JLW = $clog2(NBW + WSUB * WBD + 1);
+localparam SLW = (JLW > 16) ? JLW : 16;
+// job: {dest, slot, kplane - 1, count - 1}: an input job's channels
+// (count) of kplane words each, or a weight tile's words (count); the
+// receiver compares its counters with the last values
+localparam JW = 2 + 16 + SLW;
 reg [JW-1:0] job_mem [0:3];
 reg [2:0] job_wr, job_rd;
 wire job_full = (job_wr[2] != job_rd[2]) && (job_wr[1:0] == job_rd[1:0]);
@@ -163,14 +169,15 @@ reg [3:0] state;
 reg pref;                            // the first weight tile is already fetched
 reg [7:0] in_iss, w_iss;
 reg [AW-1:0] seg_addr;
-reg [31:0] seg_rem;
+reg [SLW-1:0] seg_rem;
 reg [15:0] ch, ch_left;
 reg [AW-1:0] ch_addr;
+reg [AW-1:0] nx_ch;                  // the address of the channel after the last one loaded
 reg [AW-1:0] wt_addr;
 reg [15:0] kplane;
 reg in_pending;
 
-wire [31:0] burst = seg_rem > MAXB ? MAXB : seg_rem;
+wire [SLW-1:0] burst = seg_rem > MAXB ? MAXB[SLW-1:0] : seg_rem;
 assign rq_valid = (state == S_CH || state == S_WB || state == S_PREB) && seg_rem != 0;
 assign rq_addr = seg_addr;
 assign rq_len = burst[LEN_W-1:0];
@@ -178,16 +185,32 @@ wire rq_fire = rq_valid && rq_ready;
 
 wire [7:0] in_busy = in_iss - in_cons;
 wire [7:0] w_busy = w_iss - w_cons;
+
+// One multiplier, used twice a task: in the cycle that leaves S_END for
+// the row offset IR0 * WPWI, in S_TASK for the words a channel,
+// (IR1 - IR0) * WPWI; S_IN uses both.
+wire [15:0] mul_a = (state == S_TASK) ? ir1 - ir0 : ir0;
+wire [31:0] mul_p = {16'd0, mul_a} * {16'd0, wpwi};
+reg [31:0] row_off;                  // IR0 * WPWI
 // address arithmetic in 64 bits, cut to AW (the bits above AW are zero
 // for every address the compiler lays out)
 /* verilator lint_off UNUSEDSIGNAL */
-wire [63:0] cs_plane = {48'd0, cs} * {32'd0, plane_i};
-wire [63:0] csb_plane = {48'd0, cs - csplit} * {32'd0, plane_i};
-wire [63:0] row_off = {48'd0, ir0} * {48'd0, wpwi};
+wire [63:0] row_off_x = {32'd0, row_off};
 wire [63:0] plane_x = {32'd0, plane_i};
 wire [63:0] wstride_x = {32'd0, wstride};
-wire [63:0] burst_x = {32'd0, burst};
+wire [63:0] burst_x = {{(64-SLW){1'b0}}, burst};
+wire [31:0] wlen_cur = last_cc ? wlen_last : wlen;
+wire [31:0] kplane_x = {16'd0, kplane};
+wire [31:0] nch_x = {16'd0, nch};
 /* verilator lint_on UNUSEDSIGNAL */
+// Channel CS of the layer's input: IN_A + CS*PLANE_I below CSPLIT, IN_B +
+// (CS - CSPLIT)*PLANE_I above. A tile starts at channel 0 or right after
+// the channels the previous input tile loaded (chunks of a block, blocks
+// of a pass follow each other; a row tile starts again at 0), so its
+// address is IN_A (IN_B when CSPLIT = 0) or the one after the last channel
+// loaded: no multiplication.
+wire [AW-1:0] cs_addr = (cs != 16'd0) ? nx_ch : (csplit == 16'd0) ? in_b : in_a;
+wire [AW-1:0] next_ch = (ch + 16'd1 == csplit) ? in_b : ch_addr + plane_x[AW-1:0];
 
 always @(posedge clk) begin
     job_push <= 1'b0;
@@ -197,27 +220,26 @@ always @(posedge clk) begin
         in_iss <= 8'd0;
         w_iss <= 8'd0;
         pref <= 1'b0;
-        seg_rem <= 32'd0;
+        seg_rem <= {SLW{1'b0}};
     end else begin
         case (state)
         S_IDLE: if (init) state <= S_END; // S_END waits one cycle for the walker, then starts
         S_TASK: begin
             in_pending <= needs_w;
+            kplane <= mul_p[15:0];
             if (needs_in) state <= S_IN;
             else if (needs_w) state <= S_W;
             else state <= S_NEXT;
         end
         S_IN: if (in_busy < 8'd2 && !job_full && !job_push) begin
-            kplane <= kplane_w[15:0];
             job_push <= 1'b1;
-            job_in <= {1'b0, in_iss[0], kplane_w[15:0], kplane_w * {16'd0, nch}};
+            job_in <= {1'b0, in_iss[0], kplane - 16'd1, nch_x[SLW-1:0] - 1'b1};
             in_iss <= in_iss + 8'd1;
             ch <= cs;
             ch_left <= nch;
-            ch_addr <= (cs < csplit ? in_a + cs_plane[AW-1:0] : in_b + csb_plane[AW-1:0]);
-            seg_addr <= (cs < csplit ? in_a + cs_plane[AW-1:0] : in_b + csb_plane[AW-1:0]) +
-                        row_off[AW-1:0];
-            seg_rem <= kplane_w;
+            ch_addr <= cs_addr;
+            seg_addr <= cs_addr + row_off_x[AW-1:0];
+            seg_rem <= kplane_x[SLW-1:0];
             state <= S_CH;
         end
         S_CH: begin
@@ -227,14 +249,14 @@ always @(posedge clk) begin
             end
             if (seg_rem == 0 || (rq_fire && seg_rem == burst)) begin
                 if (ch_left == 16'd1) begin
+                    nx_ch <= next_ch;
                     state <= in_pending ? S_W : S_NEXT;
                 end else begin
                     ch <= ch + 16'd1;
                     ch_left <= ch_left - 16'd1;
-                    ch_addr <= (ch + 16'd1 == csplit) ? in_b : ch_addr + plane_x[AW-1:0];
-                    seg_addr <= ((ch + 16'd1 == csplit) ? in_b : ch_addr + plane_x[AW-1:0]) +
-                                row_off[AW-1:0];
-                    seg_rem <= {16'd0, kplane};
+                    ch_addr <= next_ch;
+                    seg_addr <= next_ch + row_off_x[AW-1:0];
+                    seg_rem <= kplane_x[SLW-1:0];
                 end
             end
         end
@@ -243,10 +265,10 @@ always @(posedge clk) begin
             state <= S_NEXT;
         end else if (w_busy < 8'd2 && !job_full && !job_push) begin
             job_push <= 1'b1;
-            job_in <= {1'b1, w_iss[0], 16'd0, last_cc ? wlen_last : wlen};
+            job_in <= {1'b1, w_iss[0], 16'd0, wlen_cur[SLW-1:0] - 1'b1};
             w_iss <= w_iss + 8'd1;
             seg_addr <= wt_addr;
-            seg_rem <= last_cc ? wlen_last : wlen;
+            seg_rem <= wlen_cur[SLW-1:0];
             state <= S_WB;
         end
         S_WB: begin
@@ -267,10 +289,10 @@ always @(posedge clk) begin
         end
         S_PRE: if (w_busy < 8'd2 && !job_full && !job_push) begin
             job_push <= 1'b1;
-            job_in <= {1'b1, w_iss[0], 16'd0, nx_wlen};
+            job_in <= {1'b1, w_iss[0], 16'd0, nx_wlen[SLW-1:0] - 1'b1};
             w_iss <= w_iss + 8'd1;
             seg_addr <= nx_w;
-            seg_rem <= nx_wlen;
+            seg_rem <= nx_wlen[SLW-1:0];
             pref <= 1'b1;
             state <= S_PREB;
         end
@@ -283,6 +305,7 @@ always @(posedge clk) begin
         end
         S_END: begin
             // one cycle for the walker's outputs to settle after init or a step
+            row_off <= mul_p;
             if (walk_step == 1'b0 && job_push == 1'b0) state <= S_TASK;
         end
         default: state <= S_IDLE;
@@ -296,17 +319,27 @@ end
 
 // ---------------------------------------------------------------- receive
 // The job at the head of the queue is the one being filled (its request
-// went out after it was queued); it leaves the queue with its last word.
-reg [31:0] got;
-reg [15:0] rk, rlane;
+// went out after it was queued); it leaves the queue with its last word:
+// an input job after the last word of its last channel, a weight job
+// after its last word.
+reg [JLW-1:0] got;
+reg [15:0] rk, rlane, rch;
 reg [15:0] rblk;
 reg [15:0] rsub;
 reg [WBA-1:0] rwaddr;
 wire [JW-1:0] job = job_mem[job_rd[1:0]];
-wire [31:0] job_total = job[31:0];
-wire [15:0] job_kplane = job[47:32];
-wire job_slot = job[48];
-wire job_dest = job[49];
+/* verilator lint_off UNUSEDSIGNAL */
+wire [SLW-1:0] job_last = job[SLW-1:0];
+/* verilator lint_on UNUSEDSIGNAL */
+wire [15:0] job_klast = job[SLW +: 16];
+wire job_slot = job[SLW+16];
+wire job_dest = job[SLW+17];
+wire k_last = rk == job_klast;
+wire in_last = k_last && rch == job_last[15:0];
+wire w_last = got == job_last[JLW-1:0];
+/* verilator lint_off UNUSEDSIGNAL */
+wire [31:0] got_x = {{(32-JLW){1'b0}}, got};
+/* verilator lint_on UNUSEDSIGNAL */
 
 always @(posedge clk) begin
     if (job_push) job_mem[job_wr[1:0]] <= job_in;
@@ -321,23 +354,24 @@ always @(posedge clk) begin
         job_rd <= 3'd0;
         in_fill <= 8'd0;
         w_fill <= 8'd0;
-        got <= 32'd0;
+        got <= {JLW{1'b0}};
         rk <= 16'd0;
         rlane <= 16'd0;
+        rch <= 16'd0;
         rblk <= 16'd0;
         rsub <= 16'd0;
         rwaddr <= {WBA{1'b0}};
     end else begin
         if (job_push) job_wr <= job_wr + 3'd1;
         if (!job_empty && rs_valid) begin
-            got <= got + 32'd1;
             if (!job_dest) begin
                 ib_we <= 1'b1;
                 ib_mask <= pmask << rlane;
                 ib_addr <= {job_slot, rblk[IBA-1:0] + rk[IBA-1:0]};
                 ib_data <= rs_data;
-                if (rk == job_kplane - 16'd1) begin
+                if (k_last) begin
                     rk <= 16'd0;
+                    rch <= rch + 16'd1;
                     if (rlane == TN[15:0] - 16'd1) begin
                         rlane <= 16'd0;
                         rblk <= rblk + ipl;
@@ -347,28 +381,32 @@ always @(posedge clk) begin
                 end else begin
                     rk <= rk + 16'd1;
                 end
-            end else if (got < NBW[31:0]) begin
-                bias_we <= 1'b1;
-                bias_slot <= job_slot;
-                bias_word <= got[15:0];
-                bias_data <= rs_data;
             end else begin
-                wb_we <= 1'b1;
-                wb_sub <= rsub;
-                wb_addr <= {job_slot, rwaddr};
-                wb_data <= rs_data;
-                if (rsub == WSUB[15:0] - 16'd1) begin
-                    rsub <= 16'd0;
-                    rwaddr <= rwaddr + 1'b1;
+                got <= got + 1'b1;
+                if (got_x < NBW[31:0]) begin
+                    bias_we <= 1'b1;
+                    bias_slot <= job_slot;
+                    bias_word <= got_x[15:0];
+                    bias_data <= rs_data;
                 end else begin
-                    rsub <= rsub + 16'd1;
+                    wb_we <= 1'b1;
+                    wb_sub <= rsub;
+                    wb_addr <= {job_slot, rwaddr};
+                    wb_data <= rs_data;
+                    if (rsub == WSUB[15:0] - 16'd1) begin
+                        rsub <= 16'd0;
+                        rwaddr <= rwaddr + 1'b1;
+                    end else begin
+                        rsub <= rsub + 16'd1;
+                    end
                 end
             end
-            if (got == job_total - 32'd1) begin
+            if (job_dest ? w_last : in_last) begin
                 job_rd <= job_rd + 3'd1;
-                got <= 32'd0;
+                got <= {JLW{1'b0}};
                 rk <= 16'd0;
                 rlane <= 16'd0;
+                rch <= 16'd0;
                 rblk <= 16'd0;
                 rsub <= 16'd0;
                 rwaddr <= {WBA{1'b0}};
