@@ -148,13 +148,102 @@ nn_serial_walk #(.TM(TM), .TP(TP)) u_walk (
 
 wire needs_in = in_every || first_in_rt;
 wire needs_w = !pass && (!w_once || first_task);
-wire [15:0] ir0 = iy0 < 0 ? 16'd0 : iy0[15:0];
-// row offsets (iy - ir0) * WPWi in 32 bits
-wire signed [31:0] iy0_x = {{14{iy0[17]}}, iy0};
-wire signed [31:0] ir0_x = {16'd0, ir0};
-wire signed [31:0] kyp_x = {16'd0, kyp};
-wire signed [31:0] kys_x = {24'd0, kys};
-wire signed [31:0] wpwi_x = {16'd0, wpwi};
+
+// ---------------------------------------------------------------- descriptor constants
+// Buffer addresses are needed modulo IBD only (IBA bits) and pixel counts
+// up to ABD, so the products of descriptor fields the address generator
+// uses are formed once per descriptor, by shift and add over PK_N cycles
+// after init (while the first tiles load), in IBA or NPW bits:
+//   SHW = SH*WPWI, KYSW = KYS*WPWI (row steps), PHW = PH*WPWI, TRSHW =
+//   TRSH*WPWI (a row tile's first input row IY0 = -PH + RT*TRSH, times
+//   WPWI), NPIX_FULL = TR*OW, NPIX_LAST = ROWS_LAST*OW (pixels of a tile).
+// The kernel packing offsets of each lane come from a walk over the lanes
+// (TN cycles, packed layers only): lane n holds channel n mod C at kernel
+// offset q = n / C, jy = q / KXS, jx = q mod KXS, and its row offset
+// jy*WPWI. The array starts a descriptor only when both are done.
+localparam NPW = ABA + 1;
+localparam PK_N = (IBA > NPW) ? ((IBA > 8) ? IBA : 8) : ((NPW > 8) ? NPW : 8);
+/* verilator lint_off UNUSEDSIGNAL */
+wire [31:0] sh_x = {24'd0, sh}, kys_x = {24'd0, kys}, ph_x = {24'd0, ph};
+wire [31:0] trsh_x = {16'd0, trsh}, tr_x = {16'd0, tr}, rl_x = {16'd0, rows_last};
+wire [31:0] wpwi_x = {16'd0, wpwi}, ow_x = {16'd0, ow}, ipl_x = {16'd0, ipl};
+/* verilator lint_on UNUSEDSIGNAL */
+reg [IBA-1:0] shw, kysw, phw, trshw, pk_w;
+reg [NPW-1:0] npix_full, npix_last, pk_o;
+reg [PK_N-1:0] pk_sh, pk_kys, pk_ph, pk_trsh, pk_tr, pk_rl;
+reg [PK_N:0] pk_n;                   // one-hot bit counter: done at pk_n[PK_N]
+wire pk_done = pk_n[PK_N];
+always @(posedge clk) begin
+    if (init) begin
+        shw <= {IBA{1'b0}}; kysw <= {IBA{1'b0}}; phw <= {IBA{1'b0}}; trshw <= {IBA{1'b0}};
+        npix_full <= {NPW{1'b0}}; npix_last <= {NPW{1'b0}};
+        pk_w <= wpwi_x[IBA-1:0];
+        pk_o <= ow_x[NPW-1:0];
+        pk_sh <= sh_x[PK_N-1:0]; pk_kys <= kys_x[PK_N-1:0]; pk_ph <= ph_x[PK_N-1:0];
+        pk_trsh <= trsh_x[PK_N-1:0]; pk_tr <= tr_x[PK_N-1:0]; pk_rl <= rl_x[PK_N-1:0];
+        pk_n <= {{PK_N{1'b0}}, 1'b1};
+    end else if (!pk_done) begin
+        if (pk_sh[0]) shw <= shw + pk_w;
+        if (pk_kys[0]) kysw <= kysw + pk_w;
+        if (pk_ph[0]) phw <= phw + pk_w;
+        if (pk_trsh[0]) trshw <= trshw + pk_w;
+        if (pk_tr[0]) npix_full <= npix_full + pk_o;
+        if (pk_rl[0]) npix_last <= npix_last + pk_o;
+        pk_w <= pk_w << 1;
+        pk_o <= pk_o << 1;
+        pk_sh <= pk_sh >> 1; pk_kys <= pk_kys >> 1; pk_ph <= pk_ph >> 1;
+        pk_trsh <= pk_trsh >> 1; pk_tr <= pk_tr >> 1; pk_rl <= pk_rl >> 1;
+        pk_n <= pk_n << 1;
+    end
+end
+
+// The lanes: a shift register that the walk enters at lane TN-1, so lane n
+// holds walk step n after TN steps. Step n has QA = n*PM, q = QA[23:16]
+// (= n / C), YA = q*PM2, jy = YA[23:16] (= q / KXS), JYX = jy*KXS, jx = q -
+// JYX, each advanced by an addition: q and jy grow by at most one a lane
+// since PM, PM2 <= 2^16 (that is C, KXS >= 1).
+reg [TN*8-1:0] joff, jyoff;
+reg [TN*IBA-1:0] jrow;               // jy * WPWI
+reg [15:0] lw_n;
+reg [23:0] lw_qa, lw_ya;
+reg [7:0] lw_jyx;
+reg [IBA-1:0] lw_row;
+reg lw_on;
+wire lw_done = !lw_on;
+wire [23:0] lw_qa_next = lw_qa + {7'd0, pm};
+wire [23:0] lw_ya_next = lw_ya + {7'd0, pm2};
+wire [IBA-1:0] wpwi_a = wpwi_x[IBA-1:0];
+integer li;
+always @(posedge clk) begin
+    if (init) begin
+        // not packed (PM = 0): every lane at offset 0, nothing to walk
+        joff <= {TN*8{1'b0}};
+        jyoff <= {TN*8{1'b0}};
+        jrow <= {TN*IBA{1'b0}};
+        lw_on <= pm != 17'd0;
+        lw_n <= 16'd0;
+        lw_qa <= 24'd0; lw_ya <= 24'd0; lw_jyx <= 8'd0; lw_row <= {IBA{1'b0}};
+    end else if (lw_on) begin
+        for (li = 0; li < TN - 1; li = li + 1) begin
+            joff[li*8 +: 8] <= joff[(li+1)*8 +: 8];
+            jyoff[li*8 +: 8] <= jyoff[(li+1)*8 +: 8];
+            jrow[li*IBA +: IBA] <= jrow[(li+1)*IBA +: IBA];
+        end
+        joff[(TN-1)*8 +: 8] <= lw_qa[23:16] - lw_jyx;
+        jyoff[(TN-1)*8 +: 8] <= lw_ya[23:16];
+        jrow[(TN-1)*IBA +: IBA] <= lw_row;
+        lw_n <= lw_n + 16'd1;
+        if (lw_n == TN[15:0] - 16'd1) lw_on <= 1'b0;
+        lw_qa <= lw_qa_next;
+        if (lw_qa_next[23:16] != lw_qa[23:16]) begin
+            lw_ya <= lw_ya_next;
+            if (lw_ya_next[23:16] != lw_ya[23:16]) begin
+                lw_jyx <= lw_jyx + kxs;
+                lw_row <= lw_row + wpwi_a;
+            end
+        end
+    end
+end
 
 // ---------------------------------------------------------------- control
 localparam S_IDLE = 3'd0, S_SETTLE = 3'd1, S_START = 3'd2, S_WAIT = 3'd3, S_RUN = 3'd4,
@@ -164,21 +253,28 @@ reg [7:0] acc_used;
 reg islot, wslot, abank;
 
 // step counters
-reg [15:0] cb, ky, kx, kxp, kyp;    // kxp = kx * KXS, kyp = ky * KYS
-reg [15:0] crem;                 // nc - cb*TN
-reg [15:0] cbase;                // cb*IPL
+reg [15:0] cb, ky, kx, kxp;          // kxp = kx * KXS
+reg [15:0] kyp;                      // ky * KYS
+reg [15:0] crem;                     // nc - cb*TN
+reg [IBA-1:0] cbase;                 // cb*IPL
 reg [WBA-1:0] widx;
-// pixel counters
-reg [31:0] pc, plen, npix;
+// pixel counters: a tile has at most ABD pixels (and runs at least PMIN)
+localparam PCW = ABA + 2;
+reg [PCW-1:0] pc, plen, npix;
 reg [15:0] px;
 reg signed [17:0] iy, ix;
-reg signed [31:0] rowoff;        // (iy - ir0) * WPWi
+// buffer row offsets, modulo IBD: ROWOFF = (iy - ir0)*WPWI of the pixel,
+// KYROW that of the first output row at this ky, RTBASE = (iy0 - ir0)*WPWI
+// of the task, RTW = RT*TRSHW
+reg [IBA-1:0] rowoff, kyrow, rtbase, rtw;
 reg init_step;                   // first step of the first chunk
 wire last_step = (kx == kw - 16'd1) && (ky == kh - 16'd1) && (cb == ncb - 16'd1);
-wire last_pix = pc == plen - 32'd1;
-
-wire [31:0] shw = sh * wpwi;
-wire [31:0] npix_w = rows * ow;
+wire last_pix = pc == plen - 1'b1;
+wire last_rt = rt == nrt - 16'd1;
+/* verilator lint_off UNUSEDSIGNAL */
+wire [PCW+NPW-1:0] npix_x = {{PCW{1'b0}}, last_rt ? npix_last : npix_full};
+/* verilator lint_on UNUSEDSIGNAL */
+wire [PCW-1:0] npix_t = npix_x[PCW-1:0];
 
 // s0 registers
 reg v0, wr0, init0, slot0;
@@ -190,30 +286,16 @@ reg [TN-1:0] mask0;
 reg [WBA-1:0] wi0;
 reg wslot0, abank0, acc_last0;
 
-// per lane: its column offset, whether its cell is inside the input, its
-// buffer address (only the low IBA bits address the slot) and element
-wire [TN*8-1:0] joff, jyoff;
-reg [TN*32-1:0] jrow;                // jy * WPWi
+// per lane: whether its cell is inside the input, its buffer address
+// (only the low IBA bits address the slot) and element
 genvar g;
-generate
-    for (g = 0; g < TN; g = g + 1) begin : g_joff
-        /* verilator lint_off UNUSEDSIGNAL */
-        wire [31:0] qprod = {15'd0, pm} * g;
-        wire [31:0] yprod = {15'd0, pm2} * {24'd0, qprod[23:16]};
-        wire [15:0] jyx = {8'd0, yprod[23:16]} * {8'd0, kxs};
-        /* verilator lint_on UNUSEDSIGNAL */
-        wire [7:0] jy = yprod[23:16];
-        assign jyoff[g*8 +: 8] = jy;
-        assign joff[g*8 +: 8] = qprod[23:16] - jyx[7:0];
-        always @(posedge clk) jrow[g*32 +: 32] <= {24'd0, jy} * {16'd0, wpwi};
-    end
-endgenerate
 reg [TN-1:0] pad_w;
 reg [TN*IBA-1:0] ia_w;
 reg [TN*LE-1:0] es_w;
 reg signed [17:0] ixn, iyn;
+// the column's word: only its low IBA bits address the slot
 /* verilator lint_off UNUSEDSIGNAL */
-reg signed [31:0] ian;
+reg signed [17:0] ixs;
 /* verilator lint_on UNUSEDSIGNAL */
 integer q;
 always @* begin
@@ -221,9 +303,8 @@ always @* begin
         ixn = ix + $signed({10'd0, joff[q*8 +: 8]});
         iyn = iy + $signed({10'd0, jyoff[q*8 +: 8]});
         pad_w[q] = !(iyn >= 0 && iyn < $signed({2'd0, h}) && ixn >= 0 && ixn < $signed({2'd0, w}));
-        ian = $signed({16'd0, cbase}) + rowoff + $signed(jrow[q*32 +: 32]) +
-              ($signed({{14{ixn[17]}}, ixn}) >>> se);
-        ia_w[q*IBA +: IBA] = ian[IBA-1:0];
+        ixs = ixn >>> se;
+        ia_w[q*IBA +: IBA] = cbase + rowoff + jrow[q*IBA +: IBA] + ixs[IBA-1:0];
         es_w[q*LE +: LE] = (E > 1) ? (ixn[LE-1:0] & ~({LE{1'b1}} << se)) : {LE{1'b0}};
     end
 end
@@ -255,7 +336,7 @@ always @(posedge clk) begin
         end
         S_WAIT: begin
             if ((!needs_in || in_fill != in_cons) && (pass || w_fill != w_cons) &&
-                (!first_cc || (acc_used - acc_freed) < 8'd2)) begin
+                (!first_cc || (acc_used - acc_freed) < 8'd2) && pk_done && lw_done) begin
                 islot <= in_cons[0];
                 wslot <= w_cons[0];
                 if (first_cc) begin
@@ -264,16 +345,19 @@ always @(posedge clk) begin
                 end
                 cb <= 16'd0; ky <= 16'd0; kx <= 16'd0; kxp <= 16'd0; kyp <= 16'd0;
                 crem <= nc;
-                cbase <= 16'd0;
+                cbase <= {IBA{1'b0}};
                 widx <= {WBA{1'b0}};
                 init_step <= first_cc;
-                pc <= 32'd0;
-                npix <= npix_w;
-                plen <= npix_w < PMIN ? PMIN : npix_w;
+                pc <= {PCW{1'b0}};
+                npix <= npix_t;
+                plen <= npix_t < PMIN ? PMIN[PCW-1:0] : npix_t;
                 px <= 16'd0;
                 iy <= iy0;
                 ix <= -$signed({10'd0, pw});
-                rowoff <= (iy0_x - ir0_x) * wpwi_x;
+                // (iy0 - ir0)*WPWI: iy0*WPWI above the input, 0 inside it
+                rtbase <= iy0 < 0 ? rtw - phw : {IBA{1'b0}};
+                kyrow <= iy0 < 0 ? rtw - phw : {IBA{1'b0}};
+                rowoff <= iy0 < 0 ? rtw - phw : {IBA{1'b0}};
                 state <= S_RUN;
             end
         end
@@ -292,18 +376,18 @@ always @(posedge clk) begin
             abank0 <= abank;
             acc_last0 <= last_pix && last_step && last_cc;
             if (!last_pix) begin
-                pc <= pc + 32'd1;
+                pc <= pc + 1'b1;
                 if (px == ow - 16'd1) begin
                     px <= 16'd0;
                     ix <= $signed({2'd0, kxp}) - $signed({10'd0, pw});
                     iy <= iy + $signed({10'd0, sh});
-                    rowoff <= rowoff + $signed(shw);
+                    rowoff <= rowoff + shw;
                 end else begin
                     px <= px + 16'd1;
                     ix <= ix + $signed({10'd0, sw});
                 end
             end else begin
-                pc <= 32'd0;
+                pc <= {PCW{1'b0}};
                 px <= 16'd0;
                 widx <= widx + 1'b1;
                 init_step <= 1'b0;
@@ -314,7 +398,7 @@ always @(posedge clk) begin
                     kxp <= kxp + {8'd0, kxs};
                     ix <= $signed({2'd0, kxp}) + $signed({10'd0, kxs}) - $signed({10'd0, pw});
                     iy <= iy0 + $signed({2'd0, kyp});
-                    rowoff <= (iy0_x + kyp_x - ir0_x) * wpwi_x;
+                    rowoff <= kyrow;
                 end else begin
                     kx <= 16'd0;
                     kxp <= 16'd0;
@@ -323,15 +407,17 @@ always @(posedge clk) begin
                         ky <= ky + 16'd1;
                         kyp <= kyp + {8'd0, kys};
                         iy <= iy0 + $signed({2'd0, kyp}) + $signed({10'd0, kys});
-                        rowoff <= (iy0_x + kyp_x + kys_x - ir0_x) * wpwi_x;
+                        kyrow <= kyrow + kysw;
+                        rowoff <= kyrow + kysw;
                     end else begin
                         ky <= 16'd0;
                         kyp <= 16'd0;
                         iy <= iy0;
-                        rowoff <= (iy0_x - ir0_x) * wpwi_x;
+                        kyrow <= rtbase;
+                        rowoff <= rtbase;
                         cb <= cb + 16'd1;
                         crem <= crem - TN[15:0];
-                        cbase <= cbase + ipl;
+                        cbase <= cbase + ipl_x[IBA-1:0];
                     end
                 end
             end
@@ -341,6 +427,8 @@ always @(posedge clk) begin
                 state <= S_FLUSH;
             end else begin
                 walk_step <= 1'b1;
+                // the walk moves to the next row tile: iy0 += TRSH
+                if (last_cc && ob == nob - 16'd1) rtw <= rtw + trshw;
                 state <= S_SETTLE;
             end
         end
@@ -352,7 +440,10 @@ always @(posedge clk) begin
         end
         default: state <= S_IDLE;
         endcase
-        if (init) state <= S_SETTLE;
+        if (init) begin
+            state <= S_SETTLE;
+            rtw <= {IBA{1'b0}};
+        end
     end
 end
 
@@ -383,7 +474,13 @@ reg [ABA-1:0] aa2;
 reg [TN*CW-1:0] x2;
 reg [WSUB*MW-1:0] w2;
 reg [1:0] ci1;
-// each lane's word, at least 32 bits wide; the element is its low CW bits
+// each lane's element: value es of its word in the input container (8,
+// 16 or 32 bits, E, E/2 or E/4 of them a word), sign-extended; the
+// datapath takes its low CW bits. One small multiplexer per container
+// size rather than a shift of the whole word.
+localparam E16 = (E >= 2) ? E / 2 : 0;
+localparam E32 = (E >= 4) ? E / 4 : 0;
+// the words padded to at least 32 bits, so every select is in range
 localparam XMW = (MW > 32) ? MW : 32;
 wire [TN*XMW-1:0] ib_wide;
 generate
@@ -396,19 +493,27 @@ generate
     end
 endgenerate
 /* verilator lint_off UNUSEDSIGNAL */
-reg [XMW-1:0] word1;
-reg [31:0] el;
+reg [7:0] e8;
+reg [15:0] e16;
+reg [31:0] e32, el;
 /* verilator lint_on UNUSEDSIGNAL */
-integer j;
+integer j, ei;
 reg [TN*CW-1:0] x2_next;
 always @* begin
     for (j = 0; j < TN; j = j + 1) begin
-        word1 = ib_wide[j*XMW +: XMW] >> ({es1[j*LE +: LE], 3'd0} << ci1);
-        el = word1[31:0];
+        e8 = ib_wide[j*XMW +: 8];
+        e16 = 16'd0;
+        e32 = 32'd0;
+        for (ei = 1; ei < E; ei = ei + 1)
+            if (es1[j*LE +: LE] == ei[LE-1:0]) e8 = ib_wide[j*XMW + ei*8 +: 8];
+        for (ei = 0; ei < E16; ei = ei + 1)
+            if (es1[j*LE +: LE] == ei[LE-1:0]) e16 = ib_wide[j*XMW + ei*16 +: 16];
+        for (ei = 0; ei < E32; ei = ei + 1)
+            if (es1[j*LE +: LE] == ei[LE-1:0]) e32 = ib_wide[j*XMW + ei*32 +: 32];
         case (ci1)
-        2'd0: el = {{24{el[7]}}, el[7:0]};
-        2'd1: el = {{16{el[15]}}, el[15:0]};
-        default: ;
+        2'd0: el = {{24{e8[7]}}, e8};
+        2'd1: el = {{16{e16[15]}}, e16};
+        default: el = e32;
         endcase
         if (!mask1[j]) x2_next[j*CW +: CW] = {CW{1'b0}};
         else if (pad1[j]) x2_next[j*CW +: CW] = (op == OP_MAX) ? padv : {CW{1'b0}};
@@ -454,15 +559,17 @@ reg [TM*PW_-1:0] s4;
 reg signed [PW_-1:0] t;
 integer mc, kc;
 reg [TM*PW_-1:0] s4_next;
+// (the sum and the pass value are combined by AND-OR, not a multiplexer:
+// yosys 0.23's ice40_dsp takes a multiplexer after a lone product, TN = 1,
+// for its output register and drops the other input)
+reg signed [PW_-1:0] tx;
 always @* begin
     for (mc = 0; mc < TM; mc = mc + 1) begin
         t = {PW_{1'b0}};
-        if (op == OP_MAC) begin
-            for (kc = 0; kc < TN; kc = kc + 1) t = t + $signed(p3[(mc*TN+kc)*PW_ +: PW_]);
-        end else if (mc < TP) begin
-            t = {{(PW_-CW){x3[mc*CW+CW-1]}}, x3[mc*CW +: CW]};
-        end
-        s4_next[mc*PW_ +: PW_] = t;
+        for (kc = 0; kc < TN; kc = kc + 1) t = t + $signed(p3[(mc*TN+kc)*PW_ +: PW_]);
+        tx = {PW_{1'b0}};
+        if (mc < TP) tx = {{(PW_-CW){x3[mc*CW+CW-1]}}, x3[mc*CW +: CW]};
+        s4_next[mc*PW_ +: PW_] = (t & {PW_{op == OP_MAC}}) | (tx & {PW_{op != OP_MAC}});
     end
 end
 always @(posedge clk) begin
@@ -488,9 +595,9 @@ reg [TM*ACC_W-1:0] nacc;
 reg signed [ACC_W-1:0] a_old, a_sum, a_bias;
 always @* begin
     for (mn = 0; mn < TM; mn = mn + 1) begin
-        a_old = acc_rdata[(abank4*TM + mn)*ACC_W +: ACC_W];
+        a_old = abank4 ? acc_rdata[(TM + mn)*ACC_W +: ACC_W] : acc_rdata[mn*ACC_W +: ACC_W];
         a_sum = s4a[mn*ACC_W +: ACC_W];
-        a_bias = bias_flat[wslot4*NBW*MW + mn*BW +: ACC_W];
+        a_bias = wslot4 ? bias_flat[NBW*MW + mn*BW +: ACC_W] : bias_flat[mn*BW +: ACC_W];
         if (op == OP_MAC) nacc[mn*ACC_W +: ACC_W] = (init4 ? a_bias : a_old) + a_sum;
         else if (op == OP_SUM) nacc[mn*ACC_W +: ACC_W] = (init4 ? {ACC_W{1'b0}} : a_old) + a_sum;
         else nacc[mn*ACC_W +: ACC_W] = (init4 || a_sum > a_old) ? a_sum : a_old;
