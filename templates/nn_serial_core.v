@@ -37,6 +37,9 @@ module nn_serial_core #(
     parameter MAXB = 256,
     parameter ACC_W = 32,
     parameter BW = 32,
+    // 1: the output path has the average pass multiply; 0: no descriptor
+    // averages (the compiler knows), and the TM multipliers are not built
+    parameter AVG = 1,
     parameter IBD = 1024,
     parameter WBD = 256,
     parameter ABD = 1024,
@@ -60,7 +63,7 @@ module nn_serial_core #(
     input  wire [MW-1:0] mem_resp_data,
 
     // the descriptor table: index out, fields in
-    output reg  [15:0]   desc,
+    output wire [15:0]   desc,
     input  wire [1:0]    d_op,
     input  wire [1:0]    d_ci,
     input  wire [1:0]    d_co,
@@ -122,6 +125,44 @@ module nn_serial_core #(
     input  wire [CW-1:0] d_padv
 );
 
+// The descriptor fields, registered: the table is a ROM read combinationally
+// from desc, and every unit derives addresses and requantization constants
+// from its fields. The fields are constant while a descriptor runs; desc
+// changes in C_INIT and the units start (init) a cycle later, when these
+// registers hold the new descriptor's fields.
+reg [1:0] q_op, q_ci, q_co, q_act;
+reg [15:0] q_h, q_w, q_ow, q_kh, q_kw, q_pc, q_csplit, q_nrt, q_tr, q_rows_last, q_ir;
+reg [15:0] q_trsh, q_trp, q_prows_last, q_nob, q_nm_last, q_ncc, q_tc, q_nc_last;
+reg [15:0] q_ncb_full, q_ncb_last, q_ipl, q_wpwi, q_pow, q_wpwo;
+reg [7:0] q_kxs, q_kys, q_sh, q_sw, q_ph, q_pw;
+reg [16:0] q_pm, q_pm2;
+reg [TN-1:0] q_pmask;
+reg [31:0] q_plane_i, q_plane_o, q_wstride, q_wlen, q_wlen_last, q_nx_wlen, q_cap;
+reg [3:0] q_pk;
+reg [AW-1:0] q_in_a, q_in_b, q_out, q_wbase, q_nx_w;
+reg q_in_every, q_w_once, q_rnd;
+reg signed [7:0] q_shift;
+reg [5:0] q_outw, q_avgp;
+reg [23:0] q_avgm;
+reg [CW-1:0] q_padv;
+always @(posedge clk) begin
+    q_op <= d_op; q_ci <= d_ci; q_co <= d_co; q_h <= d_h;
+    q_w <= d_w; q_ow <= d_ow; q_kh <= d_kh; q_kw <= d_kw;
+    q_kxs <= d_kxs; q_kys <= d_kys; q_pm <= d_pm; q_pm2 <= d_pm2;
+    q_pc <= d_pc; q_pmask <= d_pmask; q_sh <= d_sh; q_sw <= d_sw;
+    q_ph <= d_ph; q_pw <= d_pw; q_csplit <= d_csplit; q_nrt <= d_nrt;
+    q_tr <= d_tr; q_rows_last <= d_rows_last; q_ir <= d_ir; q_trsh <= d_trsh;
+    q_trp <= d_trp; q_prows_last <= d_prows_last; q_nob <= d_nob; q_nm_last <= d_nm_last;
+    q_ncc <= d_ncc; q_tc <= d_tc; q_nc_last <= d_nc_last; q_ncb_full <= d_ncb_full;
+    q_ncb_last <= d_ncb_last; q_ipl <= d_ipl; q_wpwi <= d_wpwi; q_plane_i <= d_plane_i;
+    q_pk <= d_pk; q_pow <= d_pow; q_wpwo <= d_wpwo; q_plane_o <= d_plane_o;
+    q_in_a <= d_in_a; q_in_b <= d_in_b; q_out <= d_out; q_wbase <= d_wbase;
+    q_wstride <= d_wstride; q_wlen <= d_wlen; q_wlen_last <= d_wlen_last; q_in_every <= d_in_every;
+    q_w_once <= d_w_once; q_nx_w <= d_nx_w; q_nx_wlen <= d_nx_wlen; q_shift <= d_shift;
+    q_rnd <= d_rnd; q_outw <= d_outw; q_act <= d_act; q_cap <= d_cap;
+    q_avgm <= d_avgm; q_avgp <= d_avgp; q_padv <= d_padv;
+end
+
 localparam TP = (TM < TN) ? TM : TN;
 localparam WSUB = (TM * TN * WCW + MW - 1) / MW;
 localparam NBW = (TM * BW + MW - 1) / MW;
@@ -130,9 +171,20 @@ localparam WBA = $clog2(WBD);
 localparam ABA = $clog2(ABD);
 localparam OBA = $clog2(OBD);
 
-wire pass = d_op != 2'd0;
+wire pass = q_op != 2'd0;
 
 // ---------------------------------------------------------------- control
+// the descriptor index in DW bits: the table's case on desc sees the bits
+// above as constant zeros
+localparam DW = (NDESC > 1) ? $clog2(NDESC) : 1;
+/* verilator lint_off WIDTH */
+localparam [DW-1:0] DLAST = NDESC - 1;
+/* verilator lint_on WIDTH */
+reg [DW-1:0] dcnt;
+/* verilator lint_off UNUSEDSIGNAL */
+wire [31:0] dcnt_x = {{(32-DW){1'b0}}, dcnt};
+/* verilator lint_on UNUSEDSIGNAL */
+assign desc = dcnt_x[15:0];
 localparam C_IDLE = 2'd0, C_INIT = 2'd1, C_SETTLE = 2'd2, C_RUN = 2'd3;
 reg [1:0] cstate;
 reg init;
@@ -144,13 +196,13 @@ always @(posedge clk) begin
         cstate <= C_IDLE;
         busy <= 1'b0;
         done <= 1'b0;
-        desc <= 16'd0;
+        dcnt <= {DW{1'b0}};
     end else begin
         case (cstate)
         C_IDLE: if (start) begin
             busy <= 1'b1;
             done <= 1'b0;
-            desc <= 16'd0;
+            dcnt <= {DW{1'b0}};
             cstate <= C_INIT;
         end
         C_INIT: begin
@@ -159,12 +211,12 @@ always @(posedge clk) begin
         end
         C_SETTLE: cstate <= C_RUN;
         C_RUN: if (load_done && mac_done && drain_done && write_done) begin
-            if (desc == NDESC - 1) begin
+            if (dcnt == DLAST) begin
                 busy <= 1'b0;
                 done <= 1'b1;
                 cstate <= C_IDLE;
             end else begin
-                desc <= desc + 16'd1;
+                dcnt <= dcnt + 1'b1;
                 cstate <= C_INIT;
             end
         end
@@ -206,8 +258,11 @@ generate
     end
 endgenerate
 
+integer bk;
 always @(posedge clk) begin
-    if (bias_we) bias_flat[(bias_slot*NBW + bias_word)*MW +: MW] <= bias_data;
+    for (bk = 0; bk < 2 * NBW; bk = bk + 1)
+        if (bias_we && bias_slot == (bk >= NBW) && {16'd0, bias_word} == bk % NBW)
+            bias_flat[bk*MW +: MW] <= bias_data;
 end
 
 // accumulators: two banks; the array reads the one it fills, the drain the other
@@ -251,13 +306,13 @@ nn_serial_load #(
     .IBD(IBD), .WBD(WBD), .WSUB(WSUB), .NBW(NBW)
 ) u_load (
     .clk(clk), .rst(rst), .init(init), .done(load_done),
-    .pass(pass), .h(d_h), .ir(d_ir), .wpwi(d_wpwi), .plane_i(d_plane_i), .csplit(d_csplit),
-    .ipl(d_ipl), .in_a(d_in_a), .in_b(d_in_b), .wbase(d_wbase), .wstride(d_wstride),
-    .wlen(d_wlen), .wlen_last(d_wlen_last), .in_every(d_in_every), .w_once(d_w_once),
-    .nx_w(d_nx_w), .nx_wlen(d_nx_wlen),
-    .nrt(d_nrt), .tr(d_tr), .rows_last(d_rows_last), .trsh(d_trsh), .ph(d_ph),
-    .nob(d_nob), .nm_last(d_nm_last), .ncc(d_ncc), .tc(d_tc), .nc_last(d_nc_last),
-    .pc(d_pc), .pmask(d_pmask),
+    .pass(pass), .h(q_h), .ir(q_ir), .wpwi(q_wpwi), .plane_i(q_plane_i), .csplit(q_csplit),
+    .ipl(q_ipl), .in_a(q_in_a), .in_b(q_in_b), .wbase(q_wbase), .wstride(q_wstride),
+    .wlen(q_wlen), .wlen_last(q_wlen_last), .in_every(q_in_every), .w_once(q_w_once),
+    .nx_w(q_nx_w), .nx_wlen(q_nx_wlen),
+    .nrt(q_nrt), .tr(q_tr), .rows_last(q_rows_last), .trsh(q_trsh), .ph(q_ph),
+    .nob(q_nob), .nm_last(q_nm_last), .ncc(q_ncc), .tc(q_tc), .nc_last(q_nc_last),
+    .pc(q_pc), .pmask(q_pmask),
     .in_cons(in_cons), .w_cons(w_cons), .in_fill(in_fill), .w_fill(w_fill),
     .rq_valid(rq_valid), .rq_ready(rq_ready), .rq_addr(rq_addr), .rq_len(rq_len),
     .rs_valid(mem_resp_valid), .rs_data(mem_resp_data),
@@ -271,11 +326,11 @@ nn_serial_mac #(
     .IBD(IBD), .WBD(WBD), .WSUB(WSUB), .NBW(NBW), .ABD(ABD)
 ) u_mac (
     .clk(clk), .rst(rst), .init(init), .done(mac_done),
-    .op(d_op), .ci(d_ci), .h(d_h), .w(d_w), .ow(d_ow), .kh(d_kh), .kw(d_kw), .kxs(d_kxs), .kys(d_kys), .pm(d_pm), .pm2(d_pm2), .sh(d_sh), .sw(d_sw),
-    .pw(d_pw), .wpwi(d_wpwi), .ipl(d_ipl), .padv(d_padv), .in_every(d_in_every),
-    .w_once(d_w_once), .nrt(d_nrt), .tr(d_tr), .rows_last(d_rows_last), .trsh(d_trsh),
-    .ph(d_ph), .nob(d_nob), .nm_last(d_nm_last), .ncc(d_ncc), .tc(d_tc),
-    .nc_last(d_nc_last), .ncb_full(d_ncb_full), .ncb_last(d_ncb_last),
+    .op(q_op), .ci(q_ci), .h(q_h), .w(q_w), .ow(q_ow), .kh(q_kh), .kw(q_kw), .kxs(q_kxs), .kys(q_kys), .pm(q_pm), .pm2(q_pm2), .sh(q_sh), .sw(q_sw),
+    .pw(q_pw), .wpwi(q_wpwi), .ipl(q_ipl), .padv(q_padv), .in_every(q_in_every),
+    .w_once(q_w_once), .nrt(q_nrt), .tr(q_tr), .rows_last(q_rows_last), .trsh(q_trsh),
+    .ph(q_ph), .nob(q_nob), .nm_last(q_nm_last), .ncc(q_ncc), .tc(q_tc),
+    .nc_last(q_nc_last), .ncb_full(q_ncb_full), .ncb_last(q_ncb_last),
     .in_fill(in_fill), .w_fill(w_fill), .in_cons(in_cons), .w_cons(w_cons),
     .acc_done(acc_done), .acc_freed(acc_freed),
     .ib_raddr(ib_raddr), .ib_rdata(ib_rdata), .wb_raddr(wb_raddr), .wb_rdata(wb_rdata),
@@ -286,13 +341,13 @@ nn_serial_mac #(
 );
 
 nn_serial_drain #(
-    .TM(TM), .TP(TP), .CW(CW), .MW(MW), .ACC_W(ACC_W), .ABD(ABD), .OBD(OBD)
+    .TM(TM), .TP(TP), .CW(CW), .MW(MW), .ACC_W(ACC_W), .AVG(AVG), .ABD(ABD), .OBD(OBD)
 ) u_drain (
     .clk(clk), .rst(rst), .init(init), .done(drain_done),
-    .op(d_op), .co(d_co), .pk(d_pk), .ow(d_ow), .pow(d_pow), .wpwo(d_wpwo), .nrt(d_nrt),
-    .trp(d_trp), .prows_last(d_prows_last), .nob(d_nob), .nm_last(d_nm_last),
-    .shift(d_shift), .rnd(d_rnd), .outw(d_outw), .act(d_act), .cap(d_cap),
-    .avgm(d_avgm), .avgp(d_avgp),
+    .op(q_op), .co(q_co), .pk(q_pk), .ow(q_ow), .pow(q_pow), .wpwo(q_wpwo), .nrt(q_nrt),
+    .trp(q_trp), .prows_last(q_prows_last), .nob(q_nob), .nm_last(q_nm_last),
+    .shift(q_shift), .rnd(q_rnd), .outw(q_outw), .act(q_act), .cap(q_cap),
+    .avgm(q_avgm), .avgp(q_avgp),
     .acc_done(acc_done), .acc_freed(acc_freed), .out_fill(out_fill), .out_cons(out_cons),
     .acc_raddr(drain_raddr), .acc_rdata(acc_rdata),
     .ob_we(ob_we), .ob_addr(ob_waddr), .ob_wdata(ob_wdata)
@@ -302,8 +357,8 @@ nn_serial_write #(
     .TM(TM), .TP(TP), .MW(MW), .AW(AW), .LEN_W(LEN_W), .MAXB(MAXB), .OBD(OBD)
 ) u_write (
     .clk(clk), .rst(rst), .init(init), .done(write_done),
-    .pass(pass), .nrt(d_nrt), .trp(d_trp), .prows_last(d_prows_last), .nob(d_nob),
-    .nm_last(d_nm_last), .out_base(d_out), .plane_o(d_plane_o), .wpwo(d_wpwo),
+    .pass(pass), .nrt(q_nrt), .trp(q_trp), .prows_last(q_prows_last), .nob(q_nob),
+    .nm_last(q_nm_last), .out_base(q_out), .plane_o(q_plane_o), .wpwo(q_wpwo),
     .out_fill(out_fill), .out_cons(out_cons), .ob_raddr(ob_raddr), .ob_rdata(ob_rdata),
     .wq_valid(wq_valid), .wq_ready(wq_ready), .wq_addr(wq_addr), .wq_len(wq_len),
     .wq_data(wq_data), .wq_locked(wq_locked)
