@@ -722,6 +722,9 @@ module nn_serial_core #(
     parameter MAXB = 256,
     parameter ACC_W = 32,
     parameter BW = 32,
+    // 1: the output path has the average pass multiply; 0: no descriptor
+    // averages (the compiler knows), and the TM multipliers are not built
+    parameter AVG = 1,
     parameter IBD = 1024,
     parameter WBD = 256,
     parameter ABD = 1024,
@@ -745,7 +748,7 @@ module nn_serial_core #(
     input  wire [MW-1:0] mem_resp_data,
 
     // the descriptor table: index out, fields in
-    output reg  [15:0]   desc,
+    output wire [15:0]   desc,
     input  wire [1:0]    d_op,
     input  wire [1:0]    d_ci,
     input  wire [1:0]    d_co,
@@ -807,6 +810,44 @@ module nn_serial_core #(
     input  wire [CW-1:0] d_padv
 );
 
+// The descriptor fields, registered: the table is a ROM read combinationally
+// from desc, and every unit derives addresses and requantization constants
+// from its fields. The fields are constant while a descriptor runs; desc
+// changes in C_INIT and the units start (init) a cycle later, when these
+// registers hold the new descriptor's fields.
+reg [1:0] q_op, q_ci, q_co, q_act;
+reg [15:0] q_h, q_w, q_ow, q_kh, q_kw, q_pc, q_csplit, q_nrt, q_tr, q_rows_last, q_ir;
+reg [15:0] q_trsh, q_trp, q_prows_last, q_nob, q_nm_last, q_ncc, q_tc, q_nc_last;
+reg [15:0] q_ncb_full, q_ncb_last, q_ipl, q_wpwi, q_pow, q_wpwo;
+reg [7:0] q_kxs, q_kys, q_sh, q_sw, q_ph, q_pw;
+reg [16:0] q_pm, q_pm2;
+reg [TN-1:0] q_pmask;
+reg [31:0] q_plane_i, q_plane_o, q_wstride, q_wlen, q_wlen_last, q_nx_wlen, q_cap;
+reg [3:0] q_pk;
+reg [AW-1:0] q_in_a, q_in_b, q_out, q_wbase, q_nx_w;
+reg q_in_every, q_w_once, q_rnd;
+reg signed [7:0] q_shift;
+reg [5:0] q_outw, q_avgp;
+reg [23:0] q_avgm;
+reg [CW-1:0] q_padv;
+always @(posedge clk) begin
+    q_op <= d_op; q_ci <= d_ci; q_co <= d_co; q_h <= d_h;
+    q_w <= d_w; q_ow <= d_ow; q_kh <= d_kh; q_kw <= d_kw;
+    q_kxs <= d_kxs; q_kys <= d_kys; q_pm <= d_pm; q_pm2 <= d_pm2;
+    q_pc <= d_pc; q_pmask <= d_pmask; q_sh <= d_sh; q_sw <= d_sw;
+    q_ph <= d_ph; q_pw <= d_pw; q_csplit <= d_csplit; q_nrt <= d_nrt;
+    q_tr <= d_tr; q_rows_last <= d_rows_last; q_ir <= d_ir; q_trsh <= d_trsh;
+    q_trp <= d_trp; q_prows_last <= d_prows_last; q_nob <= d_nob; q_nm_last <= d_nm_last;
+    q_ncc <= d_ncc; q_tc <= d_tc; q_nc_last <= d_nc_last; q_ncb_full <= d_ncb_full;
+    q_ncb_last <= d_ncb_last; q_ipl <= d_ipl; q_wpwi <= d_wpwi; q_plane_i <= d_plane_i;
+    q_pk <= d_pk; q_pow <= d_pow; q_wpwo <= d_wpwo; q_plane_o <= d_plane_o;
+    q_in_a <= d_in_a; q_in_b <= d_in_b; q_out <= d_out; q_wbase <= d_wbase;
+    q_wstride <= d_wstride; q_wlen <= d_wlen; q_wlen_last <= d_wlen_last; q_in_every <= d_in_every;
+    q_w_once <= d_w_once; q_nx_w <= d_nx_w; q_nx_wlen <= d_nx_wlen; q_shift <= d_shift;
+    q_rnd <= d_rnd; q_outw <= d_outw; q_act <= d_act; q_cap <= d_cap;
+    q_avgm <= d_avgm; q_avgp <= d_avgp; q_padv <= d_padv;
+end
+
 localparam TP = (TM < TN) ? TM : TN;
 localparam WSUB = (TM * TN * WCW + MW - 1) / MW;
 localparam NBW = (TM * BW + MW - 1) / MW;
@@ -815,9 +856,20 @@ localparam WBA = $clog2(WBD);
 localparam ABA = $clog2(ABD);
 localparam OBA = $clog2(OBD);
 
-wire pass = d_op != 2'd0;
+wire pass = q_op != 2'd0;
 
 // ---------------------------------------------------------------- control
+// the descriptor index in DW bits: the table's case on desc sees the bits
+// above as constant zeros
+localparam DW = (NDESC > 1) ? $clog2(NDESC) : 1;
+/* verilator lint_off WIDTH */
+localparam [DW-1:0] DLAST = NDESC - 1;
+/* verilator lint_on WIDTH */
+reg [DW-1:0] dcnt;
+/* verilator lint_off UNUSEDSIGNAL */
+wire [31:0] dcnt_x = {{(32-DW){1'b0}}, dcnt};
+/* verilator lint_on UNUSEDSIGNAL */
+assign desc = dcnt_x[15:0];
 localparam C_IDLE = 2'd0, C_INIT = 2'd1, C_SETTLE = 2'd2, C_RUN = 2'd3;
 reg [1:0] cstate;
 reg init;
@@ -829,13 +881,13 @@ always @(posedge clk) begin
         cstate <= C_IDLE;
         busy <= 1'b0;
         done <= 1'b0;
-        desc <= 16'd0;
+        dcnt <= {DW{1'b0}};
     end else begin
         case (cstate)
         C_IDLE: if (start) begin
             busy <= 1'b1;
             done <= 1'b0;
-            desc <= 16'd0;
+            dcnt <= {DW{1'b0}};
             cstate <= C_INIT;
         end
         C_INIT: begin
@@ -844,12 +896,12 @@ always @(posedge clk) begin
         end
         C_SETTLE: cstate <= C_RUN;
         C_RUN: if (load_done && mac_done && drain_done && write_done) begin
-            if (desc == NDESC - 1) begin
+            if (dcnt == DLAST) begin
                 busy <= 1'b0;
                 done <= 1'b1;
                 cstate <= C_IDLE;
             end else begin
-                desc <= desc + 16'd1;
+                dcnt <= dcnt + 1'b1;
                 cstate <= C_INIT;
             end
         end
@@ -891,8 +943,11 @@ generate
     end
 endgenerate
 
+integer bk;
 always @(posedge clk) begin
-    if (bias_we) bias_flat[(bias_slot*NBW + bias_word)*MW +: MW] <= bias_data;
+    for (bk = 0; bk < 2 * NBW; bk = bk + 1)
+        if (bias_we && bias_slot == (bk >= NBW) && {16'd0, bias_word} == bk % NBW)
+            bias_flat[bk*MW +: MW] <= bias_data;
 end
 
 // accumulators: two banks; the array reads the one it fills, the drain the other
@@ -936,13 +991,13 @@ nn_serial_load #(
     .IBD(IBD), .WBD(WBD), .WSUB(WSUB), .NBW(NBW)
 ) u_load (
     .clk(clk), .rst(rst), .init(init), .done(load_done),
-    .pass(pass), .h(d_h), .ir(d_ir), .wpwi(d_wpwi), .plane_i(d_plane_i), .csplit(d_csplit),
-    .ipl(d_ipl), .in_a(d_in_a), .in_b(d_in_b), .wbase(d_wbase), .wstride(d_wstride),
-    .wlen(d_wlen), .wlen_last(d_wlen_last), .in_every(d_in_every), .w_once(d_w_once),
-    .nx_w(d_nx_w), .nx_wlen(d_nx_wlen),
-    .nrt(d_nrt), .tr(d_tr), .rows_last(d_rows_last), .trsh(d_trsh), .ph(d_ph),
-    .nob(d_nob), .nm_last(d_nm_last), .ncc(d_ncc), .tc(d_tc), .nc_last(d_nc_last),
-    .pc(d_pc), .pmask(d_pmask),
+    .pass(pass), .h(q_h), .ir(q_ir), .wpwi(q_wpwi), .plane_i(q_plane_i), .csplit(q_csplit),
+    .ipl(q_ipl), .in_a(q_in_a), .in_b(q_in_b), .wbase(q_wbase), .wstride(q_wstride),
+    .wlen(q_wlen), .wlen_last(q_wlen_last), .in_every(q_in_every), .w_once(q_w_once),
+    .nx_w(q_nx_w), .nx_wlen(q_nx_wlen),
+    .nrt(q_nrt), .tr(q_tr), .rows_last(q_rows_last), .trsh(q_trsh), .ph(q_ph),
+    .nob(q_nob), .nm_last(q_nm_last), .ncc(q_ncc), .tc(q_tc), .nc_last(q_nc_last),
+    .pc(q_pc), .pmask(q_pmask),
     .in_cons(in_cons), .w_cons(w_cons), .in_fill(in_fill), .w_fill(w_fill),
     .rq_valid(rq_valid), .rq_ready(rq_ready), .rq_addr(rq_addr), .rq_len(rq_len),
     .rs_valid(mem_resp_valid), .rs_data(mem_resp_data),
@@ -956,11 +1011,11 @@ nn_serial_mac #(
     .IBD(IBD), .WBD(WBD), .WSUB(WSUB), .NBW(NBW), .ABD(ABD)
 ) u_mac (
     .clk(clk), .rst(rst), .init(init), .done(mac_done),
-    .op(d_op), .ci(d_ci), .h(d_h), .w(d_w), .ow(d_ow), .kh(d_kh), .kw(d_kw), .kxs(d_kxs), .kys(d_kys), .pm(d_pm), .pm2(d_pm2), .sh(d_sh), .sw(d_sw),
-    .pw(d_pw), .wpwi(d_wpwi), .ipl(d_ipl), .padv(d_padv), .in_every(d_in_every),
-    .w_once(d_w_once), .nrt(d_nrt), .tr(d_tr), .rows_last(d_rows_last), .trsh(d_trsh),
-    .ph(d_ph), .nob(d_nob), .nm_last(d_nm_last), .ncc(d_ncc), .tc(d_tc),
-    .nc_last(d_nc_last), .ncb_full(d_ncb_full), .ncb_last(d_ncb_last),
+    .op(q_op), .ci(q_ci), .h(q_h), .w(q_w), .ow(q_ow), .kh(q_kh), .kw(q_kw), .kxs(q_kxs), .kys(q_kys), .pm(q_pm), .pm2(q_pm2), .sh(q_sh), .sw(q_sw),
+    .pw(q_pw), .wpwi(q_wpwi), .ipl(q_ipl), .padv(q_padv), .in_every(q_in_every),
+    .w_once(q_w_once), .nrt(q_nrt), .tr(q_tr), .rows_last(q_rows_last), .trsh(q_trsh),
+    .ph(q_ph), .nob(q_nob), .nm_last(q_nm_last), .ncc(q_ncc), .tc(q_tc),
+    .nc_last(q_nc_last), .ncb_full(q_ncb_full), .ncb_last(q_ncb_last),
     .in_fill(in_fill), .w_fill(w_fill), .in_cons(in_cons), .w_cons(w_cons),
     .acc_done(acc_done), .acc_freed(acc_freed),
     .ib_raddr(ib_raddr), .ib_rdata(ib_rdata), .wb_raddr(wb_raddr), .wb_rdata(wb_rdata),
@@ -971,13 +1026,13 @@ nn_serial_mac #(
 );
 
 nn_serial_drain #(
-    .TM(TM), .TP(TP), .CW(CW), .MW(MW), .ACC_W(ACC_W), .ABD(ABD), .OBD(OBD)
+    .TM(TM), .TP(TP), .CW(CW), .MW(MW), .ACC_W(ACC_W), .AVG(AVG), .ABD(ABD), .OBD(OBD)
 ) u_drain (
     .clk(clk), .rst(rst), .init(init), .done(drain_done),
-    .op(d_op), .co(d_co), .pk(d_pk), .ow(d_ow), .pow(d_pow), .wpwo(d_wpwo), .nrt(d_nrt),
-    .trp(d_trp), .prows_last(d_prows_last), .nob(d_nob), .nm_last(d_nm_last),
-    .shift(d_shift), .rnd(d_rnd), .outw(d_outw), .act(d_act), .cap(d_cap),
-    .avgm(d_avgm), .avgp(d_avgp),
+    .op(q_op), .co(q_co), .pk(q_pk), .ow(q_ow), .pow(q_pow), .wpwo(q_wpwo), .nrt(q_nrt),
+    .trp(q_trp), .prows_last(q_prows_last), .nob(q_nob), .nm_last(q_nm_last),
+    .shift(q_shift), .rnd(q_rnd), .outw(q_outw), .act(q_act), .cap(q_cap),
+    .avgm(q_avgm), .avgp(q_avgp),
     .acc_done(acc_done), .acc_freed(acc_freed), .out_fill(out_fill), .out_cons(out_cons),
     .acc_raddr(drain_raddr), .acc_rdata(acc_rdata),
     .ob_we(ob_we), .ob_addr(ob_waddr), .ob_wdata(ob_wdata)
@@ -987,8 +1042,8 @@ nn_serial_write #(
     .TM(TM), .TP(TP), .MW(MW), .AW(AW), .LEN_W(LEN_W), .MAXB(MAXB), .OBD(OBD)
 ) u_write (
     .clk(clk), .rst(rst), .init(init), .done(write_done),
-    .pass(pass), .nrt(d_nrt), .trp(d_trp), .prows_last(d_prows_last), .nob(d_nob),
-    .nm_last(d_nm_last), .out_base(d_out), .plane_o(d_plane_o), .wpwo(d_wpwo),
+    .pass(pass), .nrt(q_nrt), .trp(q_trp), .prows_last(q_prows_last), .nob(q_nob),
+    .nm_last(q_nm_last), .out_base(q_out), .plane_o(q_plane_o), .wpwo(q_wpwo),
     .out_fill(out_fill), .out_cons(out_cons), .ob_raddr(ob_raddr), .ob_rdata(ob_rdata),
     .wq_valid(wq_valid), .wq_ready(wq_ready), .wq_addr(wq_addr), .wq_len(wq_len),
     .wq_data(wq_data), .wq_locked(wq_locked)
@@ -1033,6 +1088,9 @@ module nn_serial_drain #(
     parameter CW = 8,
     parameter MW = 64,
     parameter ACC_W = 32,
+    // 1: the average pass multiply (AVGM, AVGP); 0: no descriptor averages
+    // (every AVGM = 1, AVGP = 0), and no multiplier is built
+    parameter AVG = 1,
     parameter ABD = 1024,
     // output buffer words per bank per slot (power of two)
     parameter OBD = 256
@@ -1073,15 +1131,20 @@ module nn_serial_drain #(
 
     output reg           ob_we,
     output reg  [$clog2(OBD):0] ob_addr,
-    output reg  [TM*MW-1:0] ob_wdata
+    output wire [TM*MW-1:0] ob_wdata
 );
 
 localparam E = MW / 8;
 wire [15:0] eo = E[15:0] >> co;           // values per word
+// bits of a value's position in a word
+localparam LE = (E > 1) ? $clog2(E) : 1;
 localparam ABA = $clog2(ABD);
 localparam OBA = $clog2(OBD);
 localparam VW = ACC_W + 26;
-localparam XW = VW + 40;
+// the averaged value and the rounded right shift of it
+localparam QW = ACC_W + 1;
+localparam TW = QW + 2;
+localparam CX = ((TW > 33) ? TW : 33) + 1;
 
 wire pass = op != 2'd0;
 
@@ -1094,7 +1157,7 @@ wire signed [17:0] iy0;
 wire first_task, last_task, first_cc, last_cc, first_in_rt;
 /* verilator lint_on UNUSEDSIGNAL */
 
-nn_serial_walk #(.TM(TM), .TP(TP)) u_walk (
+nn_serial_walk #(.TM(TM), .TP(TP), .CHUNKS(0)) u_walk (
     .clk(clk), .init(init), .step(walk_step), .pass(pass),
     .nrt(nrt), .tr(16'd0), .rows_last(16'd0), .trp(trp), .prows_last(prows_last),
     .trsh(16'd0), .ph(8'd0), .nob(nob), .nm_last(nm_last), .ncc(16'd1), .tc(16'd0),
@@ -1111,23 +1174,28 @@ reg [2:0] state;
 reg [15:0] pr, px;
 reg [3:0] dy, dx;
 reg bank, oslot;
-reg [15:0] wrd;                      // word of the row
-reg [15:0] rowaddr;                  // pr * WPWO
+reg [OBA-1:0] wrd;                   // word of the row
+reg [OBA-1:0] rowaddr;               // pr * WPWO (mod OBD: only OBA bits address the slot)
+// the cell's accumulator address (pr*PK + dy)*OW + px*PK + dx, kept as
+// arow = (pr*PK + dy)*OW and acol = px*PK + dx, stepped by additions (mod
+// ABD: only the low ABA bits address a bank); rbase = pr*PK*OW, cbase = px*PK
+reg [ABA-1:0] arow, rbase, acol, cbase;
 
 wire last_cell = (dx == pk - 4'd1) && (dy == pk - 4'd1);
 wire last_px = px == pow - 16'd1;
 wire last_all = last_cell && last_px && (pr == prows - 16'd1);
-// the cell's accumulator address: only its low ABA bits are used
+// the fields in 32 bits, cut to the address widths
 /* verilator lint_off UNUSEDSIGNAL */
-wire [31:0] aaddr = ({16'd0, pr} * {28'd0, pk} + {28'd0, dy}) * {16'd0, ow} +
-                    {16'd0, px} * {28'd0, pk} + {28'd0, dx};
+wire [31:0] ow_x = {16'd0, ow}, pk_x = {28'd0, pk}, wpwo_x = {16'd0, wpwo};
 /* verilator lint_on UNUSEDSIGNAL */
+wire [ABA-1:0] ow_a = ow_x[ABA-1:0];
+wire [ABA-1:0] pk_a = pk_x[ABA-1:0];
 
 // a0
 reg v0, first0, lastc0, rowend0, end0, slot0;
 reg [OBA-1:0] wa0;
-reg [15:0] epos0;
-reg [15:0] ecount;
+reg [LE-1:0] epos0;
+reg [LE-1:0] ecount;
 
 always @(posedge clk) begin
     walk_step <= 1'b0;
@@ -1144,7 +1212,8 @@ always @(posedge clk) begin
             bank <= acc_freed[0];
             oslot <= out_fill[0];
             pr <= 16'd0; px <= 16'd0; dy <= 4'd0; dx <= 4'd0;
-            rowaddr <= 16'd0; wrd <= 16'd0; ecount <= 16'd0;
+            rowaddr <= {OBA{1'b0}}; wrd <= {OBA{1'b0}}; ecount <= {LE{1'b0}};
+            arow <= {ABA{1'b0}}; rbase <= {ABA{1'b0}}; acol <= {ABA{1'b0}}; cbase <= {ABA{1'b0}};
             state <= S_RUN;
         end
         S_RUN: begin
@@ -1153,31 +1222,42 @@ always @(posedge clk) begin
             lastc0 <= last_cell;
             rowend0 <= last_cell && last_px;
             end0 <= last_all;
-            wa0 <= rowaddr[OBA-1:0] + wrd[OBA-1:0];
+            wa0 <= rowaddr + wrd;
             epos0 <= ecount;
             slot0 <= oslot;
             if (dx != pk - 4'd1) begin
                 dx <= dx + 4'd1;
+                acol <= acol + 1'b1;
             end else begin
                 dx <= 4'd0;
                 if (dy != pk - 4'd1) begin
                     dy <= dy + 4'd1;
+                    arow <= arow + ow_a;
+                    acol <= cbase;
                 end else begin
                     dy <= 4'd0;
                     if (!last_px) begin
                         px <= px + 16'd1;
-                        if (ecount == eo - 16'd1) begin
-                            ecount <= 16'd0;
-                            wrd <= wrd + 16'd1;
+                        arow <= rbase;
+                        cbase <= cbase + pk_a;
+                        acol <= cbase + pk_a;
+                        if ({{(16-LE){1'b0}}, ecount} == eo - 16'd1) begin
+                            ecount <= {LE{1'b0}};
+                            wrd <= wrd + 1'b1;
                         end else begin
-                            ecount <= ecount + 16'd1;
+                            ecount <= ecount + 1'b1;
                         end
                     end else begin
                         px <= 16'd0;
-                        ecount <= 16'd0;
-                        wrd <= 16'd0;
+                        ecount <= {LE{1'b0}};
+                        wrd <= {OBA{1'b0}};
                         pr <= pr + 16'd1;
-                        rowaddr <= rowaddr + wpwo;
+                        rowaddr <= rowaddr + wpwo_x[OBA-1:0];
+                        // (pr+1)*PK*OW = (pr*PK + PK-1)*OW + OW
+                        rbase <= arow + ow_a;
+                        arow <= arow + ow_a;
+                        cbase <= {ABA{1'b0}};
+                        acol <= {ABA{1'b0}};
                         if (pr == prows - 16'd1) begin
                             acc_freed <= acc_freed + 8'd1;
                             state <= S_FLUSH;
@@ -1203,62 +1283,116 @@ end
 
 assign done = state == S_IDLE && !init;
 // the address of the cell being generated: its data arrives while it is in a0
-assign acc_raddr = aaddr[ABA-1:0];
+assign acc_raddr = arow + acol;
 
 // ---------------------------------------------------------------- a1: average product
 integer m1;
 reg v1, first1, lastc1, rowend1, end1, slot1;
 reg [OBA-1:0] wa1;
-reg [15:0] epos1;
+reg [LE-1:0] epos1;
 reg [TM*VW-1:0] p1;
+wire [TM*ACC_W-1:0] acc_sel = bank ? acc_rdata[TM*ACC_W +: TM*ACC_W] : acc_rdata[0 +: TM*ACC_W];
 always @(posedge clk) begin
     v1 <= v0 && !rst;
     {first1, lastc1, rowend1, end1, slot1, wa1, epos1} <= {first0, lastc0, rowend0, end0 && v0, slot0, wa0, epos0};
     for (m1 = 0; m1 < TM; m1 = m1 + 1)
-        p1[m1*VW +: VW] <= $signed(acc_rdata[(bank*TM + m1)*ACC_W +: ACC_W]) * $signed({1'b0, avgm});
+        if (AVG != 0) p1[m1*VW +: VW] <= $signed(acc_sel[m1*ACC_W +: ACC_W]) * $signed({1'b0, avgm});
+        else p1[m1*VW +: VW] <= {{(VW-ACC_W){acc_sel[m1*ACC_W+ACC_W-1]}}, acc_sel[m1*ACC_W +: ACC_W]};
 end
+wire unused_avg = ^{avgm, avgp};
 
 // ---------------------------------------------------------------- a2: average shift
+// The average keeps the accumulator's range: AVGM <= 2^AVGP (the
+// compiler's M = floor(2^P/n + 1/2) with P = AVGP), so |q2| <= 2^(ACC_W-1)
+// and QW = ACC_W + 1 bits hold it (AVGM = 1, AVGP = 0 pass acc through).
 integer m2;
 reg v2, first2, lastc2, rowend2, end2, slot2;
 reg [OBA-1:0] wa2;
-reg [15:0] epos2;
-reg [TM*VW-1:0] q2;
-wire [VW-1:0] avg_rnd = (avgp == 6'd0) ? {VW{1'b0}} : ({{(VW-1){1'b0}}, 1'b1} << (avgp - 6'd1));
+reg [LE-1:0] epos2;
+reg [TM*QW-1:0] q2;
+/* verilator lint_off UNUSEDSIGNAL */
+reg signed [VW-1:0] q2w;
+/* verilator lint_on UNUSEDSIGNAL */
+reg [TM*QW-1:0] q2_next;
+reg [VW-1:0] avg_rnd;                // 2^(AVGP-1), registered as the constants below
+always @(posedge clk) avg_rnd <= (avgp == 6'd0) ? {VW{1'b0}} : ({{(VW-1){1'b0}}, 1'b1} << (avgp - 6'd1));
+always @* begin
+    for (m2 = 0; m2 < TM; m2 = m2 + 1) begin
+        if (AVG != 0) q2w = ($signed(p1[m2*VW +: VW]) + $signed(avg_rnd)) >>> avgp;
+        else q2w = p1[m2*VW +: VW];
+        q2_next[m2*QW +: QW] = q2w[QW-1:0];
+    end
+end
 always @(posedge clk) begin
     v2 <= v1 && !rst;
     {first2, lastc2, rowend2, end2, slot2, wa2, epos2} <= {first1, lastc1, rowend1, end1, slot1, wa1, epos1};
-    for (m2 = 0; m2 < TM; m2 = m2 + 1)
-        q2[m2*VW +: VW] <= ($signed(p1[m2*VW +: VW]) + $signed(avg_rnd)) >>> avgp;
+    q2 <= q2_next;
 end
 
 // ---------------------------------------------------------------- a3: requantize, saturate, activate
+// x = q2 in TW = QW + 2 bits. SHIFT > 0: v = t = (x + RB) >>> SHIFT, the
+// shift clamped to QW + 1 (any larger one gives the same 0 or -1); it
+// saturates to [LO, HI] = [-2^K, 2^K - 1] (K = OUTW - 1) when t >= 2^K or
+// ~t >= 2^K, that is when a bit at K or above of t (t >= 0) or ~t (t < 0)
+// is set. SHIFT <= 0: v = x, and x << L (L = -SHIFT) saturates when a bit
+// at K - L or above is set (when L > K: whenever x != 0), and otherwise
+// fits OUTW <= 32 bits, so a 32-bit shift gives it. One mask of the bits at
+// the threshold and above serves both. Then relu (the saturated value is
+// negative when v is) and relu6 (it exceeds CAP <= HI when it saturates
+// high or its unsaturated value does).
 reg v3, first3, lastc3, rowend3, end3, slot3;
 reg [OBA-1:0] wa3;
-reg [15:0] epos3;
+reg [LE-1:0] epos3;
 reg [TM*CW-1:0] y3;
-reg signed [XW-1:0] x, rq, lo, hi, capx, rb;
-wire [7:0] lsh = -shift;
-always @* begin
-    lo = -($signed({{(XW-1){1'b0}}, 1'b1}) <<< (outw - 6'd1));
-    hi = ($signed({{(XW-1){1'b0}}, 1'b1}) <<< (outw - 6'd1)) - 1;
-    capx = $signed({{(XW-32){1'b0}}, cap});
+// The constants of the descriptor are registered (they change only at
+// init, long before the first value reaches this stage).
+localparam [7:0] SMAX = QW + 1;
+wire [7:0] lsh_w = -shift;
+wire [5:0] ok = outw - 6'd1;
+wire [31:0] p2k = 32'd1 << ok;
+wire [7:0] s_cw = (shift > $signed(SMAX)) ? SMAX : shift;
+// the threshold bit: K, or K - L for a left shift (all bits when L > K)
+wire lsat_w = shift <= 0 && lsh_w > {2'd0, ok};
+wire [7:0] thb_w = (shift > 0) ? {2'd0, ok} : lsat_w ? 8'd0 : {2'd0, ok} - lsh_w;
+reg [7:0] lsh, s_c;
+reg rsh;                             // SHIFT > 0
+reg lsat;                            // a left shift past K
+reg [TW-1:0] rb, msk;
+reg signed [CX-1:0] lo, hi, capx;
+integer mb;
+always @(posedge clk) begin
+    lsh <= lsh_w;
+    s_c <= s_cw;
+    rsh <= shift > 0;
+    lsat <= lsat_w;
+    rb <= rnd ? ({{(TW-1){1'b0}}, 1'b1} << (s_cw - 8'd1)) : {TW{1'b0}};
+    for (mb = 0; mb < TW; mb = mb + 1) msk[mb] <= mb[7:0] >= thb_w;
+    lo <= -$signed({{(CX-32){1'b0}}, p2k});
+    hi <= $signed({{(CX-32){1'b0}}, p2k - 32'd1});
+    capx <= $signed({{(CX-32){1'b0}}, cap});
 end
 integer mr;
+reg signed [TW-1:0] x, t, v;
+/* verilator lint_off UNUSEDSIGNAL */
+reg signed [CX-1:0] xw, rv, rq;
+/* verilator lint_on UNUSEDSIGNAL */
+reg [31:0] xl;
+reg below, above, over;
 reg [TM*CW-1:0] y3_next;
 always @* begin
     for (mr = 0; mr < TM; mr = mr + 1) begin
-        x = {{(XW-VW){q2[mr*VW+VW-1]}}, q2[mr*VW +: VW]};
-        rb = {{(XW-1){1'b0}}, 1'b1} <<< (shift - 8'sd1);
-        if (!rnd) rb = {XW{1'b0}};
-        if (shift > 0)
-            rq = (x + rb) >>> shift;
-        else
-            rq = x <<< lsh;
-        if (rq < lo) rq = lo;
-        if (rq > hi) rq = hi;
-        if (act != 2'd0 && rq < 0) rq = {XW{1'b0}};
-        if (act == 2'd2 && rq > capx) rq = capx;
+        x = {{(TW-QW){q2[mr*QW+QW-1]}}, q2[mr*QW +: QW]};
+        xw = {{(CX-TW){x[TW-1]}}, x};
+        t = (x + $signed(rb)) >>> s_c;
+        xl = xw[31:0] << lsh;
+        v = rsh ? t : x;
+        rv = rsh ? {{(CX-TW){t[TW-1]}}, t} : {{(CX-32){xl[31]}}, xl};
+        above = !v[TW-1] && (v & msk) != {TW{1'b0}};
+        below = v[TW-1] && (lsat || (~v & msk) != {TW{1'b0}});
+        over = above || (!below && rv > capx);
+        rq = above ? hi : below ? lo : rv;
+        if (act != 2'd0 && v[TW-1]) rq = {CX{1'b0}};
+        if (act == 2'd2 && over) rq = capx;
         y3_next[mr*CW +: CW] = rq[CW-1:0];
     end
 end
@@ -1272,7 +1406,7 @@ end
 integer m4;
 reg v4, rowend4, end4, slot4;
 reg [OBA-1:0] wa4;
-reg [15:0] epos4;
+reg [LE-1:0] epos4;
 reg [TM*CW-1:0] mx;
 always @(posedge clk) begin
     v4 <= v3 && lastc3 && !rst;
@@ -1296,10 +1430,18 @@ generate
         end
     end
 endgenerate
-integer mp;
-reg [TM*MW-1:0] word, word_next;
-// the word being packed, at least 32 bits wide (the bits above MW are dropped)
+// each lane's word: the value goes to position epos of the container
+// (8, 16 or 32 bits: E, E/2 or E/4 positions a word)
+localparam E16 = (E >= 2) ? E / 2 : 0;
+localparam E32 = (E >= 4) ? E / 4 : 0;
+// (the word is padded to at least 32 bits, so every select is in range)
 localparam XMW = (MW > 32) ? MW : 32;
+integer mp, ei;
+// WORD is the word being packed and, in the cycle OB_WE is high, the word
+// written; FRESH: the next value starts a new word (its padding values 0)
+reg [TM*MW-1:0] word, word_next;
+reg fresh;
+assign ob_wdata = word;
 /* verilator lint_off UNUSEDSIGNAL */
 reg [XMW-1:0] nw;
 /* verilator lint_on UNUSEDSIGNAL */
@@ -1307,11 +1449,19 @@ reg end5;
 always @* begin
     for (mp = 0; mp < TM; mp = mp + 1) begin
         nw = {XMW{1'b0}};
-        nw[MW-1:0] = word[mp*MW +: MW];
+        if (!fresh) nw[MW-1:0] = word[mp*MW +: MW];
         case (co)
-        2'd0: nw[epos4*8 +: 8] = mx32[mp*32 +: 8];
-        2'd1: if (CW >= 16) nw[epos4*16 +: 16] = mx32[mp*32 +: 16];
-        default: if (CW >= 32) nw[epos4*32 +: 32] = mx32[mp*32 +: 32];
+        2'd0:
+            for (ei = 0; ei < E; ei = ei + 1)
+                if (epos4 == ei[LE-1:0]) nw[ei*8 +: 8] = mx32[mp*32 +: 8];
+        2'd1:
+            if (CW >= 16)
+                for (ei = 0; ei < E16; ei = ei + 1)
+                    if (epos4 == ei[LE-1:0]) nw[ei*16 +: 16] = mx32[mp*32 +: 16];
+        default:
+            if (CW >= 32)
+                for (ei = 0; ei < E32; ei = ei + 1)
+                    if (epos4 == ei[LE-1:0]) nw[ei*32 +: 32] = mx32[mp*32 +: 32];
         endcase
         word_next[mp*MW +: MW] = nw[MW-1:0];
     end
@@ -1321,18 +1471,17 @@ always @(posedge clk) begin
     end5 <= 1'b0;
     if (v4) begin
         word <= word_next;
-        ob_wdata <= word_next;
-        if (epos4 == eo - 16'd1 || rowend4) begin
+        fresh <= 1'b0;
+        if ({{(16-LE){1'b0}}, epos4} == eo - 16'd1 || rowend4) begin
             ob_we <= 1'b1;
             ob_addr <= {slot4, wa4};
-            // a new word starts empty (the row's padding values are 0)
-            word <= {TM*MW{1'b0}};
+            fresh <= 1'b1;
         end
         end5 <= end4;
     end
     if (rst) begin
         ob_we <= 1'b0;
-        word <= {TM*MW{1'b0}};
+        fresh <= 1'b1;
     end
 end
 
@@ -1494,11 +1643,17 @@ wire needs_w = !pass && (!w_once || first_task);
 wire signed [17:0] ir1_raw = iy0 + $signed({2'd0, ir});
 wire [15:0] ir0 = iy0 < 0 ? 16'd0 : iy0[15:0];
 wire [15:0] ir1 = ir1_raw > $signed({2'd0, h}) ? h : ir1_raw[15:0];
-wire [31:0] kplane_w = {16'd0, ir1 - ir0} * {16'd0, wpwi};
 
 // ---------------------------------------------------------------- jobs for the receiver
-// job: {dest, slot, kplane[15:0], total[31:0]}
-localparam JW = 50;
+// Words of a weight tile (bias words, then WSUB words an array word): at
+// most NBW + WSUB*WBD, JLW bits; a segment (a channel's rows or a weight
+// tile) is at most max(IBD, NBW + WSUB*WBD) words, SLW bits.
+localparam JLW = $clog2(NBW + WSUB * WBD + 1);
+localparam SLW = (JLW > 16) ? JLW : 16;
+// job: {dest, slot, kplane - 1, count - 1}: an input job's channels
+// (count) of kplane words each, or a weight tile's words (count); the
+// receiver compares its counters with the last values
+localparam JW = 2 + 16 + SLW;
 reg [JW-1:0] job_mem [0:3];
 reg [2:0] job_wr, job_rd;
 wire job_full = (job_wr[2] != job_rd[2]) && (job_wr[1:0] == job_rd[1:0]);
@@ -1513,14 +1668,15 @@ reg [3:0] state;
 reg pref;                            // the first weight tile is already fetched
 reg [7:0] in_iss, w_iss;
 reg [AW-1:0] seg_addr;
-reg [31:0] seg_rem;
+reg [SLW-1:0] seg_rem;
 reg [15:0] ch, ch_left;
 reg [AW-1:0] ch_addr;
+reg [AW-1:0] nx_ch;                  // the address of the channel after the last one loaded
 reg [AW-1:0] wt_addr;
 reg [15:0] kplane;
 reg in_pending;
 
-wire [31:0] burst = seg_rem > MAXB ? MAXB : seg_rem;
+wire [SLW-1:0] burst = seg_rem > MAXB ? MAXB[SLW-1:0] : seg_rem;
 assign rq_valid = (state == S_CH || state == S_WB || state == S_PREB) && seg_rem != 0;
 assign rq_addr = seg_addr;
 assign rq_len = burst[LEN_W-1:0];
@@ -1528,16 +1684,32 @@ wire rq_fire = rq_valid && rq_ready;
 
 wire [7:0] in_busy = in_iss - in_cons;
 wire [7:0] w_busy = w_iss - w_cons;
+
+// One multiplier, used twice a task: in the cycle that leaves S_END for
+// the row offset IR0 * WPWI, in S_TASK for the words a channel,
+// (IR1 - IR0) * WPWI; S_IN uses both.
+wire [15:0] mul_a = (state == S_TASK) ? ir1 - ir0 : ir0;
+wire [31:0] mul_p = {16'd0, mul_a} * {16'd0, wpwi};
+reg [31:0] row_off;                  // IR0 * WPWI
 // address arithmetic in 64 bits, cut to AW (the bits above AW are zero
 // for every address the compiler lays out)
 /* verilator lint_off UNUSEDSIGNAL */
-wire [63:0] cs_plane = {48'd0, cs} * {32'd0, plane_i};
-wire [63:0] csb_plane = {48'd0, cs - csplit} * {32'd0, plane_i};
-wire [63:0] row_off = {48'd0, ir0} * {48'd0, wpwi};
+wire [63:0] row_off_x = {32'd0, row_off};
 wire [63:0] plane_x = {32'd0, plane_i};
 wire [63:0] wstride_x = {32'd0, wstride};
-wire [63:0] burst_x = {32'd0, burst};
+wire [63:0] burst_x = {{(64-SLW){1'b0}}, burst};
+wire [31:0] wlen_cur = last_cc ? wlen_last : wlen;
+wire [31:0] kplane_x = {16'd0, kplane};
+wire [31:0] nch_x = {16'd0, nch};
 /* verilator lint_on UNUSEDSIGNAL */
+// Channel CS of the layer's input: IN_A + CS*PLANE_I below CSPLIT, IN_B +
+// (CS - CSPLIT)*PLANE_I above. A tile starts at channel 0 or right after
+// the channels the previous input tile loaded (chunks of a block, blocks
+// of a pass follow each other; a row tile starts again at 0), so its
+// address is IN_A (IN_B when CSPLIT = 0) or the one after the last channel
+// loaded: no multiplication.
+wire [AW-1:0] cs_addr = (cs != 16'd0) ? nx_ch : (csplit == 16'd0) ? in_b : in_a;
+wire [AW-1:0] next_ch = (ch + 16'd1 == csplit) ? in_b : ch_addr + plane_x[AW-1:0];
 
 always @(posedge clk) begin
     job_push <= 1'b0;
@@ -1547,27 +1719,26 @@ always @(posedge clk) begin
         in_iss <= 8'd0;
         w_iss <= 8'd0;
         pref <= 1'b0;
-        seg_rem <= 32'd0;
+        seg_rem <= {SLW{1'b0}};
     end else begin
         case (state)
         S_IDLE: if (init) state <= S_END; // S_END waits one cycle for the walker, then starts
         S_TASK: begin
             in_pending <= needs_w;
+            kplane <= mul_p[15:0];
             if (needs_in) state <= S_IN;
             else if (needs_w) state <= S_W;
             else state <= S_NEXT;
         end
         S_IN: if (in_busy < 8'd2 && !job_full && !job_push) begin
-            kplane <= kplane_w[15:0];
             job_push <= 1'b1;
-            job_in <= {1'b0, in_iss[0], kplane_w[15:0], kplane_w * {16'd0, nch}};
+            job_in <= {1'b0, in_iss[0], kplane - 16'd1, nch_x[SLW-1:0] - 1'b1};
             in_iss <= in_iss + 8'd1;
             ch <= cs;
             ch_left <= nch;
-            ch_addr <= (cs < csplit ? in_a + cs_plane[AW-1:0] : in_b + csb_plane[AW-1:0]);
-            seg_addr <= (cs < csplit ? in_a + cs_plane[AW-1:0] : in_b + csb_plane[AW-1:0]) +
-                        row_off[AW-1:0];
-            seg_rem <= kplane_w;
+            ch_addr <= cs_addr;
+            seg_addr <= cs_addr + row_off_x[AW-1:0];
+            seg_rem <= kplane_x[SLW-1:0];
             state <= S_CH;
         end
         S_CH: begin
@@ -1577,14 +1748,14 @@ always @(posedge clk) begin
             end
             if (seg_rem == 0 || (rq_fire && seg_rem == burst)) begin
                 if (ch_left == 16'd1) begin
+                    nx_ch <= next_ch;
                     state <= in_pending ? S_W : S_NEXT;
                 end else begin
                     ch <= ch + 16'd1;
                     ch_left <= ch_left - 16'd1;
-                    ch_addr <= (ch + 16'd1 == csplit) ? in_b : ch_addr + plane_x[AW-1:0];
-                    seg_addr <= ((ch + 16'd1 == csplit) ? in_b : ch_addr + plane_x[AW-1:0]) +
-                                row_off[AW-1:0];
-                    seg_rem <= {16'd0, kplane};
+                    ch_addr <= next_ch;
+                    seg_addr <= next_ch + row_off_x[AW-1:0];
+                    seg_rem <= kplane_x[SLW-1:0];
                 end
             end
         end
@@ -1593,10 +1764,10 @@ always @(posedge clk) begin
             state <= S_NEXT;
         end else if (w_busy < 8'd2 && !job_full && !job_push) begin
             job_push <= 1'b1;
-            job_in <= {1'b1, w_iss[0], 16'd0, last_cc ? wlen_last : wlen};
+            job_in <= {1'b1, w_iss[0], 16'd0, wlen_cur[SLW-1:0] - 1'b1};
             w_iss <= w_iss + 8'd1;
             seg_addr <= wt_addr;
-            seg_rem <= last_cc ? wlen_last : wlen;
+            seg_rem <= wlen_cur[SLW-1:0];
             state <= S_WB;
         end
         S_WB: begin
@@ -1617,10 +1788,10 @@ always @(posedge clk) begin
         end
         S_PRE: if (w_busy < 8'd2 && !job_full && !job_push) begin
             job_push <= 1'b1;
-            job_in <= {1'b1, w_iss[0], 16'd0, nx_wlen};
+            job_in <= {1'b1, w_iss[0], 16'd0, nx_wlen[SLW-1:0] - 1'b1};
             w_iss <= w_iss + 8'd1;
             seg_addr <= nx_w;
-            seg_rem <= nx_wlen;
+            seg_rem <= nx_wlen[SLW-1:0];
             pref <= 1'b1;
             state <= S_PREB;
         end
@@ -1633,6 +1804,7 @@ always @(posedge clk) begin
         end
         S_END: begin
             // one cycle for the walker's outputs to settle after init or a step
+            row_off <= mul_p;
             if (walk_step == 1'b0 && job_push == 1'b0) state <= S_TASK;
         end
         default: state <= S_IDLE;
@@ -1646,17 +1818,27 @@ end
 
 // ---------------------------------------------------------------- receive
 // The job at the head of the queue is the one being filled (its request
-// went out after it was queued); it leaves the queue with its last word.
-reg [31:0] got;
-reg [15:0] rk, rlane;
+// went out after it was queued); it leaves the queue with its last word:
+// an input job after the last word of its last channel, a weight job
+// after its last word.
+reg [JLW-1:0] got;
+reg [15:0] rk, rlane, rch;
 reg [15:0] rblk;
 reg [15:0] rsub;
 reg [WBA-1:0] rwaddr;
 wire [JW-1:0] job = job_mem[job_rd[1:0]];
-wire [31:0] job_total = job[31:0];
-wire [15:0] job_kplane = job[47:32];
-wire job_slot = job[48];
-wire job_dest = job[49];
+/* verilator lint_off UNUSEDSIGNAL */
+wire [SLW-1:0] job_last = job[SLW-1:0];
+/* verilator lint_on UNUSEDSIGNAL */
+wire [15:0] job_klast = job[SLW +: 16];
+wire job_slot = job[SLW+16];
+wire job_dest = job[SLW+17];
+wire k_last = rk == job_klast;
+wire in_last = k_last && rch == job_last[15:0];
+wire w_last = got == job_last[JLW-1:0];
+/* verilator lint_off UNUSEDSIGNAL */
+wire [31:0] got_x = {{(32-JLW){1'b0}}, got};
+/* verilator lint_on UNUSEDSIGNAL */
 
 always @(posedge clk) begin
     if (job_push) job_mem[job_wr[1:0]] <= job_in;
@@ -1671,23 +1853,24 @@ always @(posedge clk) begin
         job_rd <= 3'd0;
         in_fill <= 8'd0;
         w_fill <= 8'd0;
-        got <= 32'd0;
+        got <= {JLW{1'b0}};
         rk <= 16'd0;
         rlane <= 16'd0;
+        rch <= 16'd0;
         rblk <= 16'd0;
         rsub <= 16'd0;
         rwaddr <= {WBA{1'b0}};
     end else begin
         if (job_push) job_wr <= job_wr + 3'd1;
         if (!job_empty && rs_valid) begin
-            got <= got + 32'd1;
             if (!job_dest) begin
                 ib_we <= 1'b1;
                 ib_mask <= pmask << rlane;
                 ib_addr <= {job_slot, rblk[IBA-1:0] + rk[IBA-1:0]};
                 ib_data <= rs_data;
-                if (rk == job_kplane - 16'd1) begin
+                if (k_last) begin
                     rk <= 16'd0;
+                    rch <= rch + 16'd1;
                     if (rlane == TN[15:0] - 16'd1) begin
                         rlane <= 16'd0;
                         rblk <= rblk + ipl;
@@ -1697,28 +1880,32 @@ always @(posedge clk) begin
                 end else begin
                     rk <= rk + 16'd1;
                 end
-            end else if (got < NBW[31:0]) begin
-                bias_we <= 1'b1;
-                bias_slot <= job_slot;
-                bias_word <= got[15:0];
-                bias_data <= rs_data;
             end else begin
-                wb_we <= 1'b1;
-                wb_sub <= rsub;
-                wb_addr <= {job_slot, rwaddr};
-                wb_data <= rs_data;
-                if (rsub == WSUB[15:0] - 16'd1) begin
-                    rsub <= 16'd0;
-                    rwaddr <= rwaddr + 1'b1;
+                got <= got + 1'b1;
+                if (got_x < NBW[31:0]) begin
+                    bias_we <= 1'b1;
+                    bias_slot <= job_slot;
+                    bias_word <= got_x[15:0];
+                    bias_data <= rs_data;
                 end else begin
-                    rsub <= rsub + 16'd1;
+                    wb_we <= 1'b1;
+                    wb_sub <= rsub;
+                    wb_addr <= {job_slot, rwaddr};
+                    wb_data <= rs_data;
+                    if (rsub == WSUB[15:0] - 16'd1) begin
+                        rsub <= 16'd0;
+                        rwaddr <= rwaddr + 1'b1;
+                    end else begin
+                        rsub <= rsub + 16'd1;
+                    end
                 end
             end
-            if (got == job_total - 32'd1) begin
+            if (job_dest ? w_last : in_last) begin
                 job_rd <= job_rd + 3'd1;
-                got <= 32'd0;
+                got <= {JLW{1'b0}};
                 rk <= 16'd0;
                 rlane <= 16'd0;
+                rch <= 16'd0;
                 rblk <= 16'd0;
                 rsub <= 16'd0;
                 rwaddr <= {WBA{1'b0}};
@@ -1886,13 +2073,102 @@ nn_serial_walk #(.TM(TM), .TP(TP)) u_walk (
 
 wire needs_in = in_every || first_in_rt;
 wire needs_w = !pass && (!w_once || first_task);
-wire [15:0] ir0 = iy0 < 0 ? 16'd0 : iy0[15:0];
-// row offsets (iy - ir0) * WPWi in 32 bits
-wire signed [31:0] iy0_x = {{14{iy0[17]}}, iy0};
-wire signed [31:0] ir0_x = {16'd0, ir0};
-wire signed [31:0] kyp_x = {16'd0, kyp};
-wire signed [31:0] kys_x = {24'd0, kys};
-wire signed [31:0] wpwi_x = {16'd0, wpwi};
+
+// ---------------------------------------------------------------- descriptor constants
+// Buffer addresses are needed modulo IBD only (IBA bits) and pixel counts
+// up to ABD, so the products of descriptor fields the address generator
+// uses are formed once per descriptor, by shift and add over PK_N cycles
+// after init (while the first tiles load), in IBA or NPW bits:
+//   SHW = SH*WPWI, KYSW = KYS*WPWI (row steps), PHW = PH*WPWI, TRSHW =
+//   TRSH*WPWI (a row tile's first input row IY0 = -PH + RT*TRSH, times
+//   WPWI), NPIX_FULL = TR*OW, NPIX_LAST = ROWS_LAST*OW (pixels of a tile).
+// The kernel packing offsets of each lane come from a walk over the lanes
+// (TN cycles, packed layers only): lane n holds channel n mod C at kernel
+// offset q = n / C, jy = q / KXS, jx = q mod KXS, and its row offset
+// jy*WPWI. The array starts a descriptor only when both are done.
+localparam NPW = ABA + 1;
+localparam PK_N = (IBA > NPW) ? ((IBA > 8) ? IBA : 8) : ((NPW > 8) ? NPW : 8);
+/* verilator lint_off UNUSEDSIGNAL */
+wire [31:0] sh_x = {24'd0, sh}, kys_x = {24'd0, kys}, ph_x = {24'd0, ph};
+wire [31:0] trsh_x = {16'd0, trsh}, tr_x = {16'd0, tr}, rl_x = {16'd0, rows_last};
+wire [31:0] wpwi_x = {16'd0, wpwi}, ow_x = {16'd0, ow}, ipl_x = {16'd0, ipl};
+/* verilator lint_on UNUSEDSIGNAL */
+reg [IBA-1:0] shw, kysw, phw, trshw, pk_w;
+reg [NPW-1:0] npix_full, npix_last, pk_o;
+reg [PK_N-1:0] pk_sh, pk_kys, pk_ph, pk_trsh, pk_tr, pk_rl;
+reg [PK_N:0] pk_n;                   // one-hot bit counter: done at pk_n[PK_N]
+wire pk_done = pk_n[PK_N];
+always @(posedge clk) begin
+    if (init) begin
+        shw <= {IBA{1'b0}}; kysw <= {IBA{1'b0}}; phw <= {IBA{1'b0}}; trshw <= {IBA{1'b0}};
+        npix_full <= {NPW{1'b0}}; npix_last <= {NPW{1'b0}};
+        pk_w <= wpwi_x[IBA-1:0];
+        pk_o <= ow_x[NPW-1:0];
+        pk_sh <= sh_x[PK_N-1:0]; pk_kys <= kys_x[PK_N-1:0]; pk_ph <= ph_x[PK_N-1:0];
+        pk_trsh <= trsh_x[PK_N-1:0]; pk_tr <= tr_x[PK_N-1:0]; pk_rl <= rl_x[PK_N-1:0];
+        pk_n <= {{PK_N{1'b0}}, 1'b1};
+    end else if (!pk_done) begin
+        if (pk_sh[0]) shw <= shw + pk_w;
+        if (pk_kys[0]) kysw <= kysw + pk_w;
+        if (pk_ph[0]) phw <= phw + pk_w;
+        if (pk_trsh[0]) trshw <= trshw + pk_w;
+        if (pk_tr[0]) npix_full <= npix_full + pk_o;
+        if (pk_rl[0]) npix_last <= npix_last + pk_o;
+        pk_w <= pk_w << 1;
+        pk_o <= pk_o << 1;
+        pk_sh <= pk_sh >> 1; pk_kys <= pk_kys >> 1; pk_ph <= pk_ph >> 1;
+        pk_trsh <= pk_trsh >> 1; pk_tr <= pk_tr >> 1; pk_rl <= pk_rl >> 1;
+        pk_n <= pk_n << 1;
+    end
+end
+
+// The lanes: a shift register that the walk enters at lane TN-1, so lane n
+// holds walk step n after TN steps. Step n has QA = n*PM, q = QA[23:16]
+// (= n / C), YA = q*PM2, jy = YA[23:16] (= q / KXS), JYX = jy*KXS, jx = q -
+// JYX, each advanced by an addition: q and jy grow by at most one a lane
+// since PM, PM2 <= 2^16 (that is C, KXS >= 1).
+reg [TN*8-1:0] joff, jyoff;
+reg [TN*IBA-1:0] jrow;               // jy * WPWI
+reg [15:0] lw_n;
+reg [23:0] lw_qa, lw_ya;
+reg [7:0] lw_jyx;
+reg [IBA-1:0] lw_row;
+reg lw_on;
+wire lw_done = !lw_on;
+wire [23:0] lw_qa_next = lw_qa + {7'd0, pm};
+wire [23:0] lw_ya_next = lw_ya + {7'd0, pm2};
+wire [IBA-1:0] wpwi_a = wpwi_x[IBA-1:0];
+integer li;
+always @(posedge clk) begin
+    if (init) begin
+        // not packed (PM = 0): every lane at offset 0, nothing to walk
+        joff <= {TN*8{1'b0}};
+        jyoff <= {TN*8{1'b0}};
+        jrow <= {TN*IBA{1'b0}};
+        lw_on <= pm != 17'd0;
+        lw_n <= 16'd0;
+        lw_qa <= 24'd0; lw_ya <= 24'd0; lw_jyx <= 8'd0; lw_row <= {IBA{1'b0}};
+    end else if (lw_on) begin
+        for (li = 0; li < TN - 1; li = li + 1) begin
+            joff[li*8 +: 8] <= joff[(li+1)*8 +: 8];
+            jyoff[li*8 +: 8] <= jyoff[(li+1)*8 +: 8];
+            jrow[li*IBA +: IBA] <= jrow[(li+1)*IBA +: IBA];
+        end
+        joff[(TN-1)*8 +: 8] <= lw_qa[23:16] - lw_jyx;
+        jyoff[(TN-1)*8 +: 8] <= lw_ya[23:16];
+        jrow[(TN-1)*IBA +: IBA] <= lw_row;
+        lw_n <= lw_n + 16'd1;
+        if (lw_n == TN[15:0] - 16'd1) lw_on <= 1'b0;
+        lw_qa <= lw_qa_next;
+        if (lw_qa_next[23:16] != lw_qa[23:16]) begin
+            lw_ya <= lw_ya_next;
+            if (lw_ya_next[23:16] != lw_ya[23:16]) begin
+                lw_jyx <= lw_jyx + kxs;
+                lw_row <= lw_row + wpwi_a;
+            end
+        end
+    end
+end
 
 // ---------------------------------------------------------------- control
 localparam S_IDLE = 3'd0, S_SETTLE = 3'd1, S_START = 3'd2, S_WAIT = 3'd3, S_RUN = 3'd4,
@@ -1902,21 +2178,28 @@ reg [7:0] acc_used;
 reg islot, wslot, abank;
 
 // step counters
-reg [15:0] cb, ky, kx, kxp, kyp;    // kxp = kx * KXS, kyp = ky * KYS
-reg [15:0] crem;                 // nc - cb*TN
-reg [15:0] cbase;                // cb*IPL
+reg [15:0] cb, ky, kx, kxp;          // kxp = kx * KXS
+reg [15:0] kyp;                      // ky * KYS
+reg [15:0] crem;                     // nc - cb*TN
+reg [IBA-1:0] cbase;                 // cb*IPL
 reg [WBA-1:0] widx;
-// pixel counters
-reg [31:0] pc, plen, npix;
+// pixel counters: a tile has at most ABD pixels (and runs at least PMIN)
+localparam PCW = ABA + 2;
+reg [PCW-1:0] pc, plen, npix;
 reg [15:0] px;
 reg signed [17:0] iy, ix;
-reg signed [31:0] rowoff;        // (iy - ir0) * WPWi
+// buffer row offsets, modulo IBD: ROWOFF = (iy - ir0)*WPWI of the pixel,
+// KYROW that of the first output row at this ky, RTBASE = (iy0 - ir0)*WPWI
+// of the task, RTW = RT*TRSHW
+reg [IBA-1:0] rowoff, kyrow, rtbase, rtw;
 reg init_step;                   // first step of the first chunk
 wire last_step = (kx == kw - 16'd1) && (ky == kh - 16'd1) && (cb == ncb - 16'd1);
-wire last_pix = pc == plen - 32'd1;
-
-wire [31:0] shw = sh * wpwi;
-wire [31:0] npix_w = rows * ow;
+wire last_pix = pc == plen - 1'b1;
+wire last_rt = rt == nrt - 16'd1;
+/* verilator lint_off UNUSEDSIGNAL */
+wire [PCW+NPW-1:0] npix_x = {{PCW{1'b0}}, last_rt ? npix_last : npix_full};
+/* verilator lint_on UNUSEDSIGNAL */
+wire [PCW-1:0] npix_t = npix_x[PCW-1:0];
 
 // s0 registers
 reg v0, wr0, init0, slot0;
@@ -1928,30 +2211,16 @@ reg [TN-1:0] mask0;
 reg [WBA-1:0] wi0;
 reg wslot0, abank0, acc_last0;
 
-// per lane: its column offset, whether its cell is inside the input, its
-// buffer address (only the low IBA bits address the slot) and element
-wire [TN*8-1:0] joff, jyoff;
-reg [TN*32-1:0] jrow;                // jy * WPWi
+// per lane: whether its cell is inside the input, its buffer address
+// (only the low IBA bits address the slot) and element
 genvar g;
-generate
-    for (g = 0; g < TN; g = g + 1) begin : g_joff
-        /* verilator lint_off UNUSEDSIGNAL */
-        wire [31:0] qprod = {15'd0, pm} * g;
-        wire [31:0] yprod = {15'd0, pm2} * {24'd0, qprod[23:16]};
-        wire [15:0] jyx = {8'd0, yprod[23:16]} * {8'd0, kxs};
-        /* verilator lint_on UNUSEDSIGNAL */
-        wire [7:0] jy = yprod[23:16];
-        assign jyoff[g*8 +: 8] = jy;
-        assign joff[g*8 +: 8] = qprod[23:16] - jyx[7:0];
-        always @(posedge clk) jrow[g*32 +: 32] <= {24'd0, jy} * {16'd0, wpwi};
-    end
-endgenerate
 reg [TN-1:0] pad_w;
 reg [TN*IBA-1:0] ia_w;
 reg [TN*LE-1:0] es_w;
 reg signed [17:0] ixn, iyn;
+// the column's word: only its low IBA bits address the slot
 /* verilator lint_off UNUSEDSIGNAL */
-reg signed [31:0] ian;
+reg signed [17:0] ixs;
 /* verilator lint_on UNUSEDSIGNAL */
 integer q;
 always @* begin
@@ -1959,9 +2228,8 @@ always @* begin
         ixn = ix + $signed({10'd0, joff[q*8 +: 8]});
         iyn = iy + $signed({10'd0, jyoff[q*8 +: 8]});
         pad_w[q] = !(iyn >= 0 && iyn < $signed({2'd0, h}) && ixn >= 0 && ixn < $signed({2'd0, w}));
-        ian = $signed({16'd0, cbase}) + rowoff + $signed(jrow[q*32 +: 32]) +
-              ($signed({{14{ixn[17]}}, ixn}) >>> se);
-        ia_w[q*IBA +: IBA] = ian[IBA-1:0];
+        ixs = ixn >>> se;
+        ia_w[q*IBA +: IBA] = cbase + rowoff + jrow[q*IBA +: IBA] + ixs[IBA-1:0];
         es_w[q*LE +: LE] = (E > 1) ? (ixn[LE-1:0] & ~({LE{1'b1}} << se)) : {LE{1'b0}};
     end
 end
@@ -1993,7 +2261,7 @@ always @(posedge clk) begin
         end
         S_WAIT: begin
             if ((!needs_in || in_fill != in_cons) && (pass || w_fill != w_cons) &&
-                (!first_cc || (acc_used - acc_freed) < 8'd2)) begin
+                (!first_cc || (acc_used - acc_freed) < 8'd2) && pk_done && lw_done) begin
                 islot <= in_cons[0];
                 wslot <= w_cons[0];
                 if (first_cc) begin
@@ -2002,16 +2270,19 @@ always @(posedge clk) begin
                 end
                 cb <= 16'd0; ky <= 16'd0; kx <= 16'd0; kxp <= 16'd0; kyp <= 16'd0;
                 crem <= nc;
-                cbase <= 16'd0;
+                cbase <= {IBA{1'b0}};
                 widx <= {WBA{1'b0}};
                 init_step <= first_cc;
-                pc <= 32'd0;
-                npix <= npix_w;
-                plen <= npix_w < PMIN ? PMIN : npix_w;
+                pc <= {PCW{1'b0}};
+                npix <= npix_t;
+                plen <= npix_t < PMIN ? PMIN[PCW-1:0] : npix_t;
                 px <= 16'd0;
                 iy <= iy0;
                 ix <= -$signed({10'd0, pw});
-                rowoff <= (iy0_x - ir0_x) * wpwi_x;
+                // (iy0 - ir0)*WPWI: iy0*WPWI above the input, 0 inside it
+                rtbase <= iy0 < 0 ? rtw - phw : {IBA{1'b0}};
+                kyrow <= iy0 < 0 ? rtw - phw : {IBA{1'b0}};
+                rowoff <= iy0 < 0 ? rtw - phw : {IBA{1'b0}};
                 state <= S_RUN;
             end
         end
@@ -2030,18 +2301,18 @@ always @(posedge clk) begin
             abank0 <= abank;
             acc_last0 <= last_pix && last_step && last_cc;
             if (!last_pix) begin
-                pc <= pc + 32'd1;
+                pc <= pc + 1'b1;
                 if (px == ow - 16'd1) begin
                     px <= 16'd0;
                     ix <= $signed({2'd0, kxp}) - $signed({10'd0, pw});
                     iy <= iy + $signed({10'd0, sh});
-                    rowoff <= rowoff + $signed(shw);
+                    rowoff <= rowoff + shw;
                 end else begin
                     px <= px + 16'd1;
                     ix <= ix + $signed({10'd0, sw});
                 end
             end else begin
-                pc <= 32'd0;
+                pc <= {PCW{1'b0}};
                 px <= 16'd0;
                 widx <= widx + 1'b1;
                 init_step <= 1'b0;
@@ -2052,7 +2323,7 @@ always @(posedge clk) begin
                     kxp <= kxp + {8'd0, kxs};
                     ix <= $signed({2'd0, kxp}) + $signed({10'd0, kxs}) - $signed({10'd0, pw});
                     iy <= iy0 + $signed({2'd0, kyp});
-                    rowoff <= (iy0_x + kyp_x - ir0_x) * wpwi_x;
+                    rowoff <= kyrow;
                 end else begin
                     kx <= 16'd0;
                     kxp <= 16'd0;
@@ -2061,15 +2332,17 @@ always @(posedge clk) begin
                         ky <= ky + 16'd1;
                         kyp <= kyp + {8'd0, kys};
                         iy <= iy0 + $signed({2'd0, kyp}) + $signed({10'd0, kys});
-                        rowoff <= (iy0_x + kyp_x + kys_x - ir0_x) * wpwi_x;
+                        kyrow <= kyrow + kysw;
+                        rowoff <= kyrow + kysw;
                     end else begin
                         ky <= 16'd0;
                         kyp <= 16'd0;
                         iy <= iy0;
-                        rowoff <= (iy0_x - ir0_x) * wpwi_x;
+                        kyrow <= rtbase;
+                        rowoff <= rtbase;
                         cb <= cb + 16'd1;
                         crem <= crem - TN[15:0];
-                        cbase <= cbase + ipl;
+                        cbase <= cbase + ipl_x[IBA-1:0];
                     end
                 end
             end
@@ -2079,6 +2352,8 @@ always @(posedge clk) begin
                 state <= S_FLUSH;
             end else begin
                 walk_step <= 1'b1;
+                // the walk moves to the next row tile: iy0 += TRSH
+                if (last_cc && ob == nob - 16'd1) rtw <= rtw + trshw;
                 state <= S_SETTLE;
             end
         end
@@ -2090,7 +2365,10 @@ always @(posedge clk) begin
         end
         default: state <= S_IDLE;
         endcase
-        if (init) state <= S_SETTLE;
+        if (init) begin
+            state <= S_SETTLE;
+            rtw <= {IBA{1'b0}};
+        end
     end
 end
 
@@ -2121,7 +2399,13 @@ reg [ABA-1:0] aa2;
 reg [TN*CW-1:0] x2;
 reg [WSUB*MW-1:0] w2;
 reg [1:0] ci1;
-// each lane's word, at least 32 bits wide; the element is its low CW bits
+// each lane's element: value es of its word in the input container (8,
+// 16 or 32 bits, E, E/2 or E/4 of them a word), sign-extended; the
+// datapath takes its low CW bits. One small multiplexer per container
+// size rather than a shift of the whole word.
+localparam E16 = (E >= 2) ? E / 2 : 0;
+localparam E32 = (E >= 4) ? E / 4 : 0;
+// the words padded to at least 32 bits, so every select is in range
 localparam XMW = (MW > 32) ? MW : 32;
 wire [TN*XMW-1:0] ib_wide;
 generate
@@ -2134,19 +2418,27 @@ generate
     end
 endgenerate
 /* verilator lint_off UNUSEDSIGNAL */
-reg [XMW-1:0] word1;
-reg [31:0] el;
+reg [7:0] e8;
+reg [15:0] e16;
+reg [31:0] e32, el;
 /* verilator lint_on UNUSEDSIGNAL */
-integer j;
+integer j, ei;
 reg [TN*CW-1:0] x2_next;
 always @* begin
     for (j = 0; j < TN; j = j + 1) begin
-        word1 = ib_wide[j*XMW +: XMW] >> ({es1[j*LE +: LE], 3'd0} << ci1);
-        el = word1[31:0];
+        e8 = ib_wide[j*XMW +: 8];
+        e16 = 16'd0;
+        e32 = 32'd0;
+        for (ei = 1; ei < E; ei = ei + 1)
+            if (es1[j*LE +: LE] == ei[LE-1:0]) e8 = ib_wide[j*XMW + ei*8 +: 8];
+        for (ei = 0; ei < E16; ei = ei + 1)
+            if (es1[j*LE +: LE] == ei[LE-1:0]) e16 = ib_wide[j*XMW + ei*16 +: 16];
+        for (ei = 0; ei < E32; ei = ei + 1)
+            if (es1[j*LE +: LE] == ei[LE-1:0]) e32 = ib_wide[j*XMW + ei*32 +: 32];
         case (ci1)
-        2'd0: el = {{24{el[7]}}, el[7:0]};
-        2'd1: el = {{16{el[15]}}, el[15:0]};
-        default: ;
+        2'd0: el = {{24{e8[7]}}, e8};
+        2'd1: el = {{16{e16[15]}}, e16};
+        default: el = e32;
         endcase
         if (!mask1[j]) x2_next[j*CW +: CW] = {CW{1'b0}};
         else if (pad1[j]) x2_next[j*CW +: CW] = (op == OP_MAX) ? padv : {CW{1'b0}};
@@ -2192,15 +2484,17 @@ reg [TM*PW_-1:0] s4;
 reg signed [PW_-1:0] t;
 integer mc, kc;
 reg [TM*PW_-1:0] s4_next;
+// (the sum and the pass value are combined by AND-OR, not a multiplexer:
+// yosys 0.23's ice40_dsp takes a multiplexer after a lone product, TN = 1,
+// for its output register and drops the other input)
+reg signed [PW_-1:0] tx;
 always @* begin
     for (mc = 0; mc < TM; mc = mc + 1) begin
         t = {PW_{1'b0}};
-        if (op == OP_MAC) begin
-            for (kc = 0; kc < TN; kc = kc + 1) t = t + $signed(p3[(mc*TN+kc)*PW_ +: PW_]);
-        end else if (mc < TP) begin
-            t = {{(PW_-CW){x3[mc*CW+CW-1]}}, x3[mc*CW +: CW]};
-        end
-        s4_next[mc*PW_ +: PW_] = t;
+        for (kc = 0; kc < TN; kc = kc + 1) t = t + $signed(p3[(mc*TN+kc)*PW_ +: PW_]);
+        tx = {PW_{1'b0}};
+        if (mc < TP) tx = {{(PW_-CW){x3[mc*CW+CW-1]}}, x3[mc*CW +: CW]};
+        s4_next[mc*PW_ +: PW_] = (t & {PW_{op == OP_MAC}}) | (tx & {PW_{op != OP_MAC}});
     end
 end
 always @(posedge clk) begin
@@ -2226,9 +2520,9 @@ reg [TM*ACC_W-1:0] nacc;
 reg signed [ACC_W-1:0] a_old, a_sum, a_bias;
 always @* begin
     for (mn = 0; mn < TM; mn = mn + 1) begin
-        a_old = acc_rdata[(abank4*TM + mn)*ACC_W +: ACC_W];
+        a_old = abank4 ? acc_rdata[(TM + mn)*ACC_W +: ACC_W] : acc_rdata[mn*ACC_W +: ACC_W];
         a_sum = s4a[mn*ACC_W +: ACC_W];
-        a_bias = bias_flat[wslot4*NBW*MW + mn*BW +: ACC_W];
+        a_bias = wslot4 ? bias_flat[NBW*MW + mn*BW +: ACC_W] : bias_flat[mn*BW +: ACC_W];
         if (op == OP_MAC) nacc[mn*ACC_W +: ACC_W] = (init4 ? a_bias : a_old) + a_sum;
         else if (op == OP_SUM) nacc[mn*ACC_W +: ACC_W] = (init4 ? {ACC_W{1'b0}} : a_old) + a_sum;
         else nacc[mn*ACC_W +: ACC_W] = (init4 || a_sum > a_old) ? a_sum : a_old;
@@ -2266,7 +2560,10 @@ module nn_serial_walk #(
     // output channel block of a MAC layer (TM)
     parameter TM = 8,
     // channel block of a pass (min(TM, TN))
-    parameter TP = 8
+    parameter TP = 8,
+    // 1: input chunks (NCC); 0: the unit sees one chunk a block (the drain
+    // and the writer), cc stays 0
+    parameter CHUNKS = 1
 ) (
     input  wire        clk,
     input  wire        init,
@@ -2309,8 +2606,8 @@ module nn_serial_walk #(
 
 wire last_rt = (rt == nrt - 16'd1);
 wire last_ob = (ob == nob - 16'd1);
-assign last_cc = (cc == ncc - 16'd1);
-assign first_cc = (cc == 16'd0);
+assign last_cc = (CHUNKS == 0) || (cc == ncc - 16'd1);
+assign first_cc = (CHUNKS == 0) || (cc == 16'd0);
 assign first_in_rt = (ob == 16'd0) && (cc == 16'd0);
 assign first_task = (rt == 16'd0) && first_in_rt;
 assign last_task = last_rt && last_ob && last_cc;
@@ -2415,7 +2712,7 @@ wire signed [17:0] iy0;
 wire first_task, last_task, first_cc, last_cc, first_in_rt;
 /* verilator lint_on UNUSEDSIGNAL */
 
-nn_serial_walk #(.TM(TM), .TP(TP)) u_walk (
+nn_serial_walk #(.TM(TM), .TP(TP), .CHUNKS(0)) u_walk (
     .clk(clk), .init(init), .step(walk_step), .pass(pass),
     .nrt(nrt), .tr(16'd0), .rows_last(16'd0), .trp(trp), .prows_last(prows_last),
     .trsh(16'd0), .ph(8'd0), .nob(nob), .nm_last(nm_last), .ncc(16'd1), .tc(16'd0),
@@ -2427,13 +2724,16 @@ nn_serial_walk #(.TM(TM), .TP(TP)) u_walk (
 );
 
 localparam S_IDLE = 3'd0, S_SETTLE = 3'd1, S_WAIT = 3'd2, S_SEND = 3'd3, S_NEXT = 3'd4;
+// words a lane of a tile holds: at most OBD
+localparam LW = OBA + 1;
+localparam [LEN_W-1:0] MAXB_L = MAXB;
 reg [2:0] state;
 reg slot;
-reg [31:0] len;                      // words per lane
+reg [LW-1:0] len;                    // words per lane
 // reader
 reg rd_on;
 reg [15:0] rm;
-reg [31:0] rk;
+reg [LW-1:0] rk;
 reg rv;                              // a read is in flight
 reg [15:0] rlane;
 // queue
@@ -2442,23 +2742,63 @@ reg [2:0] qw, qr;
 wire [2:0] qn = qw - qr;
 // sender
 reg [15:0] sm;
-reg [31:0] sk;
-reg [AW-1:0] seg;
-reg [31:0] brem;
-// addresses in 64 bits, cut to AW
-/* verilator lint_off UNUSEDSIGNAL */
-wire [63:0] seg0 = {48'd0, o0} * {32'd0, plane_o} + {48'd0, pr0} * {48'd0, wpwo};
-wire [63:0] plane_x = {32'd0, plane_o};
-wire [63:0] sk_x = {32'd0, sk};
-/* verilator lint_on UNUSEDSIGNAL */
+reg [LW-1:0] sk;
+reg [AW-1:0] seg;                    // OUT + (o0 + sm)*PLANE_O + pr0*WPWO
+reg [AW-1:0] rowbase;                // OUT + pr0*WPWO
+reg [LEN_W-1:0] brem;
 
-wire [31:0] blen = (len - sk) > MAXB ? MAXB : (len - sk);
+// The words of a lane's tile, TRP*WPWO (LEN_FULL) and PROWS_LAST*WPWO
+// (LEN_LAST), by shift and add once per descriptor (LW cycles after init,
+// long before the first tile is drained): no multiplier. Only the low LW
+// bits matter, since a lane's tile fits its OBD-word slot.
+reg [LW-1:0] len_full, len_last, mc_w, mc_a, mc_b;
+reg [LW:0] mc_n;                     // one-hot bit counter: done at mc_n[LW]
+wire mc_done = mc_n[LW];
+/* verilator lint_off UNUSEDSIGNAL */
+wire [31:0] wpwo_x = {16'd0, wpwo}, trp_x = {16'd0, trp}, prl_x = {16'd0, prows_last};
+/* verilator lint_on UNUSEDSIGNAL */
+always @(posedge clk) begin
+    if (init) begin
+        len_full <= {LW{1'b0}};
+        len_last <= {LW{1'b0}};
+        mc_w <= wpwo_x[LW-1:0];
+        mc_a <= trp_x[LW-1:0];
+        mc_b <= prl_x[LW-1:0];
+        mc_n <= {{LW{1'b0}}, 1'b1};
+    end else if (!mc_done) begin
+        if (mc_a[0]) len_full <= len_full + mc_w;
+        if (mc_b[0]) len_last <= len_last + mc_w;
+        mc_w <= mc_w << 1;
+        mc_a <= mc_a >> 1;
+        mc_b <= mc_b >> 1;
+        mc_n <= mc_n << 1;
+    end
+end
+
+wire [LW-1:0] left = len - sk;
+// addresses: operands widened to 64 bits, cut to AW; the words left of a
+// lane in 32 bits (at most MAXB of them, LEN_W bits, are a burst)
+/* verilator lint_off UNUSEDSIGNAL */
+wire [31:0] left32 = {{(32-LW){1'b0}}, left};
+wire [63:0] plane_x = {32'd0, plane_o};
+wire [63:0] sk_x = {{(64-LW){1'b0}}, sk};
+wire [63:0] len_x = {{(64-LW){1'b0}}, len};
+/* verilator lint_on UNUSEDSIGNAL */
+wire [LEN_W-1:0] blen = (left32 > MAXB) ? MAXB_L : left32[LEN_W-1:0];
 assign wq_valid = state == S_SEND && qn != 3'd0;
 assign wq_addr = seg + sk_x[AW-1:0];
-assign wq_len = blen[LEN_W-1:0];
+assign wq_len = blen;
 assign wq_data = q[qr[1:0]];
-assign wq_locked = brem != 32'd0;
+assign wq_locked = brem != {LEN_W{1'b0}};
 wire fire = wq_valid && wq_ready;
+// the word read for lane rlane
+reg [MW-1:0] ob_word;
+integer i;
+always @* begin
+    ob_word = ob_rdata[0 +: MW];
+    for (i = 1; i < TM; i = i + 1)
+        if (rlane == i[15:0]) ob_word = ob_rdata[i*MW +: MW];
+end
 wire rd_go = rd_on && ({1'b0, qn} + {3'd0, rv}) < 4'd4;
 assign ob_raddr = {slot, rk[OBA-1:0]};
 
@@ -2467,24 +2807,24 @@ always @(posedge clk) begin
     walk_step <= 1'b0;
     rv <= rd_go;
     if (rv) begin
-        q[qw[1:0]] <= ob_rdata[rlane*MW +: MW];
+        q[qw[1:0]] <= ob_word;
         qw <= qw + 3'd1;
     end
     if (rd_go) begin
         rlane <= rm;
-        if (rk == len - 32'd1) begin
-            rk <= 32'd0;
+        if (rk == len - 1'b1) begin
+            rk <= {LW{1'b0}};
             if (rm == nm - 16'd1) rd_on <= 1'b0;
             rm <= rm + 16'd1;
         end else begin
-            rk <= rk + 32'd1;
+            rk <= rk + 1'b1;
         end
     end
     if (fire) begin
         qr <= qr + 3'd1;
-        brem <= (brem == 32'd0 ? blen : brem) - 32'd1;
-        if (sk == len - 32'd1) begin
-            sk <= 32'd0;
+        brem <= (brem == {LEN_W{1'b0}} ? blen : brem) - 1'b1;
+        if (sk == len - 1'b1) begin
+            sk <= {LW{1'b0}};
             seg <= seg + plane_x[AW-1:0];
             if (sm == nm - 16'd1) begin
                 out_cons <= out_cons + 8'd1;
@@ -2492,25 +2832,31 @@ always @(posedge clk) begin
             end
             sm <= sm + 16'd1;
         end else begin
-            sk <= sk + 32'd1;
+            sk <= sk + 1'b1;
         end
     end
     case (state)
     S_IDLE: ;
     S_SETTLE: if (!walk_step) state <= S_WAIT;
-    S_WAIT: if (out_fill != out_cons) begin
+    S_WAIT: if (out_fill != out_cons && mc_done) begin
         slot <= out_cons[0];
-        len <= prows * wpwo;
+        len <= (rt == nrt - 16'd1) ? len_last : len_full;
         rd_on <= 1'b1;
         rm <= 16'd0;
-        rk <= 32'd0;
+        rk <= {LW{1'b0}};
         sm <= 16'd0;
-        sk <= 32'd0;
-        seg <= out_base + seg0[AW-1:0];
+        sk <= {LW{1'b0}};
         state <= S_SEND;
     end
     S_SEND: ;
     S_NEXT: begin
+        // the next tile: the next block of this row tile starts where this
+        // one ended (o0 advanced by the NM = TM or TP planes just written);
+        // the next row tile at OUT + (pr0 + TRP)*WPWO, the full tile's len
+        if (ob == nob - 16'd1) begin
+            rowbase <= rowbase + len_x[AW-1:0];
+            seg <= rowbase + len_x[AW-1:0];
+        end
         if (last_task) begin
             state <= S_IDLE;
         end else begin
@@ -2520,7 +2866,11 @@ always @(posedge clk) begin
     end
     default: state <= S_IDLE;
     endcase
-    if (init) state <= S_SETTLE;
+    if (init) begin
+        state <= S_SETTLE;
+        rowbase <= out_base;
+        seg <= out_base;
+    end
     if (rst) begin
         state <= S_IDLE;
         out_cons <= 8'd0;
@@ -2528,7 +2878,7 @@ always @(posedge clk) begin
         rv <= 1'b0;
         qw <= 3'd0;
         qr <= 3'd0;
-        brem <= 32'd0;
+        brem <= {LEN_W{1'b0}};
     end
 end
 
