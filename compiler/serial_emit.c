@@ -449,7 +449,7 @@ static void write_json(FILE *f, const struct serial *s, const struct network *ne
 		int64_t est = 0;
 		for (int q = 0; q < s->ndesc; q++)
 			if (s->desc[q].layer == r[k].layer)
-				est += s->desc[q].est + 20;
+				est += s->desc[q].est;
 		est = (est + s->batch - 1) / s->batch;
 		fprintf(f, "    {\"layer\": \"%s\", \"through\": \"%s\", \"kind\": \"%s\", "
 		        "\"macs\": %.0f, \"bytes\": %.0f, \"intensity_macs_per_byte\": %.3f, "
@@ -540,7 +540,7 @@ static int write_svg(const struct serial *s, const struct network *net, const st
 		int64_t est = 0;
 		for (int q = 0; q < s->ndesc; q++)
 			if (s->desc[q].layer == r[k].layer)
-				est += s->desc[q].est + 20;
+				est += s->desc[q].est;
 		est = (est + s->batch - 1) / s->batch;
 		double got = est > 0 ? r[k].macs / (double)est : 0;
 		const char *col = mem ? "#1f5fbf" : "#2a8a2a";
@@ -584,7 +584,7 @@ static int serial_compile(struct network *net, const struct compile_opts *o, str
 	d->bound = serial_bound(s, net);
 	d->estimate = 0;
 	for (int k = 0; k < s->ndesc; k++)
-		d->estimate += s->desc[k].est + 20;
+		d->estimate += s->desc[k].est;
 	d->estimate = (d->estimate + s->batch - 1) / s->batch;
 	d->batch = s->batch;
 	d->priv = s;
