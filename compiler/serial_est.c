@@ -14,6 +14,7 @@
  * of the cycles each), counted from the cycle the descriptor is selected. */
 #include "serial.h"
 
+#include <math.h>
 #include <stdlib.h>
 
 static int64_t cdiv(int64_t a, int64_t b) { return (a + b - 1) / b; }
@@ -35,15 +36,17 @@ enum {
 	W_STEP = 4,            /* writer: last word to S_WAIT */
 	W_IDLE = 2,            /* writer: last word to idle */
 };
-/* a bus beat (a request taken, a word returned) when the memory is ready
- * 80 % of the cycles: 1 / 0.8 cycles on average */
-static const double BEAT = 1.25;
+/* the memory holds back a request or a response word in a cycle with
+ * probability STALL: a bus beat takes BEAT = 1 / (1 - STALL) cycles on
+ * average */
+static const double STALL = 0.2, BEAT = 1.25;
 
 /* One descriptor's task walk (nn_serial_walk): the tiling's fields. */
 struct walk {
 	int pass, nrt, tr, rows_last, trp, prows_last, ir, trsh;
 	int nob, blk, nm_last, ncc, tc, nc_last, ncb_full, ncb_last, in_every, w_once;
 	int64_t wlen, wlen_last;
+	int lanes;                 /* packed: the TN lanes the array's offset walk visits */
 };
 
 /* ---- the event model ---------------------------------------------------- */
@@ -61,6 +64,10 @@ struct model {
 	double *job_done;              /* the loader's jobs (<= 4 under way) */
 	double *claim_s, *claim_e;     /* the writer holds the request channel */
 	double resp_free;              /* the next cycle a response word can come */
+	double miss;                   /* the request beats' expected misses so far,
+	                                  less those the model counted (req_beat) */
+	double ch_t0, ch_fixed, ch_p, ch_f;
+	int ch_n;                      /* the loader's chain of requests (req_beat) */
 	double pop[MEMQ];              /* first words of the last MEMQ bursts */
 	int64_t nburst;
 	/* each unit: its state (phase) and the cycle it is in, the task or
@@ -90,35 +97,98 @@ static int needs_w(const struct walk *w, int k) { return !w->pass && (!w->w_once
 
 static double maxd(double a, double b) { return a > b ? a : b; }
 
+/* P(S <= m) and E[S | S <= m] for S the stall cycles of n request beats
+ * (the sum of n geometric waits, negative binomial). */
+static double stall_cdf(int n, double m, double *mean)
+{
+	double mu = n * STALL / (1 - STALL), sd = sqrt(n * STALL) / (1 - STALL);
+	*mean = mu;
+	if (m >= mu + 8 * sd)
+		return 1;
+	if (m < 0)
+		return 0;
+	double term = pow(1 - STALL, n), p = 0, e = 0;
+	for (int j = 0; j <= (int)m; j++) {
+		p += term;
+		e += j * term;
+		term *= (double)(j + n) / (j + 1) * STALL;
+	}
+	*mean = p > 0 ? e / p : mu;
+	return p;
+}
+
+/* The cycle a read request wanted from cycle t is taken. The writer has
+ * the request channel through its tiles; between them a request goes in
+ * the first cycle the memory is ready (after STALL / (1 - STALL) cycles on
+ * average). A request that misses the window before the next tile waits
+ * a whole tile, so the chance of a miss matters, not only the mean: the
+ * loader's requests since it last waited on something else form a chain
+ * (t0, their number, the state machine's cycles between them), whose
+ * stall cycles decide which of them fit the window. The model takes the
+ * misses at their expected rate (rounding their running sum), so a loader
+ * that falls behind the writer stays behind as it does in the simulation.
+ * cont: the request follows the chain's last one after fixed cycles. */
+static double req_beat(struct model *m, double t, int cont)
+{
+	if (!cont || m->ch_n >= 64) {
+		m->ch_t0 = t;
+		m->ch_n = 0;
+		m->ch_fixed = 0;
+		m->ch_p = 1;
+	} else {
+		m->ch_fixed += t - m->ch_f - 1;
+	}
+	for (;;) {
+		while (m->lclaim < m->nblk && m->claim_s[m->lclaim] >= 0 && m->claim_e[m->lclaim] < t)
+			m->lclaim++;
+		int k = m->lclaim;
+		double room = 1e18;    /* stall cycles the chain can take before the next tile */
+		if (k < m->nblk && m->claim_s[k] >= 0) {
+			if (m->claim_s[k] <= t) {
+				t = m->claim_e[k] + 1;
+				m->ch_t0 = t, m->ch_n = 0, m->ch_fixed = 0, m->ch_p = 1;
+				continue;
+			}
+			room = floor(m->claim_s[k] - 1 - m->ch_t0 - m->ch_n - m->ch_fixed);
+		}
+		double es, p = stall_cdf(m->ch_n + 1, room, &es);
+		double pmiss = m->ch_p > 0 ? 1 - p / m->ch_p : 1;
+		m->miss += pmiss < 0 ? 0 : pmiss;
+		if (m->miss >= 0.5) {
+			m->miss -= 1;
+			t = m->claim_e[k] + 1;
+			m->ch_t0 = t, m->ch_n = 0, m->ch_fixed = 0, m->ch_p = 1;
+			continue;
+		}
+		m->ch_p = p;
+		m->ch_f = m->ch_t0 + m->ch_n + m->ch_fixed + es;
+		m->ch_n++;
+		return m->ch_f;
+	}
+}
+
 /* The loader's read bursts of one job: nseg segments of seglen words, each
- * split into bursts of MAXB, from cycle t; returns the cycle after the last
- * request. The writer has the request channel while it sends a tile; the
- * memory takes MEMQ reads ahead of its answers. */
-static double issue(struct model *m, double t, int64_t nseg, int64_t seglen, int job)
+ * split into bursts of MAXB, from cycle t (cont: the loader did not wait
+ * for anything since its last request); returns the cycle after the last
+ * request. The memory takes MEMQ reads ahead of its answers. */
+static double issue(struct model *m, double t, int cont, int64_t nseg, int64_t seglen, int job)
 {
 	double last = t;
 	for (int64_t sg = 0; sg < nseg; sg++)
 		for (int64_t left = seglen; left > 0; left -= MAXB) {
 			int64_t n = left < MAXB ? left : MAXB;
-			double f = t + (BEAT - 1);
-			if (m->nburst >= MEMQ)
-				f = maxd(f, m->pop[m->nburst % MEMQ]);
-			for (;;) {
-				while (m->lclaim < m->nblk && m->claim_s[m->lclaim] >= 0 &&
-				       m->claim_e[m->lclaim] < f)
-					m->lclaim++;
-				if (m->lclaim < m->nblk && m->claim_s[m->lclaim] >= 0 &&
-				    m->claim_s[m->lclaim] <= f)
-					f = m->claim_e[m->lclaim] + BEAT;
-				else
-					break;
+			if (m->nburst >= MEMQ && m->pop[m->nburst % MEMQ] > t) {
+				t = m->pop[m->nburst % MEMQ];
+				cont = 0;
 			}
+			double f = req_beat(m, t, cont);
 			double first = maxd(f + LAT, m->resp_free);
 			last = first + n * BEAT - 1;
 			m->resp_free = last + 1;
 			m->pop[m->nburst % MEMQ] = first;
 			m->nburst++;
 			t = f + 1;
+			cont = 1;
 		}
 	m->job_done[job] = last + 1;
 	return t;
@@ -164,7 +234,7 @@ static int step_load(struct model *m, int64_t nx_wlen, int pref)
 		int ir1 = iy0 + w->ir > d->h ? d->h : iy0 + w->ir;
 		int nch = d->packed ? d->creal : w->pass ? (ob == w->nob - 1 ? w->nm_last : w->blk)
 		                                         : (cc == w->ncc - 1 ? w->nc_last : w->tc);
-		double t = issue(m, c + 1, nch, (int64_t)(ir1 - ir0) * d->wpwi, m->lm);
+		double t = issue(m, c + 1, c <= m->lt, nch, (int64_t)(ir1 - ir0) * d->wpwi, m->lm);
 		m->in_fill[m->lin++] = m->job_done[m->lm++];
 		m->lt = t;
 		m->lph = needs_w(w, m->lk) ? L_W : L_NEXT;
@@ -181,7 +251,7 @@ static int step_load(struct model *m, int64_t nx_wlen, int pref)
 		double c = slot_wait(m, m->w_rel, m->lw);
 		if (c < 0)
 			return 0;
-		m->lt = issue(m, c + 1, 1, cc == w->ncc - 1 ? w->wlen_last : w->wlen, m->lm);
+		m->lt = issue(m, c + 1, c <= m->lt, 1, cc == w->ncc - 1 ? w->wlen_last : w->wlen, m->lm);
 		m->w_fill[m->lw++] = m->job_done[m->lm++];
 		m->lph = L_NEXT;
 		return 1;
@@ -201,7 +271,7 @@ static int step_load(struct model *m, int64_t nx_wlen, int pref)
 		double c = slot_wait(m, m->w_rel, m->lw);
 		if (c < 0)
 			return 0;
-		m->lt = issue(m, c + 1, 1, nx_wlen, m->lm);
+		m->lt = issue(m, c + 1, c <= m->lt, 1, nx_wlen, m->lm);
 		m->lm++;
 		m->lph = L_END;
 		return 1;
@@ -246,6 +316,12 @@ static int step_mac(struct model *m)
 		c = maxd(c, m->in_fill[m->min - 1]);
 		if (!w->pass)
 			c = maxd(c, m->w_fill[m->mw - 1]);
+		/* after init the array walks its TN lanes for their packing
+		 * offsets (packed layers; its shift-and-add products of the
+		 * descriptor's fields take at most 11 cycles, less than the first
+		 * tile's load) */
+		if (m->mk == 0 && w->lanes)
+			c = maxd(c, START - 1 + w->lanes);
 		if (cc == 0 && m->mb >= 2) {
 			if (m->acc_freed[m->mb - 2] < 0)
 				return 0;
@@ -345,6 +421,7 @@ static double run_model(const struct sdesc *d, const struct walk *w, int pref, i
 	m.claim_e = p, p += nb;
 	m.job_done = p;
 	m.lt = m.mt = m.dt = m.wt = START;
+	m.ch_t0 = START, m.ch_f = START - 1, m.ch_p = 1;
 	m.lph = L_TASK;
 	m.mph = M_START;
 	for (;;) {
@@ -388,6 +465,7 @@ static void walk_of(const struct serial *s, const struct sdesc *d, int tr, int t
 	w->trsh = tr * d->sh;
 	w->blk = w->pass ? s->tp : s->tm;
 	w->nob = (int)cdiv(d->f, w->blk);
+	w->lanes = d->packed ? s->tn : 0;
 	w->nm_last = d->f - (w->nob - 1) * w->blk;
 	if (w->pass) {
 		w->ncc = 1;
@@ -434,6 +512,8 @@ static void walk_tiled(const struct sdesc *d, struct walk *w)
 	w->w_once = d->w_once;
 	w->wlen = d->wlen;
 	w->wlen_last = d->wlen_last;
+	/* a MAC descriptor's chunk is whole blocks of TN channels */
+	w->lanes = d->packed ? d->tc / d->ncb_full : 0;
 }
 
 /* Estimated cycles of a descriptor with row tiles of tr output rows and
