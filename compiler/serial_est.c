@@ -64,6 +64,7 @@ struct model {
 	double *job_done;              /* the loader's jobs (<= 4 under way) */
 	double *claim_s, *claim_e;     /* the writer holds the request channel */
 	double resp_free;              /* the next cycle a response word can come */
+	double resp_var;               /* the variance of its lead on the requests */
 	double miss;                   /* the request beats' expected misses so far,
 	                                  less those the model counted (req_beat) */
 	double ch_t0, ch_fixed, ch_p, ch_f;
@@ -167,6 +168,33 @@ static double req_beat(struct model *m, double t, int cont)
 	}
 }
 
+/* How long a burst wanted at cycle x waits for the responses still
+ * streaming: D = resp_free - x. Requests and responses each lose a fifth
+ * of their cycles, so while the loader sends short bursts back to back
+ * the two streams race and D is the sum of many small random steps; its
+ * mean max(0, D) is then more than max(0, mean D) (Clark's formula for D
+ * normal). The variance grows with each burst's words and request and
+ * starts again when the loader waited on something else. */
+static double resp_lead(struct model *m, double x, int64_t n)
+{
+	double d = m->resp_free - x, v = m->resp_var, over, vo;
+	if (v <= 0) {
+		over = d > 0 ? d : 0;
+		vo = 0;
+	} else {
+		double sd = sqrt(v), a = d / sd;
+		double cdf = 0.5 * erfc(-a / sqrt(2)), pdf = exp(-a * a / 2) / sqrt(2 * 3.14159265358979);
+		over = d * cdf + sd * pdf;
+		vo = (d * d + v) * cdf + d * sd * pdf - over * over;
+		if (vo < 0)
+			vo = 0;
+	}
+	/* a geometric wait has variance STALL / (1 - STALL)^2: the burst's
+	 * words on one side, the next request on the other */
+	m->resp_var = vo + (double)(n + 1) * STALL / ((1 - STALL) * (1 - STALL));
+	return over;
+}
+
 /* The loader's read bursts of one job: nseg segments of seglen words, each
  * split into bursts of MAXB, from cycle t (cont: the loader did not wait
  * for anything since its last request); returns the cycle after the last
@@ -182,7 +210,9 @@ static double issue(struct model *m, double t, int cont, int64_t nseg, int64_t s
 				cont = 0;
 			}
 			double f = req_beat(m, t, cont);
-			double first = maxd(f + LAT, m->resp_free);
+			if (!cont)
+				m->resp_var = 0;
+			double first = f + LAT + resp_lead(m, f + LAT, n);
 			last = first + n * BEAT - 1;
 			m->resp_free = last + 1;
 			m->pop[m->nburst % MEMQ] = first;
