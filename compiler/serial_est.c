@@ -102,9 +102,9 @@ static double maxd(double a, double b) { return a > b ? a : b; }
  * (the sum of n geometric waits, negative binomial). */
 static double stall_cdf(int n, double m, double *mean)
 {
-	double mu = n * STALL / (1 - STALL), sd = sqrt(n * STALL) / (1 - STALL);
+	double mu = n * STALL / (1 - STALL);
 	*mean = mu;
-	if (m >= mu + 8 * sd)
+	if (m >= 1e17 || m >= mu + 8 * sqrt(n * STALL) / (1 - STALL))
 		return 1;
 	if (m < 0)
 		return 0;
@@ -178,9 +178,10 @@ static double req_beat(struct model *m, double t, int cont)
 static double resp_lead(struct model *m, double x, int64_t n)
 {
 	double d = m->resp_free - x, v = m->resp_var, over, vo;
-	if (v <= 0) {
+	if (v <= 0 || d * d > 64 * v) {
+		/* no variance, or D is positive or negative for sure */
 		over = d > 0 ? d : 0;
-		vo = 0;
+		vo = d > 0 ? v : 0;
 	} else {
 		double sd = sqrt(v), a = d / sd;
 		double cdf = 0.5 * erfc(-a / sqrt(2)), pdf = exp(-a * a / 2) / sqrt(2 * 3.14159265358979);
