@@ -281,16 +281,20 @@ generate
     end
 endgenerate
 
-// output tile buffer: one bank per lane
-wire ob_we;
+// output tile buffer: one bank per lane, made of MW/8 byte-wide RAMs (the
+// drain writes each value into its byte slots; the writer reads words)
+wire [MW/8-1:0] ob_we;
 wire [OBA:0] ob_waddr, ob_raddr;
 wire [TM*MW-1:0] ob_wdata, ob_rdata;
+genvar gs;
 generate
     for (g = 0; g < TM; g = g + 1) begin : g_ob
-        nn_ram #(.DEPTH(2 * OBD), .WIDTH(MW)) u_ram (
-            .clk(clk), .we(ob_we), .waddr(ob_waddr), .wdata(ob_wdata[g*MW +: MW]),
-            .re(1'b1), .raddr(ob_raddr), .rdata(ob_rdata[g*MW +: MW])
-        );
+        for (gs = 0; gs < MW / 8; gs = gs + 1) begin : g_slot
+            nn_ram #(.DEPTH(2 * OBD), .WIDTH(8)) u_ram (
+                .clk(clk), .we(ob_we[gs]), .waddr(ob_waddr), .wdata(ob_wdata[g*MW + gs*8 +: 8]),
+                .re(1'b1), .raddr(ob_raddr), .rdata(ob_rdata[g*MW + gs*8 +: 8])
+            );
+        end
     end
 endgenerate
 

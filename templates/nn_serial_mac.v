@@ -472,7 +472,10 @@ end
 reg v2, wr2, init2, acc_last2, wslot2, abank2;
 reg [ABA-1:0] aa2;
 reg [TN*CW-1:0] x2;
+// the array word: WSUB memory words, padding above TM*TN*WCW bits
+/* verilator lint_off UNUSEDSIGNAL */
 reg [WSUB*MW-1:0] w2;
+/* verilator lint_on UNUSEDSIGNAL */
 reg [1:0] ci1;
 // each lane's element: value es of its word in the input container (8,
 // 16 or 32 bits, E, E/2 or E/4 of them a word), sign-extended; the
@@ -528,20 +531,23 @@ always @(posedge clk) begin
     x2 <= x2_next;
 end
 
-// ---------------------------------------------------------------- s3: products
+// ---------------------------------------------------------------- s3: operands
+// The operands are registered here and the products summed in s4, so that
+// each output lane is one dot product of TN terms: yosys maps it to a chain
+// of TN DSP48E1s (post-adders cascaded through PCIN), or of SB_MAC16s.
+// (Registered products followed by the sum map wrongly in yosys 0.23's
+// synth_xilinx: the post-adder packing leaves the C input undriven and the
+// other products are removed.)
 reg v3, wr3, init3, acc_last3, wslot3, abank3;
 reg [ABA-1:0] aa3;
-reg [TM*TN*PW_-1:0] p3;
-reg [TP*CW-1:0] x3;
-integer m, k;
+reg [TN*CW-1:0] x3;
+reg [TM*TN*WCW-1:0] w3;
 always @(posedge clk) begin
     v3 <= v2 && !rst;
     wr3 <= wr2; init3 <= init2; acc_last3 <= acc_last2;
     wslot3 <= wslot2; abank3 <= abank2; aa3 <= aa2;
-    x3 <= x2[TP*CW-1:0];
-    for (m = 0; m < TM; m = m + 1)
-        for (k = 0; k < TN; k = k + 1)
-            p3[(m*TN+k)*PW_ +: PW_] <= $signed(x2[k*CW +: CW]) * $signed(w2[(m*TN+k)*WCW +: WCW]);
+    x3 <= x2;
+    w3 <= w2[TM*TN*WCW-1:0];
 end
 
 // ---------------------------------------------------------------- s4: sum, accumulate, write
@@ -566,7 +572,8 @@ reg signed [PW_-1:0] tx;
 always @* begin
     for (mc = 0; mc < TM; mc = mc + 1) begin
         t = {PW_{1'b0}};
-        for (kc = 0; kc < TN; kc = kc + 1) t = t + $signed(p3[(mc*TN+kc)*PW_ +: PW_]);
+        for (kc = 0; kc < TN; kc = kc + 1)
+            t = t + $signed(x3[kc*CW +: CW]) * $signed(w3[(mc*TN+kc)*WCW +: WCW]);
         tx = {PW_{1'b0}};
         if (mc < TP) tx = {{(PW_-CW){x3[mc*CW+CW-1]}}, x3[mc*CW +: CW]};
         s4_next[mc*PW_ +: PW_] = (t & {PW_{op == OP_MAC}}) | (tx & {PW_{op != OP_MAC}});

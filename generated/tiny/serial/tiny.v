@@ -934,16 +934,20 @@ generate
     end
 endgenerate
 
-// output tile buffer: one bank per lane
-wire ob_we;
+// output tile buffer: one bank per lane, made of MW/8 byte-wide RAMs (the
+// drain writes each value into its byte slots; the writer reads words)
+wire [MW/8-1:0] ob_we;
 wire [OBA:0] ob_waddr, ob_raddr;
 wire [TM*MW-1:0] ob_wdata, ob_rdata;
+genvar gs;
 generate
     for (g = 0; g < TM; g = g + 1) begin : g_ob
-        nn_ram #(.DEPTH(2 * OBD), .WIDTH(MW)) u_ram (
-            .clk(clk), .we(ob_we), .waddr(ob_waddr), .wdata(ob_wdata[g*MW +: MW]),
-            .re(1'b1), .raddr(ob_raddr), .rdata(ob_rdata[g*MW +: MW])
-        );
+        for (gs = 0; gs < MW / 8; gs = gs + 1) begin : g_slot
+            nn_ram #(.DEPTH(2 * OBD), .WIDTH(8)) u_ram (
+                .clk(clk), .we(ob_we[gs]), .waddr(ob_waddr), .wdata(ob_wdata[g*MW + gs*8 +: 8]),
+                .re(1'b1), .raddr(ob_raddr), .rdata(ob_rdata[g*MW + gs*8 +: 8])
+            );
+        end
     end
 endgenerate
 
@@ -1097,9 +1101,10 @@ module nn_serial_drain #(
     // both banks; the one being drained is selected here
     input  wire [2*TM*ACC_W-1:0] acc_rdata,
 
-    output reg           ob_we,
+    // a write enable a byte slot of the lanes' words
+    output reg  [MW/8-1:0] ob_we,
     output reg  [$clog2(OBD):0] ob_addr,
-    output wire [TM*MW-1:0] ob_wdata
+    output reg  [TM*MW-1:0] ob_wdata
 );
 
 localparam E = MW / 8;
@@ -1160,7 +1165,7 @@ wire [ABA-1:0] ow_a = ow_x[ABA-1:0];
 wire [ABA-1:0] pk_a = pk_x[ABA-1:0];
 
 // a0
-reg v0, first0, lastc0, rowend0, end0, slot0;
+reg v0, first0, lastc0, end0, slot0;
 reg [OBA-1:0] wa0;
 reg [LE-1:0] epos0;
 reg [LE-1:0] ecount;
@@ -1188,7 +1193,6 @@ always @(posedge clk) begin
             v0 <= 1'b1;
             first0 <= dx == 4'd0 && dy == 4'd0;
             lastc0 <= last_cell;
-            rowend0 <= last_cell && last_px;
             end0 <= last_all;
             wa0 <= rowaddr + wrd;
             epos0 <= ecount;
@@ -1255,16 +1259,18 @@ assign acc_raddr = arow + acol;
 
 // ---------------------------------------------------------------- a1: average product
 integer m1;
-reg v1, first1, lastc1, rowend1, end1, slot1;
+reg v1, first1, lastc1, end1, slot1;
 reg [OBA-1:0] wa1;
 reg [LE-1:0] epos1;
 reg [TM*VW-1:0] p1;
 wire [TM*ACC_W-1:0] acc_sel = bank ? acc_rdata[TM*ACC_W +: TM*ACC_W] : acc_rdata[0 +: TM*ACC_W];
 always @(posedge clk) begin
     v1 <= v0 && !rst;
-    {first1, lastc1, rowend1, end1, slot1, wa1, epos1} <= {first0, lastc0, rowend0, end0 && v0, slot0, wa0, epos0};
+    {first1, lastc1, end1, slot1, wa1, epos1} <= {first0, lastc0, end0 && v0, slot0, wa0, epos0};
+    // only the TP lanes of a pass average; the others hold acc*1 (a MAC
+    // descriptor has AVGM = 1) or 0 (a pass leaves them at 0)
     for (m1 = 0; m1 < TM; m1 = m1 + 1)
-        if (AVG != 0) p1[m1*VW +: VW] <= $signed(acc_sel[m1*ACC_W +: ACC_W]) * $signed({1'b0, avgm});
+        if (AVG != 0 && m1 < TP) p1[m1*VW +: VW] <= $signed(acc_sel[m1*ACC_W +: ACC_W]) * $signed({1'b0, avgm});
         else p1[m1*VW +: VW] <= {{(VW-ACC_W){acc_sel[m1*ACC_W+ACC_W-1]}}, acc_sel[m1*ACC_W +: ACC_W]};
 end
 wire unused_avg = ^{avgm, avgp};
@@ -1274,7 +1280,7 @@ wire unused_avg = ^{avgm, avgp};
 // compiler's M = floor(2^P/n + 1/2) with P = AVGP), so |q2| <= 2^(ACC_W-1)
 // and QW = ACC_W + 1 bits hold it (AVGM = 1, AVGP = 0 pass acc through).
 integer m2;
-reg v2, first2, lastc2, rowend2, end2, slot2;
+reg v2, first2, lastc2, end2, slot2;
 reg [OBA-1:0] wa2;
 reg [LE-1:0] epos2;
 reg [TM*QW-1:0] q2;
@@ -1286,14 +1292,14 @@ reg [VW-1:0] avg_rnd;                // 2^(AVGP-1), registered as the constants 
 always @(posedge clk) avg_rnd <= (avgp == 6'd0) ? {VW{1'b0}} : ({{(VW-1){1'b0}}, 1'b1} << (avgp - 6'd1));
 always @* begin
     for (m2 = 0; m2 < TM; m2 = m2 + 1) begin
-        if (AVG != 0) q2w = ($signed(p1[m2*VW +: VW]) + $signed(avg_rnd)) >>> avgp;
+        if (AVG != 0 && m2 < TP) q2w = ($signed(p1[m2*VW +: VW]) + $signed(avg_rnd)) >>> avgp;
         else q2w = p1[m2*VW +: VW];
         q2_next[m2*QW +: QW] = q2w[QW-1:0];
     end
 end
 always @(posedge clk) begin
     v2 <= v1 && !rst;
-    {first2, lastc2, rowend2, end2, slot2, wa2, epos2} <= {first1, lastc1, rowend1, end1, slot1, wa1, epos1};
+    {first2, lastc2, end2, slot2, wa2, epos2} <= {first1, lastc1, end1, slot1, wa1, epos1};
     q2 <= q2_next;
 end
 
@@ -1307,8 +1313,8 @@ end
 // fits OUTW <= 32 bits, so a 32-bit shift gives it. One mask of the bits at
 // the threshold and above serves both. Then relu (the saturated value is
 // negative when v is) and relu6 (it exceeds CAP <= HI when it saturates
-// high or its unsaturated value does).
-reg v3, first3, lastc3, rowend3, end3, slot3;
+// high or its unsaturated value does). Every result fits 32 bits.
+reg v3, first3, lastc3, end3, slot3;
 reg [OBA-1:0] wa3;
 reg [LE-1:0] epos3;
 reg [TM*CW-1:0] y3;
@@ -1326,7 +1332,7 @@ reg [7:0] lsh, s_c;
 reg rsh;                             // SHIFT > 0
 reg lsat;                            // a left shift past K
 reg [TW-1:0] rb, msk;
-reg signed [CX-1:0] lo, hi, capx;
+reg signed [31:0] lo, hi, capx;
 integer mb;
 always @(posedge clk) begin
     lsh <= lsh_w;
@@ -1335,15 +1341,17 @@ always @(posedge clk) begin
     lsat <= lsat_w;
     rb <= rnd ? ({{(TW-1){1'b0}}, 1'b1} << (s_cw - 8'd1)) : {TW{1'b0}};
     for (mb = 0; mb < TW; mb = mb + 1) msk[mb] <= mb[7:0] >= thb_w;
-    lo <= -$signed({{(CX-32){1'b0}}, p2k});
-    hi <= $signed({{(CX-32){1'b0}}, p2k - 32'd1});
-    capx <= $signed({{(CX-32){1'b0}}, cap});
+    lo <= -$signed(p2k);
+    hi <= $signed(p2k - 32'd1);
+    capx <= $signed(cap);
 end
 integer mr;
 reg signed [TW-1:0] x, t, v;
 /* verilator lint_off UNUSEDSIGNAL */
-reg signed [CX-1:0] xw, rv, rq;
+reg signed [CX-1:0] xw, tw;
+reg signed [31:0] rq;
 /* verilator lint_on UNUSEDSIGNAL */
+reg signed [31:0] rv;
 reg [31:0] xl;
 reg below, above, over;
 reg [TM*CW-1:0] y3_next;
@@ -1354,31 +1362,33 @@ always @* begin
         t = (x + $signed(rb)) >>> s_c;
         xl = xw[31:0] << lsh;
         v = rsh ? t : x;
-        rv = rsh ? {{(CX-TW){t[TW-1]}}, t} : {{(CX-32){xl[31]}}, xl};
+        tw = {{(CX-TW){t[TW-1]}}, t};
+        // the value when it does not saturate: it fits 32 bits
+        rv = rsh ? tw[31:0] : xl;
         above = !v[TW-1] && (v & msk) != {TW{1'b0}};
         below = v[TW-1] && (lsat || (~v & msk) != {TW{1'b0}});
         over = above || (!below && rv > capx);
         rq = above ? hi : below ? lo : rv;
-        if (act != 2'd0 && v[TW-1]) rq = {CX{1'b0}};
+        if (act != 2'd0 && v[TW-1]) rq = 32'd0;
         if (act == 2'd2 && over) rq = capx;
         y3_next[mr*CW +: CW] = rq[CW-1:0];
     end
 end
 always @(posedge clk) begin
     v3 <= v2 && !rst;
-    {first3, lastc3, rowend3, end3, slot3, wa3, epos3} <= {first2, lastc2, rowend2, end2, slot2, wa2, epos2};
+    {first3, lastc3, end3, slot3, wa3, epos3} <= {first2, lastc2, end2, slot2, wa2, epos2};
     y3 <= y3_next;
 end
 
 // ---------------------------------------------------------------- a4: pool
 integer m4;
-reg v4, rowend4, end4, slot4;
+reg v4, end4, slot4;
 reg [OBA-1:0] wa4;
 reg [LE-1:0] epos4;
 reg [TM*CW-1:0] mx;
 always @(posedge clk) begin
     v4 <= v3 && lastc3 && !rst;
-    {rowend4, end4, slot4, wa4, epos4} <= {rowend3, end3, slot3, wa3, epos3};
+    {end4, slot4, wa4, epos4} <= {end3, slot3, wa3, epos3};
     if (v3)
         for (m4 = 0; m4 < TM; m4 = m4 + 1)
             if (first3 || $signed(y3[m4*CW +: CW]) > $signed(mx[m4*CW +: CW]))
@@ -1398,62 +1408,48 @@ generate
         end
     end
 endgenerate
-// each lane's word: the value goes to position epos of the container
-// (8, 16 or 32 bits: E, E/2 or E/4 positions a word)
-localparam E16 = (E >= 2) ? E / 2 : 0;
-localparam E32 = (E >= 4) ? E / 4 : 0;
-// (the word is padded to at least 32 bits, so every select is in range)
-localparam XMW = (MW > 32) ? MW : 32;
-integer mp, ei;
-// WORD is the word being packed and, in the cycle OB_WE is high, the word
-// written; FRESH: the next value starts a new word (its padding values 0)
-reg [TM*MW-1:0] word, word_next;
-reg fresh;
-assign ob_wdata = word;
-/* verilator lint_off UNUSEDSIGNAL */
-reg [XMW-1:0] nw;
-/* verilator lint_on UNUSEDSIGNAL */
+// Each value is written at once into its container's byte slots of the
+// lane's word (8, 16 or 32 bits: one, two or four of the E byte slots);
+// the first value of a word (epos 0) also writes zeros to the other slots,
+// so a word a row leaves short keeps zeros above its values. The output
+// banks are E byte-wide RAMs a lane, one write enable a slot: no word is
+// packed in registers.
+integer mp, es;
+reg [E-1:0] sl;                      // the slots of this value
 reg end5;
+reg [TM*32-1:0] ov;                  // the values written
+reg [E-1:0] osl;                     // their slots
 always @* begin
-    for (mp = 0; mp < TM; mp = mp + 1) begin
-        nw = {XMW{1'b0}};
-        if (!fresh) nw[MW-1:0] = word[mp*MW +: MW];
+    for (es = 0; es < E; es = es + 1)
         case (co)
-        2'd0:
-            for (ei = 0; ei < E; ei = ei + 1)
-                if (epos4 == ei[LE-1:0]) nw[ei*8 +: 8] = mx32[mp*32 +: 8];
-        2'd1:
-            if (CW >= 16)
-                for (ei = 0; ei < E16; ei = ei + 1)
-                    if (epos4 == ei[LE-1:0]) nw[ei*16 +: 16] = mx32[mp*32 +: 16];
-        default:
-            if (CW >= 32)
-                for (ei = 0; ei < E32; ei = ei + 1)
-                    if (epos4 == ei[LE-1:0]) nw[ei*32 +: 32] = mx32[mp*32 +: 32];
+        2'd0: sl[es] = epos4 == es[LE-1:0];
+        2'd1: sl[es] = epos4 == es[LE:1];
+        default: sl[es] = epos4 == es[LE+1:2];
         endcase
-        word_next[mp*MW +: MW] = nw[MW-1:0];
-    end
 end
 always @(posedge clk) begin
-    ob_we <= 1'b0;
+    ob_we <= {E{1'b0}};
     end5 <= 1'b0;
     if (v4) begin
-        word <= word_next;
-        fresh <= 1'b0;
-        if ({{(16-LE){1'b0}}, epos4} == eo - 16'd1 || rowend4) begin
-            ob_we <= 1'b1;
-            ob_addr <= {slot4, wa4};
-            fresh <= 1'b1;
-        end
+        ob_we <= sl | {E{epos4 == {LE{1'b0}}}};
+        ob_addr <= {slot4, wa4};
+        ov <= mx32;
+        osl <= sl;
         end5 <= end4;
     end
-    if (rst) begin
-        ob_we <= 1'b0;
-        fresh <= 1'b1;
-    end
+    if (rst) ob_we <= {E{1'b0}};
+end
+// the byte of the value a slot gets (or 0, clearing the slots after the
+// first value of a word)
+always @* begin
+    for (mp = 0; mp < TM; mp = mp + 1)
+        for (es = 0; es < E; es = es + 1)
+            ob_wdata[mp*MW + es*8 +: 8] = !osl[es] ? 8'd0 :
+                (co == 2'd0) ? ov[mp*32 +: 8] :
+                (co == 2'd1) ? ov[mp*32 + (es % 2)*8 +: 8] : ov[mp*32 + (es % 4)*8 +: 8];
 end
 
-wire v_any = v0 || v1 || v2 || v3 || v4 || ob_we;
+wire v_any = v0 || v1 || v2 || v3 || v4 || ob_we != {E{1'b0}};
 
 always @(posedge clk) begin
     if (rst) out_fill <= 8'd0;
@@ -2365,7 +2361,10 @@ end
 reg v2, wr2, init2, acc_last2, wslot2, abank2;
 reg [ABA-1:0] aa2;
 reg [TN*CW-1:0] x2;
+// the array word: WSUB memory words, padding above TM*TN*WCW bits
+/* verilator lint_off UNUSEDSIGNAL */
 reg [WSUB*MW-1:0] w2;
+/* verilator lint_on UNUSEDSIGNAL */
 reg [1:0] ci1;
 // each lane's element: value es of its word in the input container (8,
 // 16 or 32 bits, E, E/2 or E/4 of them a word), sign-extended; the
@@ -2421,20 +2420,23 @@ always @(posedge clk) begin
     x2 <= x2_next;
 end
 
-// ---------------------------------------------------------------- s3: products
+// ---------------------------------------------------------------- s3: operands
+// The operands are registered here and the products summed in s4, so that
+// each output lane is one dot product of TN terms: yosys maps it to a chain
+// of TN DSP48E1s (post-adders cascaded through PCIN), or of SB_MAC16s.
+// (Registered products followed by the sum map wrongly in yosys 0.23's
+// synth_xilinx: the post-adder packing leaves the C input undriven and the
+// other products are removed.)
 reg v3, wr3, init3, acc_last3, wslot3, abank3;
 reg [ABA-1:0] aa3;
-reg [TM*TN*PW_-1:0] p3;
-reg [TP*CW-1:0] x3;
-integer m, k;
+reg [TN*CW-1:0] x3;
+reg [TM*TN*WCW-1:0] w3;
 always @(posedge clk) begin
     v3 <= v2 && !rst;
     wr3 <= wr2; init3 <= init2; acc_last3 <= acc_last2;
     wslot3 <= wslot2; abank3 <= abank2; aa3 <= aa2;
-    x3 <= x2[TP*CW-1:0];
-    for (m = 0; m < TM; m = m + 1)
-        for (k = 0; k < TN; k = k + 1)
-            p3[(m*TN+k)*PW_ +: PW_] <= $signed(x2[k*CW +: CW]) * $signed(w2[(m*TN+k)*WCW +: WCW]);
+    x3 <= x2;
+    w3 <= w2[TM*TN*WCW-1:0];
 end
 
 // ---------------------------------------------------------------- s4: sum, accumulate, write
@@ -2459,7 +2461,8 @@ reg signed [PW_-1:0] tx;
 always @* begin
     for (mc = 0; mc < TM; mc = mc + 1) begin
         t = {PW_{1'b0}};
-        for (kc = 0; kc < TN; kc = kc + 1) t = t + $signed(p3[(mc*TN+kc)*PW_ +: PW_]);
+        for (kc = 0; kc < TN; kc = kc + 1)
+            t = t + $signed(x3[kc*CW +: CW]) * $signed(w3[(mc*TN+kc)*WCW +: WCW]);
         tx = {PW_{1'b0}};
         if (mc < TP) tx = {{(PW_-CW){x3[mc*CW+CW-1]}}, x3[mc*CW +: CW]};
         s4_next[mc*PW_ +: PW_] = (t & {PW_{op == OP_MAC}}) | (tx & {PW_{op != OP_MAC}});
