@@ -11,7 +11,10 @@
  * its beat is taken, so a later read sees it.
  * Stalls: each cycle ready is low with probability STALL percent, and a
  * response beat is held back with the same probability; +nostall turns
- * both off, +stall=PCT changes the rate, +seed=N the sequence.
+ * both off, +stall=PCT changes the rate, +seed=N the sequence. The
+ * sequence comes from an xorshift generator of our own, not $random(seed),
+ * whose seed Verilator ignores: a seed gives the same stalls in Icarus and
+ * Verilator, and different seeds give different stalls in both.
  * INIT_FILE: a binary image, DW/8 bytes a word, most significant byte
  * first, loaded from word 0.
  * Not synthesizable: a testbench model.
@@ -50,6 +53,7 @@ localparam QD = 16;
 
 reg [DW-1:0] mem [0:DEPTH-1];
 integer stall, seed, fd, r, i;
+reg [31:0] rs;                       // xorshift32 state
 integer q_addr [0:QD-1];
 integer q_len [0:QD-1];
 integer q_time [0:QD-1];
@@ -64,6 +68,8 @@ initial begin
     if ($test$plusargs("nostall")) stall = 0;
     r = $value$plusargs("stall=%d", stall);
     if ($value$plusargs("seed=%d", seed)) seed = seed * 7919 + SEED;
+    rs = 32'h2545f491 ^ (seed * 32'h9e3779b9);
+    if (rs == 32'd0) rs = 32'd1;
     for (i = 0; i < DEPTH; i = i + 1) mem[i] = {DW{1'b0}};
     if (INIT_FILE != "") begin
         fd = $fopen(INIT_FILE, "rb");
@@ -82,12 +88,19 @@ initial begin
     bad = 1'b0;
 end
 
-function chance;
-    input integer pct;
+// the generator's next state
+function [31:0] xs;
+    input [31:0] x;
+    reg [31:0] y;
     begin
-        chance = ($unsigned($random(seed)) % 100) < pct;
+        y = x ^ (x << 13);
+        y = y ^ (y >> 17);
+        xs = y ^ (y << 5);
     end
 endfunction
+
+// one draw each cycle for the response beat and one for ready
+reg hold, busy;
 
 always @(posedge clk) begin
     now = now + 1;
@@ -129,13 +142,17 @@ always @(posedge clk) begin
             r_left = q_len[q_rd % QD];
             q_rd = q_rd + 1;
         end
-        if (r_left > 0 && !chance(stall)) begin
+        rs = xs(rs);
+        hold = (rs % 100) < stall;
+        rs = xs(rs);
+        busy = (rs % 100) < stall;
+        if (r_left > 0 && !hold) begin
             resp_valid <= 1'b1;
             resp_data <= (r_addr < DEPTH) ? mem[r_addr] : {DW{1'bx}};
             r_addr = r_addr + 1;
             r_left = r_left - 1;
         end
-        req_ready <= (q_wr - q_rd < QD - 1) && !chance(stall);
+        req_ready <= (q_wr - q_rd < QD - 1) && !busy;
     end
 end
 
