@@ -34,6 +34,8 @@ static const char usage[] =
 	"  --mem-width BITS    serial: the memory bus width (default 64)\n"
 	"  --batch N           serial: run N frames a start, the fc layers once for all N\n"
 	"                      (each fc weight fetched once for N frames; default 1)\n"
+	"  --bram-kbits N      serial: fit the on-chip buffers in N x 1024 bits (the part's\n"
+	"                      block RAM; default: no cap)\n"
 	"  --mult-budget N     parallel: multipliers to balance over the layers (default 256)\n"
 	"  --frames N          sim: random frames to stream (default 2)\n"
 	"  --simulator S       sim: icarus (default) or verilator\n"
@@ -157,6 +159,10 @@ static int parse_args(int argc, char **argv, struct options *o)
 			parse_int(a, take_arg(argc, argv, &i), 1, 100000, &o->s.frames);
 		} else if (!strcmp(a, "--batch")) {
 			parse_int(a, take_arg(argc, argv, &i), 1, 256, &o->c.batch);
+		} else if (!strcmp(a, "--bram-kbits")) {
+			int k = 0;
+			if (parse_int(a, take_arg(argc, argv, &i), 1, 1 << 24, &k))
+				o->c.bram_kbits = k;
 		} else if (!strcmp(a, "--mult-budget")) {
 			parse_int(a, take_arg(argc, argv, &i), 1, 1 << 20, &o->c.mult_budget);
 		} else if (!strcmp(a, "--mem-width")) {
@@ -189,6 +195,8 @@ static int parse_args(int argc, char **argv, struct options *o)
 	if (o->mode && strcmp(o->mode, "serial") && strcmp(o->mode, "parallel"))
 		error_plain("--mode takes serial or parallel, not '%s'", o->mode);
 	o->c.mode = o->mode && !strcmp(o->mode, "serial") ? MODE_SERIAL : MODE_PARALLEL;
+	if (o->c.bram_kbits > 0 && o->c.mode != MODE_SERIAL)
+		error_plain("--bram-kbits is a serial-mode option (parallel mode keeps weights in ROMs)");
 	if (o->c.batch > 1 && o->c.mode != MODE_SERIAL)
 		error_plain("--batch is a serial-mode option (parallel mode streams frames back to back)");
 	o->s.seed = o->w.seed;

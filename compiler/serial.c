@@ -165,6 +165,8 @@ static int tile(struct serial *s, struct sdesc *d, struct loc at, const char *wh
 		}
 	}
 	if (best < 0) {
+		if (s->quiet)
+			return -1;
 		error_at(at, "%s does not fit the serial engine's buffers (input %d words a bank, "
 		         "weights %d array words, accumulators %d pixels, output %d words a bank): "
 		         "its rows of %d pixels, kernel %dx%d and input rows of %d words are too large",
@@ -464,6 +466,16 @@ static void repeat_frames(struct serial *s)
 		}
 }
 
+/* The bits of the engine's on-chip buffers at the depths ibd, wbd, abd, obd
+ * (nn_serial_core: TN input banks and WSUB weight banks of 2*depth words,
+ * two accumulator banks of TM lanes, TM output banks of 2*OBD words). */
+int64_t serial_buffer_bits(const struct serial *s, int64_t ibd, int64_t wbd, int64_t abd,
+                           int64_t obd)
+{
+	return (int64_t)s->tn * 2 * ibd * s->mw + (int64_t)s->wsub * 2 * wbd * s->mw +
+	       2 * abd * s->tm * s->acc_w + (int64_t)s->tm * 2 * obd * s->mw;
+}
+
 /* The engine's widths: containers, accumulator, buffers. */
 static int size_engine(struct serial *s, const struct network *net, const struct compile_opts *o)
 {
@@ -571,11 +583,19 @@ static void place_tensors(struct serial *s, int64_t base)
 	s->mem_words = top;
 }
 
-int serial_lower(struct serial *s, const struct network *net, const struct compile_opts *o)
+/* One lowering with the buffer depths at most MAX (input, weight,
+ * accumulator, output); QUIET: a tile that does not fit fails silently. */
+static int lower_at(struct serial *s, const struct network *net, const struct compile_opts *o,
+                    const int *max, bool quiet)
 {
 	memset(s, 0, sizeof *s);
 	if (size_engine(s, net, o))
 		return -1;
+	s->ibd = max[0];
+	s->wbd = max[1];
+	s->abd = max[2];
+	s->obd = max[3];
+	s->quiet = quiet;
 	int nl = net->nlayers;
 	int *tens_of = xcalloc((size_t)nl, sizeof *tens_of);
 	int *handled = xcalloc((size_t)nl, sizeof *handled);
@@ -766,6 +786,53 @@ int serial_lower(struct serial *s, const struct network *net, const struct compi
 	if (s->ndesc > 65535) {
 		error_plain("%s needs %d descriptors, over 65535", net->name, s->ndesc);
 		return -1;
+	}
+	s->quiet = false;
+	return 0;
+}
+
+/* Lower with the largest buffers; under --bram-kbits, while the buffers the
+ * tiles use hold more bits than that, halve the largest one whose halving
+ * still lets every layer tile (the tiling then trades buffer for cycles:
+ * shorter row tiles, more weight and input reloads). */
+int serial_lower(struct serial *s, const struct network *net, const struct compile_opts *o)
+{
+	int max[4] = {2048, 512, 1024, 512};
+	if (lower_at(s, net, o, max, false))
+		return -1;
+	if (o->bram_kbits <= 0)
+		return 0;
+	int64_t cap = o->bram_kbits * 1024;
+	while (serial_buffer_bits(s, s->ibd, s->wbd, s->abd, s->obd) > cap) {
+		int use[4] = {s->ibd, s->wbd, s->abd, s->obd};
+		int64_t part[4] = {serial_buffer_bits(s, use[0], 0, 0, 0),
+		                   serial_buffer_bits(s, 0, use[1], 0, 0),
+		                   serial_buffer_bits(s, 0, 0, use[2], 0),
+		                   serial_buffer_bits(s, 0, 0, 0, use[3])};
+		bool done[4] = {false, false, false, false}, ok = false;
+		for (int tries = 0; tries < 4 && !ok; tries++) {
+			int big = -1;
+			for (int k = 0; k < 4; k++)
+				if (!done[k] && use[k] > 2 && (big < 0 || part[k] > part[big]))
+					big = k;
+			if (big < 0)
+				break;
+			done[big] = true;
+			int m[4] = {use[0], use[1], use[2], use[3]};
+			m[big] = use[big] / 2;
+			ok = lower_at(s, net, o, m, true) == 0;
+		}
+		if (!ok) {
+			lower_at(s, net, o, use, false);
+			error_plain("--bram-kbits %lld: %s's tiles need at least %lld kbits of buffers "
+			            "on the %dx%d engine with a %d-bit bus (input %d words a bank, "
+			            "weights %d array words, accumulators %d pixels, output %d words a bank)",
+			            (long long)o->bram_kbits, net->name,
+			            (long long)cdiv(serial_buffer_bits(s, use[0], use[1], use[2], use[3]),
+			                            1024),
+			            s->tm, s->tn, s->mw, use[0], use[1], use[2], use[3]);
+			return -1;
+		}
 	}
 	return 0;
 }

@@ -71,9 +71,13 @@ struct serial {
 	 * tail (layers from tail_layer on) once for the B frames, each weight
 	 * tile serving B rows; tail_layer is nlayers when B is 1 */
 	int batch, tail_layer;
+	bool quiet;                 /* a trial lowering (--bram-kbits): tiles fail silently */
 };
 
 int serial_lower(struct serial *s, const struct network *net, const struct compile_opts *o);
+/* The on-chip buffer bits of s's engine at the given depths. */
+int64_t serial_buffer_bits(const struct serial *s, int64_t ibd, int64_t wbd, int64_t abd,
+                           int64_t obd);
 /* The roofline of one conv or fc layer (DESIGN section 5): its MACs, the
  * bytes that must cross the bus, and the cycles each needs. */
 struct sroof {

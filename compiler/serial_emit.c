@@ -397,9 +397,10 @@ static void write_json(FILE *f, const struct serial *s, const struct network *ne
 	fprintf(f, "  \"engine\": {\"tm\": %d, \"tn\": %d, \"multipliers\": %d, \"mem_width\": %d, "
 	        "\"addr_bits\": %d, \"act_bits\": %d, \"weight_bits\": %d, \"acc_bits\": %d, "
 	        "\"max_burst\": %d, \"input_buffer_words\": %d, \"weight_buffer_words\": %d, "
-	        "\"acc_pixels\": %d, \"output_buffer_words\": %d},\n",
+	        "\"acc_pixels\": %d, \"output_buffer_words\": %d, \"buffer_bits\": %lld},\n",
 	        s->tm, s->tn, s->tm * s->tn, s->mw, s->aw, s->cw, s->wcw, s->acc_w, s->maxb,
-	        s->ibd, s->wbd, s->abd, s->obd);
+	        s->ibd, s->wbd, s->abd, s->obd,
+	        (long long)serial_buffer_bits(s, s->ibd, s->wbd, s->abd, s->obd));
 	fprintf(f, "  \"batch\": %d,\n  \"batched_from\": \"%s\",\n", s->batch,
 	        s->tail_layer < net->nlayers ? net->layers[s->tail_layer].name : "");
 	fprintf(f, "  \"macs\": %lld,\n  \"bound_cycles\": %lld,\n  \"estimated_cycles\": %lld,\n",
