@@ -521,7 +521,7 @@ def part_compile():
 def synth_table(out):
     t = {}
     for line in out.splitlines():
-        m = re.match(r"(cells|LUTs|flip-flops|multipliers \(RTL\)|DSP blocks|block RAMs|"
+        m = re.match(r"(cells|LUTs|flip-flops|multipliers \(RTL\)|DSP blocks|block RAMs|LUT RAM cells|"
                      r"yosys time|nextpnr time|Fmax \(nextpnr\)|memories \(RTL\))\s+(.*)$", line)
         if m:
             t[m.group(1)] = m.group(2).strip()
@@ -579,6 +579,31 @@ def part_synth():
         fig("synth", "vgg16_synth_xilinx_s", None, "< 600", False, cmd,
             (f"did not finish within {SYNTH_TIMEOUT} s" if rc is None else f"failed (rc {rc})")
             + "; reached: " + ", ".join(f"{k} {v}" for k, v in pf.items()), "s")
+    # the engine inside the 2016 design's part: an XC7Z045 has 900 DSP48E1,
+    # 545 RAMB36 (19620 kbits), 218600 LUTs (a LUT RAM cell takes up to 4)
+    cmd = ('make synth NET=examples/vgg16.nn MODE=serial TARGET=xilinx '
+           'SYNTH_OPTS="--pe 32x24 --mem-width 256 --batch 4 --bram-kbits 19620"')
+    rc, out, secs = sh(f"sh bench/synth.sh {NNC} examples/vgg16.nn serial xilinx "
+                       f"--pe 32x24 --mem-width 256 --batch 4 --bram-kbits 19620",
+                       timeout=SYNTH_TIMEOUT)
+    log(out)
+    t = synth_table(out)
+    res["vgg16_xilinx_fit"] = {"command": cmd, "rc": rc, "wall_s": round(secs, 1), "table": t,
+                               "tail": out[-1500:]}
+    if rc == 0:
+        num = lambda k: float(str(t.get(k, "0")).split()[0] or 0)
+        m = re.search(r"= ([0-9.]+) RAMB36", t.get("block RAMs", ""))
+        b36 = float(m.group(1)) if m else 1e9
+        luts = num("LUTs") + 4 * num("LUT RAM cells")
+        fits = num("DSP blocks") >= 768 and num("DSP blocks") <= 900 and b36 <= 545 and \
+            luts <= 218600 and num("flip-flops") <= 437200
+        fig("synth", "vgg16_xc7z045_fits", fits, "fits", fits, cmd,
+            f"DSP48E1 {t.get('DSP blocks')} of 900, block RAM {b36} of 545 RAMB36, LUTs "
+            f"{t.get('LUTs')} + LUT RAM cells {t.get('LUT RAM cells', 0)} (<= {int(luts)} LUTs) "
+            f"of 218600, FFs {t.get('flip-flops')} of 437200 (yosys synth_xilinx counts; "
+            f"no place and route for the 7-series in Debian)")
+    else:
+        fig("synth", "vgg16_xc7z045_fits", None, "fits", False, cmd, f"synthesis failed (rc {rc})")
     details["synth"] = res
 
 

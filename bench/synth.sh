@@ -95,6 +95,9 @@ awk -v muls="$muls" -v mems="$mems" -v membits="$membits" -v target="$target" -v
             else if (c ~ /DFF|FD[RSCP]E?|dff|SB_DFF/) ffs += n[c]
             else if (c ~ /MAC16|DSP48|\$mul/) dsps += n[c]
             else if (c ~ /RAM40|RAMB|\$mem/) brams += n[c]
+            else if (c ~ /^RAM(32|64|128|256)[MX]/) lutrams += n[c]
+            if (c ~ /^RAMB18/) r18 += n[c]
+            if (c ~ /^RAMB36/) r36 += n[c]
         }
         printf "%-24s %s (%s)\n", "design", top, target
         printf "%-24s %d\n", "cells", cells
@@ -105,7 +108,11 @@ awk -v muls="$muls" -v mems="$mems" -v membits="$membits" -v target="$target" -v
         else printf "%-24s %d\n", "memories (RTL)", mems
         if (target != "generic") {
             printf "%-24s %d\n", "DSP blocks", dsps
-            printf "%-24s %d\n", "block RAMs", brams
+            if (target == "xilinx")
+                printf "%-24s %d (%d RAMB18E1 + %d RAMB36E1 = %.1f RAMB36)\n", "block RAMs", brams, r18, r36, r18 / 2 + r36
+            else
+                printf "%-24s %d\n", "block RAMs", brams
+            if (lutrams > 0) printf "%-24s %d\n", "LUT RAM cells", lutrams
         }
         printf "%-24s %.1f s\n", "yosys time", secs
         printf "%-24s %d (see yosys.log)\n", "yosys warnings", warns
