@@ -92,6 +92,18 @@ static struct sdesc *new_desc(struct serial *s)
 
 /* ---- weights as the array sees them ---------------------------------------- */
 
+int sdesc_ir(const struct sdesc *d, int tr)
+{
+	return (tr - 1) * d->sh + (d->rp ? d->kho : d->kh * d->packy);
+}
+
+int sdesc_blocks(const struct serial *s, const struct sdesc *d, int nch)
+{
+	if (d->rp)
+		return (int)cdiv((int64_t)nch * d->kho * d->kwo, s->tn);
+	return (int)cdiv(nch, s->tn);
+}
+
 int32_t sdesc_weight(const struct sdesc *d, int o, int c, int ky, int kx)
 {
 	if (d->wkind == W_ADD) {
@@ -101,7 +113,15 @@ int32_t sdesc_weight(const struct sdesc *d, int o, int c, int ky, int kx)
 			return c == o ? (int32_t)1 << d->sa : 0;
 		return c - d->csplit == o ? (int32_t)1 << d->sb : 0;
 	}
-	if (d->packed) {
+	if (d->rp) {
+		/* c is the pair index i = p*C + c */
+		if (c >= (int64_t)d->c * d->kho * d->kwo)
+			return 0;
+		int p = c / d->c;
+		c %= d->c;
+		ky = p / d->kwo;
+		kx = p % d->kwo;
+	} else if (d->packed) {
 		int j = c / d->creal;
 		kx = kx * d->pack + j % d->pack;
 		ky = ky * d->packy + j / d->pack;
@@ -128,7 +148,9 @@ int64_t sdesc_bias(const struct sdesc *d, int o)
 /* ---- tiling ---------------------------------------------------------------- */
 
 /* Choose tr (output rows per tile) and tc (input channels per chunk) for d
- * within the buffers; 0 and an error if nothing fits. */
+ * within the buffers; 0, or -1 and an error if nothing fits (no error when
+ * what is NULL). A reduction-packed conv takes all its channels in one
+ * chunk: c / rpg planes in each bank, ceil(c*KH*KW / TN) array words. */
 static int tile(struct serial *s, struct sdesc *d, struct loc at, const char *what)
 {
 	int pass = d->op != SOP_MAC;
@@ -139,13 +161,17 @@ static int tile(struct serial *s, struct sdesc *d, struct loc at, const char *wh
 	for (int tr = d->pk; tr <= rows; tr += d->pk) {
 		if ((int64_t)tr * d->ow > s->abd || (int64_t)(tr / d->pk) * d->wpwo > s->obd)
 			break;
-		int ir = (tr - 1) * d->sh + d->kh * d->packy;
+		int ir = sdesc_ir(d, tr);
 		int64_t ipl = (int64_t)ir * d->wpwi;
 		if (ipl > s->ibd)
 			break;
 		int tc = 0;
 		if (pass) {
 			tc = blk;
+		} else if (d->rp) {
+			if ((int64_t)(d->c / d->rpg) * ipl > s->ibd || sdesc_blocks(s, d, d->c) > s->wbd)
+				continue;
+			tc = d->c;
 		} else {
 			int64_t by_in = s->ibd / ipl * s->tn;
 			int64_t by_w = s->wbd / ((int64_t)d->kh * d->kw) * s->tn;
@@ -164,6 +190,8 @@ static int tile(struct serial *s, struct sdesc *d, struct loc at, const char *wh
 			best_tc = tc;
 		}
 	}
+	if (best < 0 && !what)
+		return -1;
 	if (best < 0) {
 		if (s->quiet)
 			return -1;
@@ -180,7 +208,7 @@ static int tile(struct serial *s, struct sdesc *d, struct loc at, const char *wh
 	d->rows_last = rows - (d->nrt - 1) * tr;
 	d->trp = tr / d->pk;
 	d->prows_last = d->rows_last / d->pk;
-	d->ir = (tr - 1) * d->sh + d->kh * d->packy;
+	d->ir = sdesc_ir(d, tr);
 	d->trsh = tr * d->sh;
 	d->ipl = d->ir * d->wpwi;
 	d->nob = (int)cdiv(d->f, blk);
@@ -195,8 +223,8 @@ static int tile(struct serial *s, struct sdesc *d, struct loc at, const char *wh
 		d->tc = tc;
 		d->ncc = (int)cdiv(d->c, tc);
 		d->nc_last = d->c - (d->ncc - 1) * tc;
-		d->ncb_full = (int)cdiv(tc, s->tn);
-		d->ncb_last = (int)cdiv(d->nc_last, s->tn);
+		d->ncb_full = sdesc_blocks(s, d, tc);
+		d->ncb_last = sdesc_blocks(s, d, d->nc_last);
 		d->in_every = d->ncc > 1;
 		d->w_once = d->nob == 1 && d->ncc == 1;
 		d->wstride = s->nbw + (int64_t)d->ncb_full * d->kh * d->kw * s->wsub;
@@ -325,6 +353,7 @@ static int lower_mac(struct serial *s, const struct network *net, int i, int las
 			for (int j = 0; j < bpx * bpy; j++)
 				d->pmask |= (uint64_t)1 << (j * d->c);
 			d->c = d->csplit = bpx * bpy * d->c;
+			d->lanes = s->tn;
 			d->kw = (int)cdiv(d->kwo, bpx);
 			d->kh = (int)cdiv(d->kho, bpy);
 		}
@@ -336,6 +365,31 @@ static int lower_mac(struct serial *s, const struct network *net, int i, int las
 		set_requant(d, l->in.f + l->wt.f - l->out.f, l->round, l->out, act, s->acc_w);
 		if (tile(s, d, l->loc, xprintf("%s '%s'", layer_kind_names[l->kind], l->name)))
 			return -1;
+		/* TN does not divide the channels: the last block of TN lanes is
+		 * partly idle (64 channels take 3 blocks of 24, 0.89 of the
+		 * lanes). Reduction packing cuts the c*KH*KW pairs into steps of
+		 * TN instead (64*9 pairs: 24 full steps) where the estimate says
+		 * it is faster; its channels replicated in TN/gcd(c, TN) banks
+		 * leave fewer rows a tile. */
+		if (!d->packed && l->kind == L_CONV && groups == 1 && d->c > s->tn && d->c % s->tn &&
+		    d->kh <= 255 && d->kw <= 255 && (int64_t)d->c * d->kh * d->kw < 65536) {
+			struct sdesc r = *d;
+			int g = s->tn, b = d->c;
+			while (b) {
+				int t = g % b;
+				g = b;
+				b = t;
+			}
+			r.rp = 1;
+			r.rpg = g;
+			r.kh = r.kw = 1;
+			r.pmask = 0;
+			for (int j = 0; j < s->tn / g; j++)
+				r.pmask |= (uint64_t)1 << (j * g);
+			r.lanes = s->tn;
+			if (tile(s, &r, l->loc, NULL) == 0 && r.est < d->est)
+				*d = r;
+		}
 	}
 	return 0;
 }
@@ -757,7 +811,8 @@ static int lower_at(struct serial *s, const struct network *net, const struct co
 	int64_t ib = 1, wb = 1, ab = 1, obn = 1;
 	for (int k = 0; k < s->ndesc; k++) {
 		const struct sdesc *d = &s->desc[k];
-		int64_t in_need = (int64_t)(d->op == SOP_MAC ? d->ncb_full : 1) * d->ipl;
+		int64_t in_need = (int64_t)(d->op != SOP_MAC ? 1 : d->rp ? d->c / d->rpg : d->ncb_full) *
+		                  d->ipl;
 		if (in_need > ib)
 			ib = in_need;
 		if (d->op == SOP_MAC && (int64_t)d->ncb_full * d->kh * d->kw > wb)

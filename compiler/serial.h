@@ -51,6 +51,15 @@ struct sdesc {
 	 * positions take kh x kw = ceil(kho/packy) x ceil(kwo/pack) steps */
 	int packed, pack, packy, creal, kwo, kho, pm, pm2;
 	uint64_t pmask;
+	/* reduction packing (rp): the (channel c, kernel position p) pairs in
+	 * the order i = p*c + c, TN a step (lane n of step s: i = s*TN + n),
+	 * with kh = kw = 1 steps of the array's kernel loop and ncb =
+	 * ceil(c*kho*kwo / TN) channel blocks; lane n only sees channels
+	 * c = n mod rpg, rpg = gcd(c, TN), so each channel is loaded into the
+	 * TN/rpg banks of its residue (pmask << c mod rpg), c / rpg planes a
+	 * bank */
+	int rp, rpg;
+	int lanes;                  /* lanes the array walks at a descriptor's start (packed, rp) */
 	int sa, sb;                 /* add: scales */
 	int64_t est;                /* estimated cycles */
 	int ta, tb, tout;           /* the tensors it reads and writes */
@@ -90,6 +99,10 @@ int64_t serial_bound(const struct serial *s, const struct network *net);
 /* serial_est.c: the cycle model */
 int64_t serial_estimate(const struct serial *s, const struct sdesc *d, int tr, int tc);
 void serial_estimate_prefetch(struct sdesc *d, struct sdesc *n);
+/* Input rows a tile of tr output rows reads; the array blocks (weight
+ * words of one kernel position) that nch input channels take. */
+int sdesc_ir(const struct sdesc *d, int tr);
+int sdesc_blocks(const struct serial *s, const struct sdesc *d, int nch);
 int32_t sdesc_weight(const struct sdesc *d, int o, int c, int ky, int kx);
 int64_t sdesc_bias(const struct sdesc *d, int o);
 

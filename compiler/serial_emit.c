@@ -22,7 +22,9 @@
 	X(h, 16, d->h) X(w, 16, d->w) X(ow, 16, d->ow) X(kh, 16, d->kh)             \
 	X(kw, 16, d->kw) X(kxs, 8, d->pack) X(kys, 8, d->packy) X(pm, 17, d->pm) \
 	X(pm2, 17, d->pm2) X(pc, 16, d->packed ? d->creal : 0) \
-	X(pmask, -2, d->pmask) X(sh, 8, d->sh) X(sw, 8, d->sw) X(ph, 8, d->ph)            \
+	X(pmask, -2, d->pmask) X(rpg, 8, d->rpg) X(rpd, 8, d->rp ? s->tn / d->rpg : 0) \
+	X(rpcg, 16, d->rp ? d->c / d->rpg : 0) X(rpn, 16, d->rp ? d->c * d->kho * d->kwo : 0) \
+	X(rkw, 8, d->rp ? d->kwo : 0) X(sh, 8, d->sh) X(sw, 8, d->sw) X(ph, 8, d->ph)            \
 	X(pw, 8, d->pw) X(csplit, 16, d->csplit) X(nrt, 16, d->nrt)                 \
 	X(tr, 16, d->tr) X(rows_last, 16, d->rows_last) X(ir, 16, d->ir)            \
 	X(trsh, 16, d->trsh) X(trp, 16, d->trp) X(prows_last, 16, d->prows_last)    \
@@ -308,7 +310,7 @@ static void fill_weights(const struct serial *s, const struct sdesc *d, uint8_t 
 {
 	int mwb = s->mw / 8;
 	/* the plain conv: index the PyTorch layout directly */
-	bool plain = d->wkind == W_LAYER && d->c == d->cg && d->f == d->fg && d->f0 == 0;
+	bool plain = d->wkind == W_LAYER && d->c == d->cg && d->f == d->fg && d->f0 == 0 && !d->rp;
 	for (int ob = 0; ob < d->nob; ob++)
 		for (int cc = 0; cc < d->ncc; cc++) {
 			int64_t at = d->wbase + (int64_t)(ob * d->ncc + cc) * d->wstride;
@@ -318,6 +320,9 @@ static void fill_weights(const struct serial *s, const struct sdesc *d, uint8_t 
 					put(img, mwb, at, (int64_t)m * s->bw, sdesc_bias(d, o), s->bw);
 			}
 			int c_lo = cc * d->tc, c_hi = cc == d->ncc - 1 ? d->c : c_lo + d->tc;
+			/* reduction packing: one chunk, c counts the pairs */
+			if (d->rp)
+				c_hi = d->c * d->kho * d->kwo;
 			int ncb = cc == d->ncc - 1 ? d->ncb_last : d->ncb_full;
 			int64_t wq = at + s->nbw;
 			if (plain) {
@@ -422,12 +427,12 @@ static void write_json(FILE *f, const struct serial *s, const struct network *ne
 		const struct sdesc *d = &s->desc[k];
 		fprintf(f, "    {\"index\": %d, \"layer\": \"%s\", \"through\": \"%s\", \"op\": \"%s\", "
 		        "\"in\": [%d, %d, %d], \"out\": [%d, %d, %d], \"kernel\": [%d, %d], "
-		        "\"stride\": [%d, %d], \"pad\": [%d, %d], \"pool\": %d, \"column_pack\": %d, "
+		        "\"stride\": [%d, %d], \"pad\": [%d, %d], \"pool\": %d, \"column_pack\": %d, \"reduction_pack\": %d, "
 		        "\"row_tiles\": %d, \"tile_rows\": %d, \"out_blocks\": %d, \"in_chunks\": %d, "
 		        "\"chunk_channels\": %d, \"weight_words\": %lld, \"in_base\": %lld, "
 		        "\"out_base\": %lld, \"weight_base\": %lld, \"shift\": %d, \"estimated_cycles\": %lld}%s\n",
 		        k, d->name, net->layers[d->last_layer].name, op_names[d->op], d->c, d->h, d->w,
-		        d->f, d->poh, d->pow, d->packed ? d->kho : d->kh, d->packed ? d->kwo : d->kw, d->sh, d->sw, d->ph, d->pw, d->pk, d->pack * d->packy, d->nrt,
+		        d->f, d->poh, d->pow, d->packed || d->rp ? d->kho : d->kh, d->packed || d->rp ? d->kwo : d->kw, d->sh, d->sw, d->ph, d->pw, d->pk, d->pack * d->packy, d->rp, d->nrt,
 		        d->tr, d->nob, d->ncc, d->tc, (long long)d->wwords, (long long)d->in_a,
 		        (long long)d->out, (long long)d->wbase, d->shift, (long long)d->est,
 		        k + 1 < s->ndesc ? "," : "");

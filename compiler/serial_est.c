@@ -46,7 +46,7 @@ struct walk {
 	int pass, nrt, tr, rows_last, trp, prows_last, ir, trsh;
 	int nob, blk, nm_last, ncc, tc, nc_last, ncb_full, ncb_last, in_every, w_once;
 	int64_t wlen, wlen_last;
-	int lanes;                 /* packed: the TN lanes the array's offset walk visits */
+	int lanes;                 /* packed, rp: the TN lanes the array's offset walk visits */
 };
 
 /* ---- the event model ---------------------------------------------------- */
@@ -348,7 +348,7 @@ static int step_mac(struct model *m)
 		if (!w->pass)
 			c = maxd(c, m->w_fill[m->mw - 1]);
 		/* after init the array walks its TN lanes for their packing
-		 * offsets (packed layers; its shift-and-add products of the
+		 * offsets (packed and reduction-packed layers; its shift-and-add products of the
 		 * descriptor's fields take at most 11 cycles, less than the first
 		 * tile's load) */
 		if (m->mk == 0 && w->lanes)
@@ -492,11 +492,11 @@ static void walk_of(const struct serial *s, const struct sdesc *d, int tr, int t
 	w->rows_last = rows - (w->nrt - 1) * tr;
 	w->trp = tr / d->pk;
 	w->prows_last = w->rows_last / d->pk;
-	w->ir = (tr - 1) * d->sh + d->kh * d->packy;
+	w->ir = sdesc_ir(d, tr);
 	w->trsh = tr * d->sh;
 	w->blk = w->pass ? s->tp : s->tm;
 	w->nob = (int)cdiv(d->f, w->blk);
-	w->lanes = d->packed ? s->tn : 0;
+	w->lanes = d->lanes;
 	w->nm_last = d->f - (w->nob - 1) * w->blk;
 	if (w->pass) {
 		w->ncc = 1;
@@ -511,8 +511,8 @@ static void walk_of(const struct serial *s, const struct sdesc *d, int tr, int t
 	w->tc = tc;
 	w->ncc = (int)cdiv(d->c, tc);
 	w->nc_last = d->c - (w->ncc - 1) * tc;
-	w->ncb_full = (int)cdiv(tc, s->tn);
-	w->ncb_last = (int)cdiv(w->nc_last, s->tn);
+	w->ncb_full = sdesc_blocks(s, d, tc);
+	w->ncb_last = sdesc_blocks(s, d, w->nc_last);
 	w->in_every = w->ncc > 1;
 	w->w_once = w->nob == 1 && w->ncc == 1;
 	int64_t wstride = s->nbw + (int64_t)w->ncb_full * d->kh * d->kw * s->wsub;
@@ -543,8 +543,7 @@ static void walk_tiled(const struct sdesc *d, struct walk *w)
 	w->w_once = d->w_once;
 	w->wlen = d->wlen;
 	w->wlen_last = d->wlen_last;
-	/* a MAC descriptor's chunk is whole blocks of TN channels */
-	w->lanes = d->packed ? d->tc / d->ncb_full : 0;
+	w->lanes = d->lanes;
 }
 
 /* Estimated cycles of a descriptor with row tiles of tr output rows and

@@ -7,7 +7,9 @@
  * Input tile of a task: channels [cs, cs+nc) of the layer's input, rows
  * [ir0, ir1) = [max(0, iy0), min(H, iy0 + IR)), every word of each row.
  * Channel j of the tile goes to bank j mod TN at word (j / TN) * IPL + k,
- * k counting the channel's words from ir0. Channels below CSPLIT come from
+ * k counting the channel's words from ir0; with reduction packing (RPG >
+ * 0) to the banks (j mod RPG) + RPG*t (PMASK << j mod RPG) at word
+ * (j / RPG) * IPL + k. Channels below CSPLIT come from
  * IN_A, the rest from IN_B (an add reads two tensors as one).
  * Weight tile (ob, cc): NBW bias words, then WSUB memory words per array
  * word, in the order the array consumes them.
@@ -74,6 +76,8 @@ module nn_serial_load #(
     // says) and the banks channel 0 goes to (channel c: PMASK << c)
     input  wire [15:0]   pc,
     input  wire [TN-1:0] pmask,
+    // reduction packing: channels a block of banks, gcd(C, TN) (0: TN)
+    input  wire [7:0]    rpg,
 
     // slots released by the array
     input  wire [7:0]    in_cons,
@@ -337,6 +341,7 @@ wire job_dest = job[SLW+17];
 wire k_last = rk == job_klast;
 wire in_last = k_last && rch == job_last[15:0];
 wire w_last = got == job_last[JLW-1:0];
+wire [15:0] lwrap = (rpg != 8'd0) ? {8'd0, rpg} - 16'd1 : TN[15:0] - 16'd1;
 /* verilator lint_off UNUSEDSIGNAL */
 wire [31:0] got_x = {{(32-JLW){1'b0}}, got};
 /* verilator lint_on UNUSEDSIGNAL */
@@ -372,7 +377,7 @@ always @(posedge clk) begin
                 if (k_last) begin
                     rk <= 16'd0;
                     rch <= rch + 16'd1;
-                    if (rlane == TN[15:0] - 16'd1) begin
+                    if (rlane == lwrap) begin
                         rlane <= 16'd0;
                         rblk <= rblk + ipl;
                     end else begin

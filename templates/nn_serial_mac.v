@@ -15,6 +15,13 @@
  * Pipeline: s0 address, s1 buffer read, s2 element select, s3 products,
  * s4 adder tree and accumulator read, write at the end of s4. An
  * accumulator is read again at least PMIN cycles after it was written.
+ * Reduction packing (RPG > 0, KH = KW = 1 here): step cb gives lane n the
+ * pair i = cb*TN + n of the C*RKH*RKW (channel c, kernel position p), i =
+ * p*C + c; lane n sees only channels c = n mod RPG, RPG = gcd(C, TN), which
+ * its bank holds at slot c / RPG. Each lane keeps its slot, (ky, kx) and
+ * their buffer offsets and advances them by TN pairs a step: slot += RPD
+ * (TN / RPG), past RPCG (C / RPG) slots back by RPCG and one kernel
+ * position on. Lanes with i >= RPN (C*RKH*RKW) are masked.
  */
 module nn_serial_mac #(
     parameter TM = 8,
@@ -59,6 +66,13 @@ module nn_serial_mac #(
     input  wire [7:0]    kys,
     input  wire [16:0]   pm,
     input  wire [16:0]   pm2,
+    // reduction packing: gcd(C, TN) (0: off), TN / RPG, C / RPG, the
+    // pairs C*KH*KW and the kernel width
+    input  wire [7:0]    rpg,
+    input  wire [7:0]    rpd,
+    input  wire [15:0]   rpcg,
+    input  wire [15:0]   rpn,
+    input  wire [7:0]    rkw,
     input  wire [7:0]    sh,
     input  wire [7:0]    sw,
     input  wire [7:0]    pw,
@@ -164,11 +178,14 @@ wire needs_w = !pass && (!w_once || first_task);
 localparam NPW = ABA + 1;
 localparam PK_N = (IBA > NPW) ? ((IBA > 8) ? IBA : 8) : ((NPW > 8) ? NPW : 8);
 /* verilator lint_off UNUSEDSIGNAL */
+wire [31:0] rpd_x = {24'd0, rpd}, rpcg_x = {16'd0, rpcg};
 wire [31:0] sh_x = {24'd0, sh}, kys_x = {24'd0, kys}, ph_x = {24'd0, ph};
 wire [31:0] trsh_x = {16'd0, trsh}, tr_x = {16'd0, tr}, rl_x = {16'd0, rows_last};
 wire [31:0] wpwi_x = {16'd0, wpwi}, ow_x = {16'd0, ow}, ipl_x = {16'd0, ipl};
 /* verilator lint_on UNUSEDSIGNAL */
 reg [IBA-1:0] shw, kysw, phw, trshw, pk_w;
+reg [IBA-1:0] dipl, cgipl, pk_i;      // RPD*IPL, RPCG*IPL
+reg [PK_N-1:0] pk_rd, pk_rc;
 reg [NPW-1:0] npix_full, npix_last, pk_o;
 reg [PK_N-1:0] pk_sh, pk_kys, pk_ph, pk_trsh, pk_tr, pk_rl;
 reg [PK_N:0] pk_n;                   // one-hot bit counter: done at pk_n[PK_N]
@@ -179,6 +196,9 @@ always @(posedge clk) begin
         npix_full <= {NPW{1'b0}}; npix_last <= {NPW{1'b0}};
         pk_w <= wpwi_x[IBA-1:0];
         pk_o <= ow_x[NPW-1:0];
+        dipl <= {IBA{1'b0}}; cgipl <= {IBA{1'b0}};
+        pk_i <= ipl_x[IBA-1:0];
+        pk_rd <= rpd_x[PK_N-1:0]; pk_rc <= rpcg_x[PK_N-1:0];
         pk_sh <= sh_x[PK_N-1:0]; pk_kys <= kys_x[PK_N-1:0]; pk_ph <= ph_x[PK_N-1:0];
         pk_trsh <= trsh_x[PK_N-1:0]; pk_tr <= tr_x[PK_N-1:0]; pk_rl <= rl_x[PK_N-1:0];
         pk_n <= {{PK_N{1'b0}}, 1'b1};
@@ -189,8 +209,12 @@ always @(posedge clk) begin
         if (pk_trsh[0]) trshw <= trshw + pk_w;
         if (pk_tr[0]) npix_full <= npix_full + pk_o;
         if (pk_rl[0]) npix_last <= npix_last + pk_o;
+        if (pk_rd[0]) dipl <= dipl + pk_i;
+        if (pk_rc[0]) cgipl <= cgipl + pk_i;
         pk_w <= pk_w << 1;
         pk_o <= pk_o << 1;
+        pk_i <= pk_i << 1;
+        pk_rd <= pk_rd >> 1; pk_rc <= pk_rc >> 1;
         pk_sh <= pk_sh >> 1; pk_kys <= pk_kys >> 1; pk_ph <= pk_ph >> 1;
         pk_trsh <= pk_trsh >> 1; pk_tr <= pk_tr >> 1; pk_rl <= pk_rl >> 1;
         pk_n <= pk_n << 1;
@@ -204,6 +228,15 @@ end
 // since PM, PM2 <= 2^16 (that is C, KXS >= 1).
 reg [TN*8-1:0] joff, jyoff;
 reg [TN*IBA-1:0] jrow;               // jy * WPWI
+// reduction packing: each lane's channel slot and its buffer offset
+// SLOT*IPL, now (rsl, rsb) and at a task's start (rsl0 = n / RPG, rsb0)
+reg [TN*16-1:0] rsl, rsl0;
+reg [TN*IBA-1:0] rsb, rsb0;
+reg [7:0] lw_gc;
+reg [15:0] lw_sl;
+reg [IBA-1:0] lw_sb;
+wire rp = rpg != 8'd0;
+wire rp_go, rp_adv;
 reg [15:0] lw_n;
 reg [23:0] lw_qa, lw_ya;
 reg [7:0] lw_jyx;
@@ -213,21 +246,77 @@ wire lw_done = !lw_on;
 wire [23:0] lw_qa_next = lw_qa + {7'd0, pm};
 wire [23:0] lw_ya_next = lw_ya + {7'd0, pm2};
 wire [IBA-1:0] wpwi_a = wpwi_x[IBA-1:0];
-integer li;
+integer li, lr;
+// each lane's next slot (slot + RPD, less RPCG when it wraps to the next
+// kernel position); the slot sum is RPD below 2^16 + 2^8 and wraps once
+// since RPD <= RPCG
+reg [TN*16-1:0] rp_sl;
+reg [TN-1:0] rp_wrap;
+/* verilator lint_off UNUSEDSIGNAL */
+reg [16:0] rp_s;
+/* verilator lint_on UNUSEDSIGNAL */
+always @* begin
+    for (lr = 0; lr < TN; lr = lr + 1) begin
+        rp_s = {1'b0, rsl[lr*16 +: 16]} + {9'd0, rpd};
+        rp_wrap[lr] = rp_s >= {1'b0, rpcg};
+        if (rp_wrap[lr]) rp_s = rp_s - {1'b0, rpcg};
+        rp_sl[lr*16 +: 16] = rp_s[15:0];
+    end
+end
 always @(posedge clk) begin
     if (init) begin
         // not packed (PM = 0): every lane at offset 0, nothing to walk
         joff <= {TN*8{1'b0}};
         jyoff <= {TN*8{1'b0}};
         jrow <= {TN*IBA{1'b0}};
-        lw_on <= pm != 17'd0;
+        rsl <= {TN*16{1'b0}}; rsl0 <= {TN*16{1'b0}};
+        rsb <= {TN*IBA{1'b0}}; rsb0 <= {TN*IBA{1'b0}};
+        lw_on <= pm != 17'd0 || rp;
         lw_n <= 16'd0;
         lw_qa <= 24'd0; lw_ya <= 24'd0; lw_jyx <= 8'd0; lw_row <= {IBA{1'b0}};
+        lw_gc <= 8'd0; lw_sl <= 16'd0; lw_sb <= {IBA{1'b0}};
+    end else if (rp_go) begin
+        // a task starts: every lane at kernel position 0, slot n / RPG
+        joff <= {TN*8{1'b0}};
+        jyoff <= {TN*8{1'b0}};
+        jrow <= {TN*IBA{1'b0}};
+        rsl <= rsl0;
+        rsb <= rsb0;
+    end else if (rp_adv) begin
+        // a step: TN pairs on
+        for (li = 0; li < TN; li = li + 1) begin
+            if (rp_wrap[li]) begin
+                rsb[li*IBA +: IBA] <= rsb[li*IBA +: IBA] + dipl - cgipl;
+                if (joff[li*8 +: 8] == rkw - 8'd1) begin
+                    joff[li*8 +: 8] <= 8'd0;
+                    jyoff[li*8 +: 8] <= jyoff[li*8 +: 8] + 8'd1;
+                    jrow[li*IBA +: IBA] <= jrow[li*IBA +: IBA] + wpwi_a;
+                end else begin
+                    joff[li*8 +: 8] <= joff[li*8 +: 8] + 8'd1;
+                end
+            end else begin
+                rsb[li*IBA +: IBA] <= rsb[li*IBA +: IBA] + dipl;
+            end
+            rsl[li*16 +: 16] <= rp_sl[li*16 +: 16];
+        end
     end else if (lw_on) begin
         for (li = 0; li < TN - 1; li = li + 1) begin
             joff[li*8 +: 8] <= joff[(li+1)*8 +: 8];
             jyoff[li*8 +: 8] <= jyoff[(li+1)*8 +: 8];
             jrow[li*IBA +: IBA] <= jrow[(li+1)*IBA +: IBA];
+        end
+        for (li = 0; li < TN - 1; li = li + 1) begin
+            rsl0[li*16 +: 16] <= rsl0[(li+1)*16 +: 16];
+            rsb0[li*IBA +: IBA] <= rsb0[(li+1)*IBA +: IBA];
+        end
+        rsl0[(TN-1)*16 +: 16] <= lw_sl;
+        rsb0[(TN-1)*IBA +: IBA] <= lw_sb;
+        if (lw_gc == rpg - 8'd1) begin
+            lw_gc <= 8'd0;
+            lw_sl <= lw_sl + 16'd1;
+            lw_sb <= lw_sb + ipl_x[IBA-1:0];
+        end else begin
+            lw_gc <= lw_gc + 8'd1;
         end
         joff[(TN-1)*8 +: 8] <= lw_qa[23:16] - lw_jyx;
         jyoff[(TN-1)*8 +: 8] <= lw_ya[23:16];
@@ -275,6 +364,8 @@ wire last_rt = rt == nrt - 16'd1;
 wire [PCW+NPW-1:0] npix_x = {{PCW{1'b0}}, last_rt ? npix_last : npix_full};
 /* verilator lint_on UNUSEDSIGNAL */
 wire [PCW-1:0] npix_t = npix_x[PCW-1:0];
+wire go = state == S_WAIT && (!needs_in || in_fill != in_cons) && (pass || w_fill != w_cons) &&
+          (!first_cc || (acc_used - acc_freed) < 8'd2) && pk_done && lw_done;
 
 // s0 registers
 reg v0, wr0, init0, slot0;
@@ -304,7 +395,7 @@ always @* begin
         iyn = iy + $signed({10'd0, jyoff[q*8 +: 8]});
         pad_w[q] = !(iyn >= 0 && iyn < $signed({2'd0, h}) && ixn >= 0 && ixn < $signed({2'd0, w}));
         ixs = ixn >>> se;
-        ia_w[q*IBA +: IBA] = cbase + rowoff + jrow[q*IBA +: IBA] + ixs[IBA-1:0];
+        ia_w[q*IBA +: IBA] = cbase + rsb[q*IBA +: IBA] + rowoff + jrow[q*IBA +: IBA] + ixs[IBA-1:0];
         es_w[q*LE +: LE] = (E > 1) ? (ixn[LE-1:0] & ~({LE{1'b1}} << se)) : {LE{1'b0}};
     end
 end
@@ -335,8 +426,7 @@ always @(posedge clk) begin
             state <= S_WAIT;
         end
         S_WAIT: begin
-            if ((!needs_in || in_fill != in_cons) && (pass || w_fill != w_cons) &&
-                (!first_cc || (acc_used - acc_freed) < 8'd2) && pk_done && lw_done) begin
+            if (go) begin
                 islot <= in_cons[0];
                 wslot <= w_cons[0];
                 if (first_cc) begin
@@ -344,7 +434,7 @@ always @(posedge clk) begin
                     acc_used <= acc_used + 8'd1;
                 end
                 cb <= 16'd0; ky <= 16'd0; kx <= 16'd0; kxp <= 16'd0; kyp <= 16'd0;
-                crem <= nc;
+                crem <= rp ? rpn : nc;
                 cbase <= {IBA{1'b0}};
                 widx <= {WBA{1'b0}};
                 init_step <= first_cc;
@@ -417,7 +507,8 @@ always @(posedge clk) begin
                         rowoff <= rtbase;
                         cb <= cb + 16'd1;
                         crem <= crem - TN[15:0];
-                        cbase <= cbase + ipl_x[IBA-1:0];
+                        // (reduction packing: each lane's slot offset instead)
+                        if (!rp) cbase <= cbase + ipl_x[IBA-1:0];
                     end
                 end
             end
@@ -448,6 +539,8 @@ always @(posedge clk) begin
 end
 
 assign done = state == S_IDLE && !init;
+assign rp_go = rp && go;
+assign rp_adv = rp && state == S_RUN && last_pix;
 
 // ---------------------------------------------------------------- s1: buffer read
 generate

@@ -53,6 +53,7 @@ check examples/tiny.nn --pe 4x4
 check examples/tiny.nn --pe 3x5 --mem-width 32
 check examples/lenet5.nn
 check examples/lenet5.nn --pe 16x16 --mem-width 128
+check tests/nets/serial_redpack.nn --pe 8x12
 for dw in 64 256 16; do
     if (cd "$WORK" && iverilog -g2005 -o axi.vvp -s tb_serial_axi -Ptb_serial_axi.DW=$dw \
             "$ROOT/tests/rtl/tb_serial_axi.v" "$ROOT/templates/nn_serial_axi.v" &&

@@ -17,13 +17,13 @@ struct want {
 	double mean;              /* simulated cycles, mean over the seeds */
 };
 
-static void check(const char *path, int tm, int tn, const struct want *w, int n)
+static void check(const char *path, int tm, int tn, int mw, const struct want *w, int n)
 {
 	struct ast_file *ast = parse_file(path);
 	assert_non_null(ast);
 	struct network *net = sema(ast);
 	assert_non_null(net);
-	struct compile_opts o = {.mode = MODE_SERIAL, .tm = tm, .tn = tn, .mem_width = 64, .batch = 1};
+	struct compile_opts o = {.mode = MODE_SERIAL, .tm = tm, .tn = tn, .mem_width = mw, .batch = 1};
 	struct serial s;
 	assert_int_equal(serial_lower(&s, net, &o), 0);
 	assert_int_equal(s.ndesc, n);
@@ -47,7 +47,7 @@ static void test_tiny(void **state)
 	static const struct want w[] = {
 		{"c1", 4, 2, 1, 1, 303.2}, {"c2", 1, 2, 1, 1, 89.0}, {"f1", 1, 1, 1, 1, 58.0},
 	};
-	check("examples/tiny.nn", 8, 8, w, 3);
+	check("examples/tiny.nn", 8, 8, 64, w, 3);
 }
 
 static void test_lenet5(void **state)
@@ -57,7 +57,7 @@ static void test_lenet5(void **state)
 		{"c1", 14, 2, 1, 1, 4163.4}, {"c2", 5, 2, 2, 1, 5197.6}, {"f1", 1, 1, 15, 1, 7405.8},
 		{"f2", 1, 1, 11, 1, 1834.8}, {"f3", 1, 1, 2, 1, 309.4},
 	};
-	check("examples/lenet5.nn", 8, 8, w, 5);
+	check("examples/lenet5.nn", 8, 8, 64, w, 5);
 }
 
 static void test_digits(void **state)
@@ -67,7 +67,7 @@ static void test_digits(void **state)
 		{"c1", 4, 2, 1, 1, 232.1}, {"c2", 1, 4, 2, 1, 400.2}, {"f1", 1, 1, 4, 1, 378.6},
 		{"f2", 1, 1, 2, 1, 144.1},
 	};
-	check("examples/digits/digits.nn", 8, 8, w, 4);
+	check("examples/digits/digits.nn", 8, 8, 64, w, 4);
 }
 
 /* 16 seeds */
@@ -79,7 +79,20 @@ static void test_cifar(void **state)
 		{"c2a", 4, 4, 4, 1, 19228.7}, {"c2b", 4, 4, 4, 1, 37870.7},
 		{"c3a", 1, 8, 8, 1, 21961.0}, {"f1", 1, 1, 8, 1, 37120.4}, {"f2", 1, 1, 1, 1, 244.5},
 	};
-	check("examples/cifar.nn", 16, 16, w, 7);
+	check("examples/cifar.nn", 16, 16, 64, w, 7);
+}
+
+/* reduction packing (conv1_2 .. conv3_1): 6 seeds at --pe 32x24
+ * --mem-width 256 */
+static void test_vgg_small(void **state)
+{
+	(void)state;
+	static const struct want w[] = {
+		{"conv1_1", 8, 4, 2, 1, 6925.5}, {"conv1_2", 8, 4, 2, 1, 50273.3},
+		{"conv2_1", 3, 6, 4, 1, 26565.5}, {"conv2_2", 3, 6, 4, 1, 50487.0},
+		{"conv3_1", 1, 8, 8, 1, 53623.0}, {"fc", 1, 1, 1, 2, 13927.2},
+	};
+	check("tests/nets/vgg_small.nn", 32, 24, 256, w, 6);
 }
 
 int main(void)
@@ -89,6 +102,7 @@ int main(void)
 		cmocka_unit_test(test_lenet5),
 		cmocka_unit_test(test_digits),
 		cmocka_unit_test(test_cifar),
+		cmocka_unit_test(test_vgg_small),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -57,6 +57,11 @@ reg  [16:0] d_pm;
 reg  [16:0] d_pm2;
 reg  [15:0] d_pc;
 reg  [7:0] d_pmask;
+reg  [7:0] d_rpg;
+reg  [7:0] d_rpd;
+reg  [15:0] d_rpcg;
+reg  [15:0] d_rpn;
+reg  [7:0] d_rkw;
 reg  [7:0] d_sh;
 reg  [7:0] d_sw;
 reg  [7:0] d_ph;
@@ -118,6 +123,11 @@ always @* begin
     d_pm2 = 17'd0;
     d_pc = 16'd0;
     d_pmask = 8'd0;
+    d_rpg = 8'd0;
+    d_rpd = 8'd0;
+    d_rpcg = 16'd0;
+    d_rpn = 16'd0;
+    d_rkw = 8'd0;
     d_sh = 8'd0;
     d_sw = 8'd0;
     d_ph = 8'd0;
@@ -168,7 +178,8 @@ always @* begin
     16'd0: begin
         d_op = 2'h0; d_ci = 2'h0; d_co = 2'h0; d_h = 16'h8; d_w = 16'h8; d_ow = 16'h8;
         d_kh = 16'h3; d_kw = 16'h1; d_kxs = 8'h3; d_kys = 8'h1; d_pm = 17'h8000;
-        d_pm2 = 17'h5556; d_pc = 16'h2; d_pmask = 8'h15; d_sh = 8'h1; d_sw = 8'h1; d_ph = 8'h1;
+        d_pm2 = 17'h5556; d_pc = 16'h2; d_pmask = 8'h15; d_rpg = 8'h0; d_rpd = 8'h0;
+        d_rpcg = 16'h0; d_rpn = 16'h0; d_rkw = 8'h0; d_sh = 8'h1; d_sw = 8'h1; d_ph = 8'h1;
         d_pw = 8'h1; d_csplit = 16'h6; d_nrt = 16'h4; d_tr = 16'h2; d_rows_last = 16'h2;
         d_ir = 16'h4; d_trsh = 16'h2; d_trp = 16'h1; d_prows_last = 16'h1; d_nob = 16'h1;
         d_nm_last = 16'h4; d_ncc = 16'h1; d_tc = 16'h8; d_nc_last = 16'h6; d_ncb_full = 16'h1;
@@ -183,7 +194,8 @@ always @* begin
     16'd1: begin
         d_op = 2'h0; d_ci = 2'h0; d_co = 2'h0; d_h = 16'h4; d_w = 16'h4; d_ow = 16'h2;
         d_kh = 16'h3; d_kw = 16'h2; d_kxs = 8'h2; d_kys = 8'h1; d_pm = 17'h4000;
-        d_pm2 = 17'h8000; d_pc = 16'h4; d_pmask = 8'h11; d_sh = 8'h1; d_sw = 8'h1; d_ph = 8'h0;
+        d_pm2 = 17'h8000; d_pc = 16'h4; d_pmask = 8'h11; d_rpg = 8'h0; d_rpd = 8'h0;
+        d_rpcg = 16'h0; d_rpn = 16'h0; d_rkw = 8'h0; d_sh = 8'h1; d_sw = 8'h1; d_ph = 8'h0;
         d_pw = 8'h0; d_csplit = 16'h8; d_nrt = 16'h1; d_tr = 16'h2; d_rows_last = 16'h2;
         d_ir = 16'h4; d_trsh = 16'h2; d_trp = 16'h2; d_prows_last = 16'h2; d_nob = 16'h1;
         d_nm_last = 16'h4; d_ncc = 16'h1; d_tc = 16'h8; d_nc_last = 16'h8; d_ncb_full = 16'h1;
@@ -198,16 +210,17 @@ always @* begin
     16'd2: begin
         d_op = 2'h0; d_ci = 2'h0; d_co = 2'h1; d_h = 16'h1; d_w = 16'h2; d_ow = 16'h1;
         d_kh = 16'h1; d_kw = 16'h2; d_kxs = 8'h1; d_kys = 8'h1; d_pm = 17'h0; d_pm2 = 17'h0;
-        d_pc = 16'h0; d_pmask = 8'h1; d_sh = 8'h1; d_sw = 8'h1; d_ph = 8'h0; d_pw = 8'h0;
-        d_csplit = 16'h8; d_nrt = 16'h1; d_tr = 16'h1; d_rows_last = 16'h1; d_ir = 16'h1;
-        d_trsh = 16'h1; d_trp = 16'h1; d_prows_last = 16'h1; d_nob = 16'h1; d_nm_last = 16'h5;
-        d_ncc = 16'h1; d_tc = 16'h8; d_nc_last = 16'h8; d_ncb_full = 16'h1; d_ncb_last = 16'h1;
-        d_ipl = 16'h1; d_wpwi = 16'h1; d_plane_i = 32'h1; d_pk = 4'h1; d_pow = 16'h1;
-        d_wpwo = 16'h1; d_plane_o = 32'h1; d_in_a = 16'h84; d_in_b = 16'h84; d_out = 16'h8c;
-        d_wbase = 16'h50; d_wstride = 32'h14; d_wlen = 32'h14; d_wlen_last = 32'h14;
-        d_in_every = 1'h0; d_w_once = 1'h1; d_nx_w = 16'h0; d_nx_wlen = 32'h0; d_shift = 8'h6;
-        d_rnd = 1'h1; d_outw = 6'hc; d_act = 2'h0; d_cap = 32'h180; d_avgm = 24'h1;
-        d_avgp = 6'h0; d_padv = 16'h0;
+        d_pc = 16'h0; d_pmask = 8'h1; d_rpg = 8'h0; d_rpd = 8'h0; d_rpcg = 16'h0; d_rpn = 16'h0;
+        d_rkw = 8'h0; d_sh = 8'h1; d_sw = 8'h1; d_ph = 8'h0; d_pw = 8'h0; d_csplit = 16'h8;
+        d_nrt = 16'h1; d_tr = 16'h1; d_rows_last = 16'h1; d_ir = 16'h1; d_trsh = 16'h1;
+        d_trp = 16'h1; d_prows_last = 16'h1; d_nob = 16'h1; d_nm_last = 16'h5; d_ncc = 16'h1;
+        d_tc = 16'h8; d_nc_last = 16'h8; d_ncb_full = 16'h1; d_ncb_last = 16'h1; d_ipl = 16'h1;
+        d_wpwi = 16'h1; d_plane_i = 32'h1; d_pk = 4'h1; d_pow = 16'h1; d_wpwo = 16'h1;
+        d_plane_o = 32'h1; d_in_a = 16'h84; d_in_b = 16'h84; d_out = 16'h8c; d_wbase = 16'h50;
+        d_wstride = 32'h14; d_wlen = 32'h14; d_wlen_last = 32'h14; d_in_every = 1'h0;
+        d_w_once = 1'h1; d_nx_w = 16'h0; d_nx_wlen = 32'h0; d_shift = 8'h6; d_rnd = 1'h1;
+        d_outw = 6'hc; d_act = 2'h0; d_cap = 32'h180; d_avgm = 24'h1; d_avgp = 6'h0;
+        d_padv = 16'h0;
     end
     default: ;
     endcase
@@ -237,6 +250,11 @@ nn_serial_core #(
     .d_pm2(d_pm2),
     .d_pc(d_pc),
     .d_pmask(d_pmask),
+    .d_rpg(d_rpg),
+    .d_rpd(d_rpd),
+    .d_rpcg(d_rpcg),
+    .d_rpn(d_rpn),
+    .d_rkw(d_rkw),
     .d_sh(d_sh),
     .d_sw(d_sw),
     .d_ph(d_ph),
@@ -731,6 +749,11 @@ module nn_serial_core #(
     input  wire [16:0]   d_pm2,
     input  wire [15:0]   d_pc,
     input  wire [TN-1:0] d_pmask,
+    input  wire [7:0]    d_rpg,
+    input  wire [7:0]    d_rpd,
+    input  wire [15:0]   d_rpcg,
+    input  wire [15:0]   d_rpn,
+    input  wire [7:0]    d_rkw,
     input  wire [7:0]    d_sh,
     input  wire [7:0]    d_sw,
     input  wire [7:0]    d_ph,
@@ -790,6 +813,8 @@ reg [15:0] q_ncb_full, q_ncb_last, q_ipl, q_wpwi, q_pow, q_wpwo;
 reg [7:0] q_kxs, q_kys, q_sh, q_sw, q_ph, q_pw;
 reg [16:0] q_pm, q_pm2;
 reg [TN-1:0] q_pmask;
+reg [7:0] q_rpg, q_rpd, q_rkw;
+reg [15:0] q_rpcg, q_rpn;
 reg [31:0] q_plane_i, q_plane_o, q_wstride, q_wlen, q_wlen_last, q_nx_wlen, q_cap;
 reg [3:0] q_pk;
 reg [AW-1:0] q_in_a, q_in_b, q_out, q_wbase, q_nx_w;
@@ -803,6 +828,7 @@ always @(posedge clk) begin
     q_w <= d_w; q_ow <= d_ow; q_kh <= d_kh; q_kw <= d_kw;
     q_kxs <= d_kxs; q_kys <= d_kys; q_pm <= d_pm; q_pm2 <= d_pm2;
     q_pc <= d_pc; q_pmask <= d_pmask; q_sh <= d_sh; q_sw <= d_sw;
+    q_rpg <= d_rpg; q_rpd <= d_rpd; q_rpcg <= d_rpcg; q_rpn <= d_rpn; q_rkw <= d_rkw;
     q_ph <= d_ph; q_pw <= d_pw; q_csplit <= d_csplit; q_nrt <= d_nrt;
     q_tr <= d_tr; q_rows_last <= d_rows_last; q_ir <= d_ir; q_trsh <= d_trsh;
     q_trp <= d_trp; q_prows_last <= d_prows_last; q_nob <= d_nob; q_nm_last <= d_nm_last;
@@ -969,7 +995,7 @@ nn_serial_load #(
     .nx_w(q_nx_w), .nx_wlen(q_nx_wlen),
     .nrt(q_nrt), .tr(q_tr), .rows_last(q_rows_last), .trsh(q_trsh), .ph(q_ph),
     .nob(q_nob), .nm_last(q_nm_last), .ncc(q_ncc), .tc(q_tc), .nc_last(q_nc_last),
-    .pc(q_pc), .pmask(q_pmask),
+    .pc(q_pc), .pmask(q_pmask), .rpg(q_rpg),
     .in_cons(in_cons), .w_cons(w_cons), .in_fill(in_fill), .w_fill(w_fill),
     .rq_valid(rq_valid), .rq_ready(rq_ready), .rq_addr(rq_addr), .rq_len(rq_len),
     .rs_valid(mem_resp_valid), .rs_data(mem_resp_data),
@@ -983,7 +1009,8 @@ nn_serial_mac #(
     .IBD(IBD), .WBD(WBD), .WSUB(WSUB), .NBW(NBW), .ABD(ABD)
 ) u_mac (
     .clk(clk), .rst(rst), .init(init), .done(mac_done),
-    .op(q_op), .ci(q_ci), .h(q_h), .w(q_w), .ow(q_ow), .kh(q_kh), .kw(q_kw), .kxs(q_kxs), .kys(q_kys), .pm(q_pm), .pm2(q_pm2), .sh(q_sh), .sw(q_sw),
+    .op(q_op), .ci(q_ci), .h(q_h), .w(q_w), .ow(q_ow), .kh(q_kh), .kw(q_kw), .kxs(q_kxs), .kys(q_kys), .pm(q_pm), .pm2(q_pm2),
+    .rpg(q_rpg), .rpd(q_rpd), .rpcg(q_rpcg), .rpn(q_rpn), .rkw(q_rkw), .sh(q_sh), .sw(q_sw),
     .pw(q_pw), .wpwi(q_wpwi), .ipl(q_ipl), .padv(q_padv), .in_every(q_in_every),
     .w_once(q_w_once), .nrt(q_nrt), .tr(q_tr), .rows_last(q_rows_last), .trsh(q_trsh),
     .ph(q_ph), .nob(q_nob), .nm_last(q_nm_last), .ncc(q_ncc), .tc(q_tc),
@@ -1470,7 +1497,9 @@ endmodule
  * Input tile of a task: channels [cs, cs+nc) of the layer's input, rows
  * [ir0, ir1) = [max(0, iy0), min(H, iy0 + IR)), every word of each row.
  * Channel j of the tile goes to bank j mod TN at word (j / TN) * IPL + k,
- * k counting the channel's words from ir0. Channels below CSPLIT come from
+ * k counting the channel's words from ir0; with reduction packing (RPG >
+ * 0) to the banks (j mod RPG) + RPG*t (PMASK << j mod RPG) at word
+ * (j / RPG) * IPL + k. Channels below CSPLIT come from
  * IN_A, the rest from IN_B (an add reads two tensors as one).
  * Weight tile (ob, cc): NBW bias words, then WSUB memory words per array
  * word, in the order the array consumes them.
@@ -1537,6 +1566,8 @@ module nn_serial_load #(
     // says) and the banks channel 0 goes to (channel c: PMASK << c)
     input  wire [15:0]   pc,
     input  wire [TN-1:0] pmask,
+    // reduction packing: channels a block of banks, gcd(C, TN) (0: TN)
+    input  wire [7:0]    rpg,
 
     // slots released by the array
     input  wire [7:0]    in_cons,
@@ -1800,6 +1831,7 @@ wire job_dest = job[SLW+17];
 wire k_last = rk == job_klast;
 wire in_last = k_last && rch == job_last[15:0];
 wire w_last = got == job_last[JLW-1:0];
+wire [15:0] lwrap = (rpg != 8'd0) ? {8'd0, rpg} - 16'd1 : TN[15:0] - 16'd1;
 /* verilator lint_off UNUSEDSIGNAL */
 wire [31:0] got_x = {{(32-JLW){1'b0}}, got};
 /* verilator lint_on UNUSEDSIGNAL */
@@ -1835,7 +1867,7 @@ always @(posedge clk) begin
                 if (k_last) begin
                     rk <= 16'd0;
                     rch <= rch + 16'd1;
-                    if (rlane == TN[15:0] - 16'd1) begin
+                    if (rlane == lwrap) begin
                         rlane <= 16'd0;
                         rblk <= rblk + ipl;
                     end else begin
@@ -1904,6 +1936,13 @@ endmodule
  * Pipeline: s0 address, s1 buffer read, s2 element select, s3 products,
  * s4 adder tree and accumulator read, write at the end of s4. An
  * accumulator is read again at least PMIN cycles after it was written.
+ * Reduction packing (RPG > 0, KH = KW = 1 here): step cb gives lane n the
+ * pair i = cb*TN + n of the C*RKH*RKW (channel c, kernel position p), i =
+ * p*C + c; lane n sees only channels c = n mod RPG, RPG = gcd(C, TN), which
+ * its bank holds at slot c / RPG. Each lane keeps its slot, (ky, kx) and
+ * their buffer offsets and advances them by TN pairs a step: slot += RPD
+ * (TN / RPG), past RPCG (C / RPG) slots back by RPCG and one kernel
+ * position on. Lanes with i >= RPN (C*RKH*RKW) are masked.
  */
 module nn_serial_mac #(
     parameter TM = 8,
@@ -1948,6 +1987,13 @@ module nn_serial_mac #(
     input  wire [7:0]    kys,
     input  wire [16:0]   pm,
     input  wire [16:0]   pm2,
+    // reduction packing: gcd(C, TN) (0: off), TN / RPG, C / RPG, the
+    // pairs C*KH*KW and the kernel width
+    input  wire [7:0]    rpg,
+    input  wire [7:0]    rpd,
+    input  wire [15:0]   rpcg,
+    input  wire [15:0]   rpn,
+    input  wire [7:0]    rkw,
     input  wire [7:0]    sh,
     input  wire [7:0]    sw,
     input  wire [7:0]    pw,
@@ -2053,11 +2099,14 @@ wire needs_w = !pass && (!w_once || first_task);
 localparam NPW = ABA + 1;
 localparam PK_N = (IBA > NPW) ? ((IBA > 8) ? IBA : 8) : ((NPW > 8) ? NPW : 8);
 /* verilator lint_off UNUSEDSIGNAL */
+wire [31:0] rpd_x = {24'd0, rpd}, rpcg_x = {16'd0, rpcg};
 wire [31:0] sh_x = {24'd0, sh}, kys_x = {24'd0, kys}, ph_x = {24'd0, ph};
 wire [31:0] trsh_x = {16'd0, trsh}, tr_x = {16'd0, tr}, rl_x = {16'd0, rows_last};
 wire [31:0] wpwi_x = {16'd0, wpwi}, ow_x = {16'd0, ow}, ipl_x = {16'd0, ipl};
 /* verilator lint_on UNUSEDSIGNAL */
 reg [IBA-1:0] shw, kysw, phw, trshw, pk_w;
+reg [IBA-1:0] dipl, cgipl, pk_i;      // RPD*IPL, RPCG*IPL
+reg [PK_N-1:0] pk_rd, pk_rc;
 reg [NPW-1:0] npix_full, npix_last, pk_o;
 reg [PK_N-1:0] pk_sh, pk_kys, pk_ph, pk_trsh, pk_tr, pk_rl;
 reg [PK_N:0] pk_n;                   // one-hot bit counter: done at pk_n[PK_N]
@@ -2068,6 +2117,9 @@ always @(posedge clk) begin
         npix_full <= {NPW{1'b0}}; npix_last <= {NPW{1'b0}};
         pk_w <= wpwi_x[IBA-1:0];
         pk_o <= ow_x[NPW-1:0];
+        dipl <= {IBA{1'b0}}; cgipl <= {IBA{1'b0}};
+        pk_i <= ipl_x[IBA-1:0];
+        pk_rd <= rpd_x[PK_N-1:0]; pk_rc <= rpcg_x[PK_N-1:0];
         pk_sh <= sh_x[PK_N-1:0]; pk_kys <= kys_x[PK_N-1:0]; pk_ph <= ph_x[PK_N-1:0];
         pk_trsh <= trsh_x[PK_N-1:0]; pk_tr <= tr_x[PK_N-1:0]; pk_rl <= rl_x[PK_N-1:0];
         pk_n <= {{PK_N{1'b0}}, 1'b1};
@@ -2078,8 +2130,12 @@ always @(posedge clk) begin
         if (pk_trsh[0]) trshw <= trshw + pk_w;
         if (pk_tr[0]) npix_full <= npix_full + pk_o;
         if (pk_rl[0]) npix_last <= npix_last + pk_o;
+        if (pk_rd[0]) dipl <= dipl + pk_i;
+        if (pk_rc[0]) cgipl <= cgipl + pk_i;
         pk_w <= pk_w << 1;
         pk_o <= pk_o << 1;
+        pk_i <= pk_i << 1;
+        pk_rd <= pk_rd >> 1; pk_rc <= pk_rc >> 1;
         pk_sh <= pk_sh >> 1; pk_kys <= pk_kys >> 1; pk_ph <= pk_ph >> 1;
         pk_trsh <= pk_trsh >> 1; pk_tr <= pk_tr >> 1; pk_rl <= pk_rl >> 1;
         pk_n <= pk_n << 1;
@@ -2093,6 +2149,15 @@ end
 // since PM, PM2 <= 2^16 (that is C, KXS >= 1).
 reg [TN*8-1:0] joff, jyoff;
 reg [TN*IBA-1:0] jrow;               // jy * WPWI
+// reduction packing: each lane's channel slot and its buffer offset
+// SLOT*IPL, now (rsl, rsb) and at a task's start (rsl0 = n / RPG, rsb0)
+reg [TN*16-1:0] rsl, rsl0;
+reg [TN*IBA-1:0] rsb, rsb0;
+reg [7:0] lw_gc;
+reg [15:0] lw_sl;
+reg [IBA-1:0] lw_sb;
+wire rp = rpg != 8'd0;
+wire rp_go, rp_adv;
 reg [15:0] lw_n;
 reg [23:0] lw_qa, lw_ya;
 reg [7:0] lw_jyx;
@@ -2102,21 +2167,77 @@ wire lw_done = !lw_on;
 wire [23:0] lw_qa_next = lw_qa + {7'd0, pm};
 wire [23:0] lw_ya_next = lw_ya + {7'd0, pm2};
 wire [IBA-1:0] wpwi_a = wpwi_x[IBA-1:0];
-integer li;
+integer li, lr;
+// each lane's next slot (slot + RPD, less RPCG when it wraps to the next
+// kernel position); the slot sum is RPD below 2^16 + 2^8 and wraps once
+// since RPD <= RPCG
+reg [TN*16-1:0] rp_sl;
+reg [TN-1:0] rp_wrap;
+/* verilator lint_off UNUSEDSIGNAL */
+reg [16:0] rp_s;
+/* verilator lint_on UNUSEDSIGNAL */
+always @* begin
+    for (lr = 0; lr < TN; lr = lr + 1) begin
+        rp_s = {1'b0, rsl[lr*16 +: 16]} + {9'd0, rpd};
+        rp_wrap[lr] = rp_s >= {1'b0, rpcg};
+        if (rp_wrap[lr]) rp_s = rp_s - {1'b0, rpcg};
+        rp_sl[lr*16 +: 16] = rp_s[15:0];
+    end
+end
 always @(posedge clk) begin
     if (init) begin
         // not packed (PM = 0): every lane at offset 0, nothing to walk
         joff <= {TN*8{1'b0}};
         jyoff <= {TN*8{1'b0}};
         jrow <= {TN*IBA{1'b0}};
-        lw_on <= pm != 17'd0;
+        rsl <= {TN*16{1'b0}}; rsl0 <= {TN*16{1'b0}};
+        rsb <= {TN*IBA{1'b0}}; rsb0 <= {TN*IBA{1'b0}};
+        lw_on <= pm != 17'd0 || rp;
         lw_n <= 16'd0;
         lw_qa <= 24'd0; lw_ya <= 24'd0; lw_jyx <= 8'd0; lw_row <= {IBA{1'b0}};
+        lw_gc <= 8'd0; lw_sl <= 16'd0; lw_sb <= {IBA{1'b0}};
+    end else if (rp_go) begin
+        // a task starts: every lane at kernel position 0, slot n / RPG
+        joff <= {TN*8{1'b0}};
+        jyoff <= {TN*8{1'b0}};
+        jrow <= {TN*IBA{1'b0}};
+        rsl <= rsl0;
+        rsb <= rsb0;
+    end else if (rp_adv) begin
+        // a step: TN pairs on
+        for (li = 0; li < TN; li = li + 1) begin
+            if (rp_wrap[li]) begin
+                rsb[li*IBA +: IBA] <= rsb[li*IBA +: IBA] + dipl - cgipl;
+                if (joff[li*8 +: 8] == rkw - 8'd1) begin
+                    joff[li*8 +: 8] <= 8'd0;
+                    jyoff[li*8 +: 8] <= jyoff[li*8 +: 8] + 8'd1;
+                    jrow[li*IBA +: IBA] <= jrow[li*IBA +: IBA] + wpwi_a;
+                end else begin
+                    joff[li*8 +: 8] <= joff[li*8 +: 8] + 8'd1;
+                end
+            end else begin
+                rsb[li*IBA +: IBA] <= rsb[li*IBA +: IBA] + dipl;
+            end
+            rsl[li*16 +: 16] <= rp_sl[li*16 +: 16];
+        end
     end else if (lw_on) begin
         for (li = 0; li < TN - 1; li = li + 1) begin
             joff[li*8 +: 8] <= joff[(li+1)*8 +: 8];
             jyoff[li*8 +: 8] <= jyoff[(li+1)*8 +: 8];
             jrow[li*IBA +: IBA] <= jrow[(li+1)*IBA +: IBA];
+        end
+        for (li = 0; li < TN - 1; li = li + 1) begin
+            rsl0[li*16 +: 16] <= rsl0[(li+1)*16 +: 16];
+            rsb0[li*IBA +: IBA] <= rsb0[(li+1)*IBA +: IBA];
+        end
+        rsl0[(TN-1)*16 +: 16] <= lw_sl;
+        rsb0[(TN-1)*IBA +: IBA] <= lw_sb;
+        if (lw_gc == rpg - 8'd1) begin
+            lw_gc <= 8'd0;
+            lw_sl <= lw_sl + 16'd1;
+            lw_sb <= lw_sb + ipl_x[IBA-1:0];
+        end else begin
+            lw_gc <= lw_gc + 8'd1;
         end
         joff[(TN-1)*8 +: 8] <= lw_qa[23:16] - lw_jyx;
         jyoff[(TN-1)*8 +: 8] <= lw_ya[23:16];
@@ -2164,6 +2285,8 @@ wire last_rt = rt == nrt - 16'd1;
 wire [PCW+NPW-1:0] npix_x = {{PCW{1'b0}}, last_rt ? npix_last : npix_full};
 /* verilator lint_on UNUSEDSIGNAL */
 wire [PCW-1:0] npix_t = npix_x[PCW-1:0];
+wire go = state == S_WAIT && (!needs_in || in_fill != in_cons) && (pass || w_fill != w_cons) &&
+          (!first_cc || (acc_used - acc_freed) < 8'd2) && pk_done && lw_done;
 
 // s0 registers
 reg v0, wr0, init0, slot0;
@@ -2193,7 +2316,7 @@ always @* begin
         iyn = iy + $signed({10'd0, jyoff[q*8 +: 8]});
         pad_w[q] = !(iyn >= 0 && iyn < $signed({2'd0, h}) && ixn >= 0 && ixn < $signed({2'd0, w}));
         ixs = ixn >>> se;
-        ia_w[q*IBA +: IBA] = cbase + rowoff + jrow[q*IBA +: IBA] + ixs[IBA-1:0];
+        ia_w[q*IBA +: IBA] = cbase + rsb[q*IBA +: IBA] + rowoff + jrow[q*IBA +: IBA] + ixs[IBA-1:0];
         es_w[q*LE +: LE] = (E > 1) ? (ixn[LE-1:0] & ~({LE{1'b1}} << se)) : {LE{1'b0}};
     end
 end
@@ -2224,8 +2347,7 @@ always @(posedge clk) begin
             state <= S_WAIT;
         end
         S_WAIT: begin
-            if ((!needs_in || in_fill != in_cons) && (pass || w_fill != w_cons) &&
-                (!first_cc || (acc_used - acc_freed) < 8'd2) && pk_done && lw_done) begin
+            if (go) begin
                 islot <= in_cons[0];
                 wslot <= w_cons[0];
                 if (first_cc) begin
@@ -2233,7 +2355,7 @@ always @(posedge clk) begin
                     acc_used <= acc_used + 8'd1;
                 end
                 cb <= 16'd0; ky <= 16'd0; kx <= 16'd0; kxp <= 16'd0; kyp <= 16'd0;
-                crem <= nc;
+                crem <= rp ? rpn : nc;
                 cbase <= {IBA{1'b0}};
                 widx <= {WBA{1'b0}};
                 init_step <= first_cc;
@@ -2306,7 +2428,8 @@ always @(posedge clk) begin
                         rowoff <= rtbase;
                         cb <= cb + 16'd1;
                         crem <= crem - TN[15:0];
-                        cbase <= cbase + ipl_x[IBA-1:0];
+                        // (reduction packing: each lane's slot offset instead)
+                        if (!rp) cbase <= cbase + ipl_x[IBA-1:0];
                     end
                 end
             end
@@ -2337,6 +2460,8 @@ always @(posedge clk) begin
 end
 
 assign done = state == S_IDLE && !init;
+assign rp_go = rp && go;
+assign rp_adv = rp && state == S_RUN && last_pix;
 
 // ---------------------------------------------------------------- s1: buffer read
 generate
