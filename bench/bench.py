@@ -12,6 +12,8 @@ CLOCK_HZ = 150e6
 QIU_FPS, QIU_CONV_GOPS = 4.45, 187.8          # Qiu et al., FPGA 2016, XC7Z045
 VGG16_TIMEOUT = int(os.environ.get("BENCH_VGG16_TIMEOUT", "7200"))
 VGG16_BATCH = int(os.environ.get("BENCH_VGG16_BATCH", "4"))      # frames a start (--batch)
+# on-chip buffers within an XC7Z045's block RAM (545 RAMB36), the 2016 part
+VGG16_BRAM = int(os.environ.get("BENCH_VGG16_BRAM_KBITS", "19620"))
 SIM_TIMEOUT = int(os.environ.get("BENCH_SIM_TIMEOUT", "1800"))
 SYNTH_TIMEOUT = int(os.environ.get("BENCH_SYNTH_TIMEOUT", "1500"))
 
@@ -314,7 +316,8 @@ def run_parallel(net, opts, tag, frames=3, timeout=SIM_TIMEOUT):
 def part_vgg16():
     # fc batching (Qiu et al.): the conv layers run frame by frame, the fc
     # layers once for the batch, each fc weight fetched once for its frames
-    opts = f"--pe 32x24 --mem-width 256 --batch {VGG16_BATCH}"
+    opts = f"--pe 32x24 --mem-width 256 --batch {VGG16_BATCH}" + \
+        (f" --bram-kbits {VGG16_BRAM}" if VGG16_BRAM > 0 else "")
     r = run_serial("examples/vgg16.nn", opts, "vgg16-serial", frames=VGG16_BATCH,
                    timeout=VGG16_TIMEOUT,
                    monitor=os.environ.get("BENCH_VGG16_MONITOR", "1") == "1")
