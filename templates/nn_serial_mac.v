@@ -247,9 +247,9 @@ wire [23:0] lw_qa_next = lw_qa + {7'd0, pm};
 wire [23:0] lw_ya_next = lw_ya + {7'd0, pm2};
 wire [IBA-1:0] wpwi_a = wpwi_x[IBA-1:0];
 integer li, lr;
-// each lane's next slot (slot + RPD, less RPCG when it wraps to the next
-// kernel position); the slot sum is RPD below 2^16 + 2^8 and wraps once
-// since RPD <= RPCG
+// each lane's next slot: slot + RPD, less RPCG when it passes RPCG (the
+// lane moves to the next kernel position); once at most, RPD < RPCG as
+// TN < C
 reg [TN*16-1:0] rp_sl;
 reg [TN-1:0] rp_wrap;
 /* verilator lint_off UNUSEDSIGNAL */
