@@ -577,7 +577,7 @@ def part_synth():
                "(and far fewer block RAMs than the weight buffers need): synthesis removed "
                "most of the array"), "s")
     else:
-        pf = synth_partial(os.path.join(ROOT, "build", "synth", "vgg16-serial-xilinx"))
+        pf = synth_partial(os.path.join(os.path.dirname(NNC), "synth", "vgg16-serial-xilinx"))
         res["vgg16_xilinx"]["partial"] = pf
         fig("synth", "vgg16_synth_xilinx_s", None, "< 600", False, cmd,
             (f"did not finish within {SYNTH_TIMEOUT} s" if rc is None else f"failed (rc {rc})")
@@ -620,7 +620,7 @@ def part_ice40():
         rc, out, secs = sh(f"sh bench/synth.sh {NNC} examples/digits/digits.nn serial ice40 "
                            f"--pe {pe} --mem-width {mw}", timeout=SYNTH_TIMEOUT)
         t = synth_table(out)
-        pnr = os.path.join(ROOT, "build", "synth", "digits-serial-ice40", "pnr.log")
+        pnr = os.path.join(os.path.dirname(NNC), "synth", "digits-serial-ice40", "pnr.log")
         if os.path.exists(pnr):
             for k, v in re.findall(r"(ICESTORM_LC|ICESTORM_DSP|ICESTORM_RAM):\s+(\d+/\s*\d+)",
                                    open(pnr).read()):
