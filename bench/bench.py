@@ -424,6 +424,18 @@ def part_estimates():
         log(f"  serial {name}: estimate {r.get('estimated_cycles')} measured {r.get('cycles')} "
             f"worst layer error {worst} ({r.get('layer_source')}) ({r['wall_s']} s)")
     details["estimates"] = {"parallel": par, "serial": ser}
+    estimate_figures(par, ser)
+
+
+def part_estimate_figures():
+    """The estimates part's figures again from its stored simulations and the
+    VGG16 part's layers (after a new VGG16 run), without simulating."""
+    e = json.load(open(RESULTS))["details"]["estimates"]
+    details["estimates"] = e
+    estimate_figures(e["parallel"], e["serial"])
+
+
+def estimate_figures(par, ser):
     # VGG16 serial per-layer from part a when it ran
     prev = {}
     if os.path.exists(RESULTS):
@@ -648,6 +660,7 @@ def part_ice40():
 
 
 PARTS = {"vgg16": part_vgg16, "parallel": part_parallel, "estimates": part_estimates,
+         "estimate-figures": part_estimate_figures,
          "golden": part_golden, "compile": part_compile, "synth": part_synth,
          "ice40": part_ice40}
 ORDER = ["golden", "compile", "parallel", "vgg16", "estimates", "synth", "ice40"]
