@@ -63,5 +63,32 @@ for dw in 64 256 16; do
         fail=$((fail + 1)); echo "  FAIL tb_serial_axi DW=$dw"; tail -n 3 "$WORK/log" | sed 's/^/    /'
     fi
 done
-sh "$ROOT/tests/report.sh" "$RESULTS" "rtl serial (lint, yosys, axi)" "$pass" "$fail"
+# the memory model's stalls follow +seed under Verilator too (it ignores
+# $random's seed argument, which the model used to rely on): another seed
+# gives other cycles and the same outputs. (Icarus and Verilator count one
+# cycle apart on a frame even without stalls: a testbench sampling race,
+# not yet found, so their cycles are not compared here.)
+seeds_ok=1
+for sim in verilator; do
+    if ! "$NNC" sim "$ROOT/examples/tiny.nn" --mode serial --frames 1 --simulator $sim \
+            --keep "$WORK/seed_$sim" >"$WORK/log" 2>&1; then
+        seeds_ok=0; echo "  FAIL seeds: nnc sim tiny ($sim)"; tail -n 3 "$WORK/log" | sed 's/^/    /'
+    fi
+done
+if [ $seeds_ok = 1 ]; then
+    c_v1=$(grep '^f ' "$WORK/seed_verilator/out.txt")
+    d_v1=$(grep -v '^[fl] ' "$WORK/seed_verilator/out.txt")
+    (cd "$WORK/seed_verilator" && ./obj_dir/simv +seed=2 >seed2.log 2>&1)
+    c_v2=$(grep '^f ' "$WORK/seed_verilator/out.txt")
+    d_v2=$(grep -v '^[fl] ' "$WORK/seed_verilator/out.txt")
+    if [ -n "$c_v1" ] && [ -n "$d_v1" ] && [ "$c_v1" != "$c_v2" ] && [ "$d_v1" = "$d_v2" ]; then
+        pass=$((pass + 1))
+    else
+        fail=$((fail + 1))
+        echo "  FAIL seeds: verilator seed 1 '$c_v1', seed 2 '$c_v2' (outputs equal: $([ "$d_v1" = "$d_v2" ] && echo yes || echo no))"
+    fi
+else
+    fail=$((fail + 1))
+fi
+sh "$ROOT/tests/report.sh" "$RESULTS" "rtl serial (lint, yosys, axi, seeds)" "$pass" "$fail"
 exit 0
