@@ -719,7 +719,8 @@ def write_md(res):
          "as it was, shared with other jobs: `machine_<part>.load_average` in results.json "
          "gives the load when each part ended. Re-run a part alone with "
          "`sh bench/run.sh build/nnc PART` (parts: " + " ".join(ORDER) + "); "
-         "`estimates` takes VGG16's per-layer figures from the last `vgg16` run.",
+         "`estimates` takes VGG16's per-layer figures from the last `vgg16` run; "
+         "`estimate-figures` recomputes its figures from the stored runs after a new `vgg16` run.",
          "", table(res), "",
          "Notes on the figures:", ""] + [f"- `{k}`: {f['note']}" for k, f in res["figures"].items()
                                         if f.get("note")] + ["",
