@@ -795,6 +795,10 @@ static int lower_at(struct serial *s, const struct network *net, const struct co
 		s->desc[d].wbase = w;
 		w += s->desc[d].wwords;
 	}
+	/* a whole layer's first tile starts ph rows above its input */
+	for (int k = 0; k < s->ndesc; k++)
+		if (!s->desc[k].band)
+			s->desc[k].iys = -s->desc[k].ph;
 	/* each descriptor fetches the next one's first weight tile once its own
 	 * reads are out: that load overlaps its last tile, drain and write */
 	for (int k = 0; k + 1 < s->ndesc; k++) {

@@ -61,6 +61,12 @@ struct sdesc {
 	int rp, rpg;
 	int lanes;                  /* lanes the array walks at a descriptor's start (packed, rp) */
 	int sa, sb;                 /* add: scales */
+	/* fusion: the first tile's top input row (-ph, or a band's first row
+	 * minus ph: a band of a layer computes output rows from there); osc:
+	 * the output goes to the on-chip scratch (nn_serial_scratch), isc: the
+	 * input comes from it */
+	int iys, osc, isc;
+	int band;                   /* 1 + the band index of a fused layer's descriptor, or 0 */
 	int64_t est;                /* estimated cycles */
 	int ta, tb, tout;           /* the tensors it reads and writes */
 	int wsrc;                   /* the descriptor whose weights it reuses (an earlier
@@ -81,6 +87,12 @@ struct serial {
 	 * tile serving B rows; tail_layer is nlayers when B is 1 */
 	int batch, tail_layer;
 	bool quiet;                 /* a trial lowering (--bram-kbits): tiles fail silently */
+	/* the on-chip scratch of fused layers (sdepth 0: none): word addresses
+	 * from sbase (aligned to 2^(sk+sl)) hold a map whose channel ch starts
+	 * at sbase + ch << sk; ch lives in bank ch mod 2^sl at bank word
+	 * (ch >> sl)*spl; sdepth words a bank */
+	int64_t sbase;
+	int sk, sl, spl, sdepth;
 };
 
 int serial_lower(struct serial *s, const struct network *net, const struct compile_opts *o);

@@ -39,7 +39,8 @@
 	X(w_once, 1, d->w_once) X(nx_w, 0, d->nx_w) X(nx_wlen, 32, d->nx_wlen) \
 	 X(shift, 8, d->shift) X(rnd, 1, d->rnd)             \
 	X(outw, 6, d->outw) X(act, 2, d->act) X(cap, 32, d->cap)                    \
-	X(avgm, 24, d->avgm) X(avgp, 6, d->avgp) X(padv, -1, d->padv)
+	X(avgm, 24, d->avgm) X(avgp, 6, d->avgp) X(padv, -1, d->padv)             \
+	X(iys, 18, d->iys) X(osc, 1, d->osc)
 
 static const char *const op_names[] = {"mac", "max", "sum"};
 
@@ -58,7 +59,8 @@ static int check_fields(const struct serial *s, const struct network *net)
 		{                                                                            \
 			int b = field_bits(s, bits);                                         \
 			int64_t val = (int64_t)(v);                                          \
-			bool sgn = !strcmp(#nm, "shift") || !strcmp(#nm, "padv");           \
+			bool sgn = !strcmp(#nm, "shift") || !strcmp(#nm, "padv") ||          \
+			           !strcmp(#nm, "iys");                                      \
 			bool ok = sgn ? val >= -((int64_t)1 << (b - 1)) && val < ((int64_t)1 << (b - 1)) \
 			              : b >= 63 || (val >= 0 && val < ((int64_t)1 << b));    \
 			if (!ok) {                                                           \
@@ -226,7 +228,8 @@ static void emit_top(FILE *f, const struct serial *s, const struct network *net,
 	fputs("    default: ;\n    endcase\nend\n\n", f);
 	fprintf(f, "nn_serial_core #(\n"
 	        "    .TM(%d), .TN(%d), .CW(%d), .WCW(%d), .MW(%d), .AW(%d), .LEN_W(%d), .MAXB(%d),\n"
-	        "    .ACC_W(%d), .BW(%d), .IBD(%d), .WBD(%d), .ABD(%d), .OBD(%d), .NDESC(%d)\n"
+	        "    .ACC_W(%d), .BW(%d), .IBD(%d), .WBD(%d), .ABD(%d), .OBD(%d), .NDESC(%d),\n"
+	        "    .SBASE(%d'h%llx), .SK(%d), .SL(%d), .SPL(%d), .SDEPTH(%d)\n"
 	        ") u_core (\n"
 	        "    .clk(clk), .rst(rst), .start(start), .busy(busy), .done(done),\n"
 	        "    .mem_req_valid(mem_req_valid), .mem_req_ready(mem_req_ready),\n"
@@ -235,7 +238,8 @@ static void emit_top(FILE *f, const struct serial *s, const struct network *net,
 	        "    .mem_resp_valid(mem_resp_valid), .mem_resp_data(mem_resp_data),\n"
 	        "    .desc(desc)",
 	        s->tm, s->tn, s->cw, s->wcw, s->mw, s->aw, s->len_w, s->maxb, s->acc_w, s->bw,
-	        s->ibd, s->wbd, s->abd, s->obd, s->ndesc);
+	        s->ibd, s->wbd, s->abd, s->obd, s->ndesc, s->aw, (unsigned long long)s->sbase,
+	        s->sk, s->sl, s->spl, s->sdepth);
 #define X(nm, bits, v) fprintf(f, ",\n    .d_%s(d_%s)", #nm, #nm);
 	{
 		const struct sdesc *d = s->desc;
