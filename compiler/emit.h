@@ -14,6 +14,8 @@ struct compile_opts {
 	int mult_budget;            /* parallel: --mult-budget */
 	int mem_width;              /* serial: --mem-width BITS */
 	int batch;                  /* serial: --batch N, frames an fc weight fetch serves */
+	int fuse;                   /* serial: --fuse auto (0), all (1), none (2) */
+	int fuse_band;              /* serial: --fuse-band N, pooled rows a band (0: the estimate's) */
 	int64_t bram_kbits;         /* serial: --bram-kbits N, on-chip buffer bits / 1024 (0: no cap) */
 	bool tb;                    /* also write OUT_tb.v */
 	int frames;                 /* testbench: frames (parallel) or inferences (serial) */

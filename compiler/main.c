@@ -36,6 +36,12 @@ static const char usage[] =
 	"                      (each fc weight fetched once for N frames; default 1)\n"
 	"  --bram-kbits N      serial: fit the on-chip buffers in N x 1024 bits (the part's\n"
 	"                      block RAM; default: no cap)\n"
+	"  --fuse auto|all|none  serial: run a conv whose output only the next conv reads\n"
+	"                      together with it in row bands through an on-chip scratch: where\n"
+	"                      the estimate says it pays (auto, the default), wherever it can\n"
+	"                      (all), or never (none)\n"
+	"  --fuse-band N       serial: fuse every pair it can with bands of N output rows of the\n"
+	"                      second conv (after its pool; for tests and experiments)\n"
 	"  --mult-budget N     parallel: multipliers to balance over the layers (default 256)\n"
 	"  --frames N          sim: random frames to stream (default 2)\n"
 	"  --simulator S       sim: icarus (default) or verilator\n"
@@ -91,6 +97,7 @@ static bool parse_int(const char *opt, const char *v, int min, int max, int *out
 static int parse_args(int argc, char **argv, struct options *o)
 {
 	static const char *const cmds[] = {"check", "run", "sim", "quantize", "import"};
+	bool fuse_set = false;
 	o->w.seed = 1;
 	o->c.tm = o->c.tn = 8;
 	o->c.mem_width = 64;
@@ -159,6 +166,20 @@ static int parse_args(int argc, char **argv, struct options *o)
 			parse_int(a, take_arg(argc, argv, &i), 1, 100000, &o->s.frames);
 		} else if (!strcmp(a, "--batch")) {
 			parse_int(a, take_arg(argc, argv, &i), 1, 256, &o->c.batch);
+		} else if (!strcmp(a, "--fuse-band")) {
+			parse_int(a, take_arg(argc, argv, &i), 1, 65535, &o->c.fuse_band);
+			fuse_set = true;
+		} else if (!strcmp(a, "--fuse")) {
+			const char *v = take_arg(argc, argv, &i);
+			if (v && !strcmp(v, "auto"))
+				o->c.fuse = 0;
+			else if (v && !strcmp(v, "all"))
+				o->c.fuse = 1;
+			else if (v && !strcmp(v, "none"))
+				o->c.fuse = 2;
+			else if (v)
+				error_plain("--fuse takes auto, all or none, not '%s'", v);
+			fuse_set = true;
 		} else if (!strcmp(a, "--bram-kbits")) {
 			int k = 0;
 			if (parse_int(a, take_arg(argc, argv, &i), 1, 1 << 24, &k))
@@ -195,6 +216,11 @@ static int parse_args(int argc, char **argv, struct options *o)
 	if (o->mode && strcmp(o->mode, "serial") && strcmp(o->mode, "parallel"))
 		error_plain("--mode takes serial or parallel, not '%s'", o->mode);
 	o->c.mode = o->mode && !strcmp(o->mode, "serial") ? MODE_SERIAL : MODE_PARALLEL;
+	if (fuse_set && o->c.mode != MODE_SERIAL)
+		error_plain("--fuse and --fuse-band are serial-mode options (parallel mode streams "
+		            "every layer on chip)");
+	if (o->c.fuse == 2 && o->c.fuse_band > 0)
+		error_plain("--fuse-band fuses layers, and --fuse none says not to");
 	if (o->c.bram_kbits > 0 && o->c.mode != MODE_SERIAL)
 		error_plain("--bram-kbits is a serial-mode option (parallel mode keeps weights in ROMs)");
 	if (o->c.batch > 1 && o->c.mode != MODE_SERIAL)

@@ -154,6 +154,10 @@ int64_t sdesc_bias(const struct sdesc *d, int o)
 static int tile(struct serial *s, struct sdesc *d, struct loc at, const char *what)
 {
 	int pass = d->op != SOP_MAC;
+	/* a whole layer's first tile starts ph rows above its input (a band's
+	 * first row is the fusion's) */
+	if (!d->band)
+		d->iys = -d->ph;
 	int rows = d->poh * d->pk;
 	int blk = pass ? s->tp : s->tm;
 	int64_t best = -1;
@@ -233,6 +237,17 @@ static int tile(struct serial *s, struct sdesc *d, struct loc at, const char *wh
 		d->wwords = d->wstride * d->nob * d->ncc;
 	}
 	return 0;
+}
+
+struct sdesc *serial_new_desc(struct serial *s)
+{
+	return new_desc(s);
+}
+
+int serial_tile(struct serial *s, struct sdesc *d)
+{
+	struct loc none = {0};
+	return tile(s, d, none, NULL);
 }
 
 /* ---- lowering ---------------------------------------------------------------- */
@@ -513,9 +528,12 @@ static void repeat_frames(struct serial *s)
 		for (int j = 0; j < n; j++) {
 			struct sdesc c = s->desc[j];
 			c.wsrc = j;
-			c.in_a += f * s->tens[c.ta].foff;
-			c.in_b += f * s->tens[c.tb].foff;
-			c.out += f * s->tens[c.tout].foff;
+			if (!c.isc) {
+				c.in_a += f * s->tens[c.ta].foff;
+				c.in_b += f * s->tens[c.tb].foff;
+			}
+			if (!c.osc)
+				c.out += f * s->tens[c.tout].foff;
 			*new_desc(s) = c;
 		}
 }
@@ -528,6 +546,11 @@ int64_t serial_buffer_bits(const struct serial *s, int64_t ibd, int64_t wbd, int
 {
 	return (int64_t)s->tn * 2 * ibd * s->mw + (int64_t)s->wsub * 2 * wbd * s->mw +
 	       2 * abd * s->tm * s->acc_w + (int64_t)s->tm * 2 * obd * s->mw;
+}
+
+int64_t serial_scratch_bits(const struct serial *s, int64_t sdepth)
+{
+	return ((int64_t)1 << s->sl) * sdepth * s->mw;
 }
 
 /* The engine's widths: containers, accumulator, buffers. */
@@ -638,7 +661,8 @@ static void place_tensors(struct serial *s, int64_t base)
 }
 
 /* One lowering with the buffer depths at most MAX (input, weight,
- * accumulator, output); QUIET: a tile that does not fit fails silently. */
+ * accumulator, output, scratch words a bank); QUIET: a tile that does not
+ * fit fails silently. */
 static int lower_at(struct serial *s, const struct network *net, const struct compile_opts *o,
                     const int *max, bool quiet)
 {
@@ -649,6 +673,9 @@ static int lower_at(struct serial *s, const struct network *net, const struct co
 	s->wbd = max[1];
 	s->abd = max[2];
 	s->obd = max[3];
+	s->sdmax = o->fuse == 2 ? 0 : max[4];
+	s->fuse_all = o->fuse == 1 || o->fuse_band > 0;
+	s->fuse_band = o->fuse_band;
 	s->quiet = quiet;
 	int nl = net->nlayers;
 	int *tens_of = xcalloc((size_t)nl, sizeof *tens_of);
@@ -759,6 +786,7 @@ static int lower_at(struct serial *s, const struct network *net, const struct co
 	 * tile once with provisional addresses, then place and patch */
 	for (int pass = 0; pass < 2; pass++) {
 		s->ndesc = 0;
+		s->sk = s->sl = s->spl = s->sdepth = 0;
 		for (int k = 0; k < np; k++) {
 			if (k == kt)
 				repeat_frames(s);
@@ -767,6 +795,27 @@ static int lower_at(struct serial *s, const struct network *net, const struct co
 			int tin = l->src[0] >= 0 ? tens_of[l->src[0]] : s->in_tensor;
 			int tout = tens_of[p->last];
 			int rc;
+			/* fusion: a conv (no pool) whose output only the next conv
+			 * reads, both one descriptor, before the batched tail */
+			if (s->sdmax > 0 && p->kind == 0 && p->pk == 1 && k + 1 < np && k + 1 < kt &&
+			    l->kind == L_CONV && l->groups == 1 && plan[k + 1].kind == 0 &&
+			    net->layers[plan[k + 1].first].kind == L_CONV &&
+			    net->layers[plan[k + 1].first].groups == 1 &&
+			    net->layers[plan[k + 1].first].src[0] == p->last &&
+			    consumers(net, p->last) == 1 && l->filters <= s->tm * 64) {
+				const struct plan *q = &plan[k + 1];
+				const struct layer *lb = &net->layers[q->first];
+				int da = s->ndesc;
+				if (lower_mac(s, net, p->first, p->last, p->pk, p->act, tin, tout) ||
+				    lower_mac(s, net, q->first, q->last, q->pk, q->act, tout,
+				              tens_of[q->last]))
+					return -1;
+				(void)lb;
+				if (s->ndesc == da + 2 && serial_fuse(s, da))
+					return -1;
+				k++;
+				continue;
+			}
 			if (p->kind == 0)
 				rc = lower_mac(s, net, p->first, p->last, p->pk, p->act, tin, tout);
 			else if (p->kind == 2)
@@ -784,6 +833,12 @@ static int lower_at(struct serial *s, const struct network *net, const struct co
 					w += s->desc[d].wwords;
 			s->w_words = w;
 			place_tensors(s, w);
+			/* the scratch's addresses follow memory's, aligned so that
+			 * bank and plane are address bits */
+			if (s->sdepth) {
+				int64_t al = (int64_t)1 << (s->sk + s->sl);
+				s->sbase = (s->mem_words + al - 1) / al * al;
+			}
 		}
 	}
 	int64_t w = 0;
@@ -795,10 +850,6 @@ static int lower_at(struct serial *s, const struct network *net, const struct co
 		s->desc[d].wbase = w;
 		w += s->desc[d].wwords;
 	}
-	/* a whole layer's first tile starts ph rows above its input */
-	for (int k = 0; k < s->ndesc; k++)
-		if (!s->desc[k].band)
-			s->desc[k].iys = -s->desc[k].ph;
 	/* each descriptor fetches the next one's first weight tile once its own
 	 * reads are out: that load overlaps its last tile, drain and write */
 	for (int k = 0; k + 1 < s->ndesc; k++) {
@@ -834,7 +885,16 @@ static int lower_at(struct serial *s, const struct network *net, const struct co
 	if (s->wbd < 2) s->wbd = 2;
 	if (s->abd < 2) s->abd = 2;
 	if (s->obd < 2) s->obd = 2;
-	s->aw = clog2i(s->mem_words + 1);
+	int64_t top = s->mem_words;
+	if (s->sdepth) {
+		int64_t al = (int64_t)1 << (s->sk + s->sl);
+		int cmax = 0;
+		for (int k = 0; k < s->ndesc; k++)
+			if (s->desc[k].osc && s->desc[k].f > cmax)
+				cmax = s->desc[k].f;
+		top = s->sbase + (cmax + ((int64_t)1 << s->sl) - 1) / ((int64_t)1 << s->sl) * al;
+	}
+	s->aw = clog2i(top + 1);
 	if (s->aw < 16)
 		s->aw = 16;
 	if (s->aw > 40) {
@@ -856,29 +916,41 @@ static int lower_at(struct serial *s, const struct network *net, const struct co
  * shorter row tiles, more weight and input reloads). */
 int serial_lower(struct serial *s, const struct network *net, const struct compile_opts *o)
 {
-	int max[4] = {2048, 512, 1024, 512};
+	int max[5] = {2048, 512, 1024, 512, 8192};
 	if (lower_at(s, net, o, max, false))
 		return -1;
 	if (o->bram_kbits <= 0)
 		return 0;
 	int64_t cap = o->bram_kbits * 1024;
-	while (serial_buffer_bits(s, s->ibd, s->wbd, s->abd, s->obd) > cap) {
-		int use[4] = {s->ibd, s->wbd, s->abd, s->obd};
-		int64_t part[4] = {serial_buffer_bits(s, use[0], 0, 0, 0),
+	while (serial_buffer_bits(s, s->ibd, s->wbd, s->abd, s->obd) +
+	       serial_scratch_bits(s, s->sdepth) > cap) {
+		int use[5] = {s->ibd, s->wbd, s->abd, s->obd, s->sdepth};
+		int64_t part[5] = {serial_buffer_bits(s, use[0], 0, 0, 0),
 		                   serial_buffer_bits(s, 0, use[1], 0, 0),
 		                   serial_buffer_bits(s, 0, 0, use[2], 0),
-		                   serial_buffer_bits(s, 0, 0, 0, use[3])};
-		bool done[4] = {false, false, false, false}, ok = false;
-		for (int tries = 0; tries < 4 && !ok; tries++) {
+		                   serial_buffer_bits(s, 0, 0, 0, use[3]),
+		                   serial_scratch_bits(s, use[4])};
+		bool done[5] = {false, false, false, false, false}, ok = false;
+		for (int tries = 0; tries < 5 && !ok; tries++) {
 			int big = -1;
-			for (int k = 0; k < 4; k++)
-				if (!done[k] && use[k] > 2 && (big < 0 || part[k] > part[big]))
+			for (int k = 0; k < 5; k++)
+				if (!done[k] && (use[k] > 2 || (k == 4 && use[k] > 0)) &&
+				    (big < 0 || part[k] > part[big]))
 					big = k;
 			if (big < 0)
 				break;
 			done[big] = true;
-			int m[4] = {use[0], use[1], use[2], use[3]};
-			m[big] = use[big] / 2;
+			int m[5] = {use[0], use[1], use[2], use[3], use[4]};
+			/* the scratch: the next power of two below what it holds
+			 * (fusion takes smaller bands, or none at 1) */
+			if (big == 4) {
+				int p = 1;
+				while (p * 2 < use[4])
+					p *= 2;
+				m[4] = p > 1 ? p : 0;
+			} else {
+				m[big] = use[big] / 2;
+			}
 			ok = lower_at(s, net, o, m, true) == 0;
 		}
 		if (!ok) {

@@ -66,6 +66,8 @@ struct sdesc {
 	 * the output goes to the on-chip scratch (nn_serial_scratch), isc: the
 	 * input comes from it */
 	int iys, osc, isc;
+	int scl;                    /* osc: the lanes the writer stores a cycle */
+	int srw;                    /* osc, isc: the scratch ring's words a channel */
 	int band;                   /* 1 + the band index of a fused layer's descriptor, or 0 */
 	int64_t est;                /* estimated cycles */
 	int ta, tb, tout;           /* the tensors it reads and writes */
@@ -93,12 +95,23 @@ struct serial {
 	 * (ch >> sl)*spl; sdepth words a bank */
 	int64_t sbase;
 	int sk, sl, spl, sdepth;
+	int sdmax;                  /* the scratch words a bank may have (0: no fusion) */
+	bool fuse_all;              /* --fuse all: fuse wherever the bands fit */
+	int fuse_band;              /* --fuse-band: B's pooled rows a band, or 0 */
 };
 
 int serial_lower(struct serial *s, const struct network *net, const struct compile_opts *o);
 /* The on-chip buffer bits of s's engine at the given depths. */
 int64_t serial_buffer_bits(const struct serial *s, int64_t ibd, int64_t wbd, int64_t abd,
                            int64_t obd);
+/* The bits of the scratch at sdepth words a bank. */
+int64_t serial_scratch_bits(const struct serial *s, int64_t sdepth);
+struct sdesc *serial_new_desc(struct serial *s);
+/* Tile d within s's buffers (quietly: -1 if nothing fits). */
+int serial_tile(struct serial *s, struct sdesc *d);
+/* serial_fuse.c: run the conv descriptors da (A) and da + 1 (B, A's only
+ * reader) in row bands through the scratch where that is faster. */
+int serial_fuse(struct serial *s, int da);
 /* The roofline of one conv or fc layer (DESIGN section 5): its MACs, the
  * bytes that must cross the bus, and the cycles each needs. */
 struct sroof {

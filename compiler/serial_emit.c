@@ -406,10 +406,15 @@ static void write_json(FILE *f, const struct serial *s, const struct network *ne
 	fprintf(f, "  \"engine\": {\"tm\": %d, \"tn\": %d, \"multipliers\": %d, \"mem_width\": %d, "
 	        "\"addr_bits\": %d, \"act_bits\": %d, \"weight_bits\": %d, \"acc_bits\": %d, "
 	        "\"max_burst\": %d, \"input_buffer_words\": %d, \"weight_buffer_words\": %d, "
-	        "\"acc_pixels\": %d, \"output_buffer_words\": %d, \"buffer_bits\": %lld},\n",
+	        "\"acc_pixels\": %d, \"output_buffer_words\": %d, \"buffer_bits\": %lld, "
+	        "\"scratch\": {\"base\": %lld, \"banks\": %d, \"bank_words\": %d, \"plane_bits\": %d, "
+	        "\"bits\": %lld}},\n",
 	        s->tm, s->tn, s->tm * s->tn, s->mw, s->aw, s->cw, s->wcw, s->acc_w, s->maxb,
 	        s->ibd, s->wbd, s->abd, s->obd,
-	        (long long)serial_buffer_bits(s, s->ibd, s->wbd, s->abd, s->obd));
+	        (long long)(serial_buffer_bits(s, s->ibd, s->wbd, s->abd, s->obd) +
+	                    serial_scratch_bits(s, s->sdepth)),
+	        (long long)s->sbase, s->sdepth ? 1 << s->sl : 0, s->sdepth, s->sk,
+	        (long long)serial_scratch_bits(s, s->sdepth));
 	fprintf(f, "  \"batch\": %d,\n  \"batched_from\": \"%s\",\n", s->batch,
 	        s->tail_layer < net->nlayers ? net->layers[s->tail_layer].name : "");
 	fprintf(f, "  \"macs\": %lld,\n  \"bound_cycles\": %lld,\n  \"estimated_cycles\": %lld,\n",
@@ -434,11 +439,14 @@ static void write_json(FILE *f, const struct serial *s, const struct network *ne
 		        "\"stride\": [%d, %d], \"pad\": [%d, %d], \"pool\": %d, \"column_pack\": %d, \"reduction_pack\": %d, "
 		        "\"row_tiles\": %d, \"tile_rows\": %d, \"out_blocks\": %d, \"in_chunks\": %d, "
 		        "\"chunk_channels\": %d, \"weight_words\": %lld, \"in_base\": %lld, "
-		        "\"out_base\": %lld, \"weight_base\": %lld, \"shift\": %d, \"estimated_cycles\": %lld}%s\n",
+		        "\"out_base\": %lld, \"weight_base\": %lld, \"shift\": %d, \"band\": %d, "
+		        "\"first_row\": %d, \"in_scratch\": %d, \"out_scratch\": %d, "
+		        "\"estimated_cycles\": %lld}%s\n",
 		        k, d->name, net->layers[d->last_layer].name, op_names[d->op], d->c, d->h, d->w,
 		        d->f, d->poh, d->pow, d->packed || d->rp ? d->kho : d->kh, d->packed || d->rp ? d->kwo : d->kw, d->sh, d->sw, d->ph, d->pw, d->pk, d->pack * d->packy, d->rp, d->nrt,
 		        d->tr, d->nob, d->ncc, d->tc, (long long)d->wwords, (long long)d->in_a,
-		        (long long)d->out, (long long)d->wbase, d->shift, (long long)d->est,
+		        (long long)d->out, (long long)d->wbase, d->shift, d->band, d->iys, d->isc,
+		        d->osc, (long long)d->est,
 		        k + 1 < s->ndesc ? "," : "");
 	}
 	fputs("  ],\n", f);

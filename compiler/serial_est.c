@@ -35,6 +35,7 @@ enum {
 	W_FIRST = 3,           /* writer: S_WAIT to the first word (S_SEND, buffer read) */
 	W_STEP = 4,            /* writer: last word to S_WAIT */
 	W_IDLE = 2,            /* writer: last word to idle */
+	SC_LAT = 2,            /* scratch: a read request to its first word */
 };
 /* the memory holds back a request or a response word in a cycle with
  * probability STALL: a bus beat takes BEAT = 1 / (1 - STALL) cycles on
@@ -64,6 +65,7 @@ struct model {
 	double *job_done;              /* the loader's jobs (<= 4 under way) */
 	double *claim_s, *claim_e;     /* the writer holds the request channel */
 	double resp_free;              /* the next cycle a response word can come */
+	double sc_free;                /* the cycle after the scratch's last word */
 	double resp_var;               /* the variance of its lead on the requests */
 	double miss;                   /* the request beats' expected misses so far,
 	                                  less those the model counted (req_beat) */
@@ -140,7 +142,9 @@ static double req_beat(struct model *m, double t, int cont)
 		m->ch_fixed += t - m->ch_f - 1;
 	}
 	for (;;) {
-		while (m->lclaim < m->nblk && m->claim_s[m->lclaim] >= 0 && m->claim_e[m->lclaim] < t)
+		while (m->lclaim < m->nblk &&
+		       (m->claim_s[m->lclaim] == -2 ||
+		        (m->claim_s[m->lclaim] >= 0 && m->claim_e[m->lclaim] < t)))
 			m->lclaim++;
 		int k = m->lclaim;
 		double room = 1e18;    /* stall cycles the chain can take before the next tile */
@@ -206,6 +210,11 @@ static double issue(struct model *m, double t, int cont, int64_t nseg, int64_t s
 	for (int64_t sg = 0; sg < nseg; sg++)
 		for (int64_t left = seglen; left > 0; left -= MAXB) {
 			int64_t n = left < MAXB ? left : MAXB;
+			/* the router holds a memory read while scratch words are due */
+			if (m->sc_free > t) {
+				t = m->sc_free;
+				cont = 0;
+			}
 			if (m->nburst >= MEMQ && m->pop[m->nburst % MEMQ] > t) {
 				t = m->pop[m->nburst % MEMQ];
 				cont = 0;
@@ -220,6 +229,26 @@ static double issue(struct model *m, double t, int cont, int64_t nseg, int64_t s
 			m->nburst++;
 			t = f + 1;
 			cont = 1;
+		}
+	m->job_done[job] = last + 1;
+	return t;
+}
+
+/* The loader's read bursts of one job from the scratch (a fused layer's
+ * input): no stalls, a word a cycle; the router takes a scratch read when
+ * no memory words are still to come, and one burst at a time. */
+static double issue_sc(struct model *m, double t, int64_t nseg, int64_t seglen, int job)
+{
+	double last = t;
+	for (int64_t sg = 0; sg < nseg; sg++)
+		for (int64_t left = seglen; left > 0; left -= MAXB) {
+			int64_t n = left < MAXB ? left : MAXB;
+			double f = maxd(maxd(t, m->resp_free), m->sc_free);
+			double first = f + SC_LAT;
+			last = first + n - 1;
+			m->sc_free = last + 1;
+			m->resp_free = last + 1;
+			t = f + 1;
 		}
 	m->job_done[job] = last + 1;
 	return t;
@@ -261,11 +290,13 @@ static int step_load(struct model *m, int64_t nx_wlen, int pref)
 		if (c < 0)
 			return 0;
 		/* channel by channel, the tile's rows inside the map (S_CH) */
-		int iy0 = rt * w->trsh - d->ph, ir0 = iy0 < 0 ? 0 : iy0;
+		int iy0 = d->iys + rt * w->trsh, ir0 = iy0 < 0 ? 0 : iy0;
 		int ir1 = iy0 + w->ir > d->h ? d->h : iy0 + w->ir;
 		int nch = d->packed ? d->creal : w->pass ? (ob == w->nob - 1 ? w->nm_last : w->blk)
 		                                         : (cc == w->ncc - 1 ? w->nc_last : w->tc);
-		double t = issue(m, c + 1, c <= m->lt, nch, (int64_t)(ir1 - ir0) * d->wpwi, m->lm);
+		int64_t seg = (int64_t)(ir1 - ir0) * d->wpwi;
+		double t = d->isc ? issue_sc(m, c + 1, nch, seg, m->lm)
+		                  : issue(m, c + 1, c <= m->lt, nch, seg, m->lm);
 		m->in_fill[m->lin++] = m->job_done[m->lm++];
 		m->lt = t;
 		m->lph = needs_w(w, m->lk) ? L_W : L_NEXT;
@@ -413,6 +444,16 @@ static int step_write(struct model *m)
 	int prows = m->wb / w->nob == w->nrt - 1 ? w->prows_last : w->trp;
 	int nm = m->wb % w->nob == w->nob - 1 ? w->nm_last : w->blk;
 	double c = maxd(m->wt, m->out_fill[m->wb]);
+	if (d->osc) {
+		/* into the scratch: scl lanes' words a cycle, no bus */
+		double g = c + W_FIRST + (double)((nm + d->scl - 1) / d->scl) * prows * d->wpwo - 1;
+		m->claim_s[m->wb] = -2;
+		m->out_cons[m->wb] = g + 1;
+		m->wb++;
+		m->wdone = g + W_IDLE;
+		m->wt = g + W_STEP;
+		return 1;
+	}
 	/* a word a beat; the request channel is the writer's from its first
 	 * word to its last */
 	double g = c + W_FIRST + (double)nm * prows * d->wpwo * BEAT - 1;

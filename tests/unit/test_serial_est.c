@@ -23,7 +23,8 @@ static void check(const char *path, int tm, int tn, int mw, const struct want *w
 	assert_non_null(ast);
 	struct network *net = sema(ast);
 	assert_non_null(net);
-	struct compile_opts o = {.mode = MODE_SERIAL, .tm = tm, .tn = tn, .mem_width = mw, .batch = 1};
+	struct compile_opts o = {.mode = MODE_SERIAL, .tm = tm, .tn = tn, .mem_width = mw, .batch = 1,
+	                         .fuse = 2};
 	struct serial s;
 	assert_int_equal(serial_lower(&s, net, &o), 0);
 	assert_int_equal(s.ndesc, n);

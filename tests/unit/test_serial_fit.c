@@ -25,7 +25,8 @@ static int64_t total_est(const struct serial *s)
 
 static int64_t bits(const struct serial *s)
 {
-	return serial_buffer_bits(s, s->ibd, s->wbd, s->abd, s->obd);
+	return serial_buffer_bits(s, s->ibd, s->wbd, s->abd, s->obd) +
+	       serial_scratch_bits(s, s->sdepth);
 }
 
 /* caps from the free engine's bits down to failure, halving */
