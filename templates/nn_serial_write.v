@@ -195,51 +195,63 @@ assign ob_raddr = {slot, rk[OBA-1:0]};
 // ---------------------------------------------------------------- wide mode
 // SC_ROW = pr0*WPWO, SC_BLK = (o0 >> SL)*SPL, SC_GRP the lane group's
 // ((o0 + rm) >> SL)*SPL + SC_ROW; a word read at rk is written at
-// SC_GRP + rk the next cycle, when ob_rdata holds it.
-reg [SA-1:0] sc_row, sc_blk, sc_grp, wa;
-reg [L-1:0] gmask, wmask;
-reg rlast;
-/* verilator lint_off UNUSEDSIGNAL */
-wire [31:0] rk32 = {{(32-LW){1'b0}}, rk};
-wire [31:0] len32 = {{(32-LW){1'b0}}, len};
-/* verilator lint_on UNUSEDSIGNAL */
-integer j;
-always @* begin
-    for (j = 0; j < L; j = j + 1)
-        gmask[j] = {16'd0, rm} + j[31:0] < {16'd0, nm};
-end
-always @(posedge clk) begin
-    if (rd_go) begin
-        wa <= sc_grp + rk32[SA-1:0];
-        wmask <= gmask;
-        rlast <= rk == len - 1'b1 && last_grp;
-        if (rk == len - 1'b1) sc_grp <= sc_grp + SPL_A;
-    end
-    if (state == S_WAIT) sc_grp <= sc_blk + sc_row;
-    if (state == S_NEXT) begin
-        if (ob == nob - 16'd1) begin
-            sc_blk <= {SA{1'b0}};
-            sc_row <= sc_row + len32[SA-1:0];
-        end else begin
-            sc_blk <= sc_blk + (pass ? BSTEP_P : BSTEP_M);
+// SC_GRP + rk the next cycle, when ob_rdata holds it. Without a scratch
+// none of it is built and the port is constant zero.
+wire rlast;                          // the word read last cycle is the tile's last
+generate
+    if (SDEPTH > 0) begin : g_wide
+        reg [SA-1:0] sc_row, sc_blk, sc_grp, wa;
+        reg [L-1:0] gmask, wmask;
+        reg last_r;
+        /* verilator lint_off UNUSEDSIGNAL */
+        wire [31:0] rk32 = {{(32-LW){1'b0}}, rk};
+        wire [31:0] len32 = {{(32-LW){1'b0}}, len};
+        /* verilator lint_on UNUSEDSIGNAL */
+        integer j;
+        always @* begin
+            for (j = 0; j < L; j = j + 1)
+                gmask[j] = {16'd0, rm} + j[31:0] < {16'd0, nm};
         end
+        always @(posedge clk) begin
+            if (rd_go) begin
+                wa <= sc_grp + rk32[SA-1:0];
+                wmask <= gmask;
+                last_r <= rk == len - 1'b1 && last_grp;
+                if (rk == len - 1'b1) sc_grp <= sc_grp + SPL_A;
+            end
+            if (state == S_WAIT) sc_grp <= sc_blk + sc_row;
+            if (state == S_NEXT) begin
+                if (ob == nob - 16'd1) begin
+                    sc_blk <= {SA{1'b0}};
+                    sc_row <= sc_row + len32[SA-1:0];
+                end else begin
+                    sc_blk <= sc_blk + (pass ? BSTEP_P : BSTEP_M);
+                end
+            end
+            if (init) begin
+                sc_row <= {SA{1'b0}};
+                sc_blk <= {SA{1'b0}};
+            end
+        end
+        // the lane group rlane .. rlane+L-1 of the word read
+        reg [L*MW-1:0] sc_word;
+        integer n;
+        always @* begin
+            sc_word = ob_rdata[0 +: L*MW];
+            for (n = L; n < TM; n = n + L)
+                if (rlane == n[15:0]) sc_word = ob_rdata[n*MW +: L*MW];
+        end
+        assign rlast = last_r;
+        assign sc_we = (rv && wide) ? wmask : {L{1'b0}};
+        assign sc_waddr = wa;
+        assign sc_wdata = sc_word;
+    end else begin : g_narrow
+        assign rlast = 1'b0;
+        assign sc_we = {L{1'b0}};
+        assign sc_waddr = {SA{1'b0}};
+        assign sc_wdata = {L*MW{1'b0}};
     end
-    if (init) begin
-        sc_row <= {SA{1'b0}};
-        sc_blk <= {SA{1'b0}};
-    end
-end
-
-// the lane group rlane .. rlane+L-1 of the word read
-reg [L*MW-1:0] sc_word;
-always @* begin
-    sc_word = ob_rdata[0 +: L*MW];
-    for (i = L; i < TM; i = i + L)
-        if (rlane == i[15:0]) sc_word = ob_rdata[i*MW +: L*MW];
-end
-assign sc_we = (rv && wide) ? wmask : {L{1'b0}};
-assign sc_waddr = wa;
-assign sc_wdata = sc_word;
+endgenerate
 
 always @(posedge clk) begin
     walk_step <= 1'b0;
