@@ -123,7 +123,10 @@ wire [63:0] u_bank = (u >> SK) & L_MASK;
 wire [63:0] u_blk = u >> (SK + SL);
 /* verilator lint_on UNUSEDSIGNAL */
 wire [SA-1:0] word = u_blk[SA-1:0] * SPL_A + u_off[SA-1:0];
+// (constant true at SBASE = 0: every read is the scratch's)
+/* verilator lint_off UNSIGNED */
 wire is_sc = rq_addr >= SBASE;
+/* verilator lint_on UNSIGNED */
 
 reg [XW-1:0] x_out;                  // memory read words outstanding
 wire x_idle = x_out == {XW{1'b0}} || (x_out == {{(XW-1){1'b0}}, 1'b1} && xs_valid);
