@@ -19,6 +19,12 @@
  * last write has been accepted; the next one then starts (its reads see
  * the writes: the memory serves requests in order).
  *
+ * Fused layers (SDEPTH > 0): a descriptor with osc writes its output
+ * tiles to the on-chip scratch (nn_serial_scratch) instead of memory, and
+ * reads from addresses at SBASE and above are served by the scratch (the
+ * router keeps the responses in request order). SDEPTH = 0: no scratch,
+ * nothing of it is built.
+ *
  * Memory port: request beats (valid/ready) carry address, write flag,
  * burst length and write data; a read is one beat and returns LEN
  * response beats in order (the master always accepts them); a write is LEN
@@ -45,7 +51,16 @@ module nn_serial_core #(
     parameter ABD = 1024,
     parameter OBD = 256,
     // descriptors in the table
-    parameter NDESC = 1
+    parameter NDESC = 1,
+    // the scratch of fused layers (nn_serial_scratch): word addresses from
+    // SBASE (aligned to 2^(SK+SL)), a channel plane 2^SK words of address
+    // space and SPL bank words, 2^SL banks (dividing TM) of SDEPTH words;
+    // SDEPTH = 0: no scratch
+    parameter [AW-1:0] SBASE = {AW{1'b0}},
+    parameter SK = 0,
+    parameter SL = 0,
+    parameter SPL = 1,
+    parameter SDEPTH = 0
 ) (
     input  wire          clk,
     input  wire          rst,
@@ -127,7 +142,11 @@ module nn_serial_core #(
     input  wire [31:0]   d_cap,
     input  wire [23:0]   d_avgm,
     input  wire [5:0]    d_avgp,
-    input  wire [CW-1:0] d_padv
+    input  wire [CW-1:0] d_padv,
+    // the first row tile's top input row (-ph for a whole layer)
+    input  wire signed [17:0] d_iys,
+    // the output goes to the scratch
+    input  wire          d_osc
 );
 
 // The descriptor fields, registered: the table is a ROM read combinationally
@@ -152,6 +171,8 @@ reg signed [7:0] q_shift;
 reg [5:0] q_outw, q_avgp;
 reg [23:0] q_avgm;
 reg [CW-1:0] q_padv;
+reg signed [17:0] q_iys;
+reg q_osc;
 always @(posedge clk) begin
     q_op <= d_op; q_ci <= d_ci; q_co <= d_co; q_h <= d_h;
     q_w <= d_w; q_ow <= d_ow; q_kh <= d_kh; q_kw <= d_kw;
@@ -169,6 +190,7 @@ always @(posedge clk) begin
     q_w_once <= d_w_once; q_nx_w <= d_nx_w; q_nx_wlen <= d_nx_wlen; q_shift <= d_shift;
     q_rnd <= d_rnd; q_outw <= d_outw; q_act <= d_act; q_cap <= d_cap;
     q_avgm <= d_avgm; q_avgp <= d_avgp; q_padv <= d_padv;
+    q_iys <= d_iys; q_osc <= d_osc;
 end
 
 localparam TP = (TM < TN) ? TM : TN;
@@ -312,6 +334,19 @@ wire rq_valid, rq_ready, wq_valid, wq_ready, wq_locked;
 wire [AW-1:0] rq_addr, wq_addr;
 wire [LEN_W-1:0] rq_len, wq_len;
 wire [MW-1:0] wq_data;
+// the loader's responses; its reads to memory (through the scratch's router)
+wire rs_valid, xq_valid, xq_ready;
+wire [MW-1:0] rs_data;
+wire [AW-1:0] xq_addr;
+wire [LEN_W-1:0] xq_len;
+// the writer's wide port (unused without a scratch)
+localparam WSL = (SDEPTH > 0) ? SL : 0;
+localparam SA = (SDEPTH > 1) ? $clog2(SDEPTH) : 1;
+/* verilator lint_off UNUSEDSIGNAL */
+wire [(1 << WSL)-1:0] sc_we;
+wire [SA-1:0] sc_waddr;
+wire [(1 << WSL)*MW-1:0] sc_wdata;
+/* verilator lint_on UNUSEDSIGNAL */
 
 nn_serial_load #(
     .TM(TM), .TN(TN), .TP(TP), .MW(MW), .AW(AW), .LEN_W(LEN_W), .MAXB(MAXB),
@@ -322,12 +357,12 @@ nn_serial_load #(
     .ipl(q_ipl), .in_a(q_in_a), .in_b(q_in_b), .wbase(q_wbase), .wstride(q_wstride),
     .wlen(q_wlen), .wlen_last(q_wlen_last), .in_every(q_in_every), .w_once(q_w_once),
     .nx_w(q_nx_w), .nx_wlen(q_nx_wlen),
-    .nrt(q_nrt), .tr(q_tr), .rows_last(q_rows_last), .trsh(q_trsh), .ph(q_ph),
+    .nrt(q_nrt), .tr(q_tr), .rows_last(q_rows_last), .trsh(q_trsh), .iys(q_iys),
     .nob(q_nob), .nm_last(q_nm_last), .ncc(q_ncc), .tc(q_tc), .nc_last(q_nc_last),
     .pc(q_pc), .pmask(q_pmask), .rpg(q_rpg),
     .in_cons(in_cons), .w_cons(w_cons), .in_fill(in_fill), .w_fill(w_fill),
     .rq_valid(rq_valid), .rq_ready(rq_ready), .rq_addr(rq_addr), .rq_len(rq_len),
-    .rs_valid(mem_resp_valid), .rs_data(mem_resp_data),
+    .rs_valid(rs_valid), .rs_data(rs_data),
     .ib_we(ib_we), .ib_mask(ib_mask), .ib_addr(ib_waddr), .ib_data(ib_wdata),
     .wb_we(wb_we), .wb_sub(wb_sub), .wb_addr(wb_waddr), .wb_data(wb_wdata),
     .bias_we(bias_we), .bias_slot(bias_slot), .bias_word(bias_word), .bias_data(bias_data)
@@ -342,7 +377,7 @@ nn_serial_mac #(
     .rpg(q_rpg), .rpd(q_rpd), .rpcg(q_rpcg), .rpn(q_rpn), .rkw(q_rkw), .sh(q_sh), .sw(q_sw),
     .pw(q_pw), .wpwi(q_wpwi), .ipl(q_ipl), .padv(q_padv), .in_every(q_in_every),
     .w_once(q_w_once), .nrt(q_nrt), .tr(q_tr), .rows_last(q_rows_last), .trsh(q_trsh),
-    .ph(q_ph), .nob(q_nob), .nm_last(q_nm_last), .ncc(q_ncc), .tc(q_tc),
+    .ph(q_ph), .iys(q_iys), .nob(q_nob), .nm_last(q_nm_last), .ncc(q_ncc), .tc(q_tc),
     .nc_last(q_nc_last), .ncb_full(q_ncb_full), .ncb_last(q_ncb_last),
     .in_fill(in_fill), .w_fill(w_fill), .in_cons(in_cons), .w_cons(w_cons),
     .acc_done(acc_done), .acc_freed(acc_freed),
@@ -367,27 +402,53 @@ nn_serial_drain #(
 );
 
 nn_serial_write #(
-    .TM(TM), .TP(TP), .MW(MW), .AW(AW), .LEN_W(LEN_W), .MAXB(MAXB), .OBD(OBD)
+    .TM(TM), .TP(TP), .MW(MW), .AW(AW), .LEN_W(LEN_W), .MAXB(MAXB), .OBD(OBD),
+    .SL(WSL), .SPL(SPL), .SDEPTH(SDEPTH)
 ) u_write (
     .clk(clk), .rst(rst), .init(init), .done(write_done),
     .pass(pass), .nrt(q_nrt), .trp(q_trp), .prows_last(q_prows_last), .nob(q_nob),
-    .nm_last(q_nm_last), .out_base(q_out), .plane_o(q_plane_o), .wpwo(q_wpwo),
+    .nm_last(q_nm_last), .out_base(q_out), .plane_o(q_plane_o), .wpwo(q_wpwo), .osc(q_osc),
     .out_fill(out_fill), .out_cons(out_cons), .ob_raddr(ob_raddr), .ob_rdata(ob_rdata),
     .wq_valid(wq_valid), .wq_ready(wq_ready), .wq_addr(wq_addr), .wq_len(wq_len),
-    .wq_data(wq_data), .wq_locked(wq_locked)
+    .wq_data(wq_data), .wq_locked(wq_locked),
+    .sc_we(sc_we), .sc_waddr(sc_waddr), .sc_wdata(sc_wdata)
 );
+
+// ---------------------------------------------------------------- scratch
+generate
+    if (SDEPTH > 0) begin : g_scratch
+        nn_serial_scratch #(
+            .MW(MW), .AW(AW), .LEN_W(LEN_W), .SBASE(SBASE), .SK(SK), .SL(SL), .SPL(SPL),
+            .SDEPTH(SDEPTH)
+        ) u_scratch (
+            .clk(clk), .rst(rst),
+            .rq_valid(rq_valid), .rq_ready(rq_ready), .rq_addr(rq_addr), .rq_len(rq_len),
+            .rs_valid(rs_valid), .rs_data(rs_data),
+            .xq_valid(xq_valid), .xq_ready(xq_ready), .xq_addr(xq_addr), .xq_len(xq_len),
+            .xs_valid(mem_resp_valid), .xs_data(mem_resp_data),
+            .sc_we(sc_we), .sc_waddr(sc_waddr), .sc_wdata(sc_wdata)
+        );
+    end else begin : g_no_scratch
+        assign xq_valid = rq_valid;
+        assign xq_addr = rq_addr;
+        assign xq_len = rq_len;
+        assign rq_ready = xq_ready;
+        assign rs_valid = mem_resp_valid;
+        assign rs_data = mem_resp_data;
+    end
+endgenerate
 
 // ---------------------------------------------------------------- memory port
 // The writer has the bus while a burst is under way and whenever it has a
 // word; reads fill the gaps (the loader runs ahead, so they wait little).
 wire grant_w = wq_locked || wq_valid;
-assign mem_req_valid = grant_w ? wq_valid : rq_valid;
-assign mem_req_addr = grant_w ? wq_addr : rq_addr;
+assign mem_req_valid = grant_w ? wq_valid : xq_valid;
+assign mem_req_addr = grant_w ? wq_addr : xq_addr;
 assign mem_req_write = grant_w;
-assign mem_req_len = grant_w ? wq_len : rq_len;
+assign mem_req_len = grant_w ? wq_len : xq_len;
 assign mem_req_wdata = wq_data;
 assign wq_ready = grant_w && mem_req_ready;
-assign rq_ready = !grant_w && mem_req_ready;
+assign xq_ready = !grant_w && mem_req_ready;
 
 endmodule
 

@@ -93,7 +93,7 @@ wire first_task, last_task, first_cc, last_cc, first_in_rt;
 nn_serial_walk #(.TM(TM), .TP(TP), .CHUNKS(0)) u_walk (
     .clk(clk), .init(init), .step(walk_step), .pass(pass),
     .nrt(nrt), .tr(16'd0), .rows_last(16'd0), .trp(trp), .prows_last(prows_last),
-    .trsh(16'd0), .ph(8'd0), .nob(nob), .nm_last(nm_last), .ncc(16'd1), .tc(16'd0),
+    .trsh(16'd0), .iys(18'sd0), .nob(nob), .nm_last(nm_last), .ncc(16'd1), .tc(16'd0),
     .nc_last(16'd0), .ncb_full(16'd0), .ncb_last(16'd0),
     .rt(rt), .ob(ob), .cc(cc), .or0(or0), .pr0(pr0), .o0(o0), .ccs(ccs), .iy0(iy0),
     .rows(rows), .prows(prows), .nm(nm), .cs(cs), .nc(nc), .ncb(ncb),

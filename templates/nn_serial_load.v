@@ -66,7 +66,8 @@ module nn_serial_load #(
     input  wire [15:0]   tr,
     input  wire [15:0]   rows_last,
     input  wire [15:0]   trsh,
-    input  wire [7:0]    ph,
+    // the top input row of the first row tile (nn_serial_walk)
+    input  wire signed [17:0] iys,
     input  wire [15:0]   nob,
     input  wire [15:0]   nm_last,
     input  wire [15:0]   ncc,
@@ -132,7 +133,7 @@ wire first_task, last_task, first_cc, last_cc, first_in_rt;
 nn_serial_walk #(.TM(TM), .TP(TP)) u_walk (
     .clk(clk), .init(init), .step(walk_step), .pass(pass),
     .nrt(nrt), .tr(tr), .rows_last(rows_last), .trp(16'd0), .prows_last(16'd0),
-    .trsh(trsh), .ph(ph), .nob(nob), .nm_last(nm_last), .ncc(ncc), .tc(tc),
+    .trsh(trsh), .iys(iys), .nob(nob), .nm_last(nm_last), .ncc(ncc), .tc(tc),
     .nc_last(nc_last), .ncb_full(16'd0), .ncb_last(16'd0),
     .rt(rt), .ob(ob), .cc(cc), .or0(or0), .pr0(pr0), .o0(o0), .ccs(ccs), .iy0(iy0),
     .rows(rows), .prows(prows), .nm(nm), .cs(cs), .nc(nc), .ncb(ncb),

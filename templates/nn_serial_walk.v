@@ -30,7 +30,9 @@ module nn_serial_walk #(
     input  wire [15:0] trp,
     input  wire [15:0] prows_last,
     input  wire [15:0] trsh,
-    input  wire [7:0]  ph,
+    // the top input row of the first row tile (-ph for a whole layer;
+    // a band of a fused layer starts lower)
+    input  wire signed [17:0] iys,
     input  wire [15:0] nob,
     input  wire [15:0] nm_last,
     input  wire [15:0] ncc,
@@ -77,7 +79,7 @@ always @(posedge clk) begin
     if (init) begin
         rt <= 16'd0; ob <= 16'd0; cc <= 16'd0;
         or0 <= 16'd0; pr0 <= 16'd0; o0 <= 16'd0; ccs <= 16'd0;
-        iy0 <= -$signed({10'd0, ph});
+        iy0 <= iys;
     end else if (step) begin
         if (!last_cc) begin
             cc <= cc + 16'd1;

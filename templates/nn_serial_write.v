@@ -10,6 +10,15 @@
  * beat per word; the first carries the address and the length, and the
  * bursts of a tile follow each other in order. Words are read from the
  * output buffer ahead of the bus through a four-word queue.
+ *
+ * Wide mode (osc, only with SDEPTH > 0: a fused layer's band): the tile
+ * goes to the on-chip scratch (nn_serial_scratch), not to memory. Lane
+ * group g (lanes g*L .. g*L+L-1, those >= nm masked) is written word rk
+ * of every lane at once, lane g*L+j to bank j at bank word
+ *   ((o0 + g*L) >> SL)*SPL + pr0*WPWO + rk,
+ * a group after the other, a word a cycle with no queue: a tile takes
+ * ceil(nm/L)*len cycles and five more (the write behind the read, then
+ * S_NEXT, S_SETTLE twice, S_WAIT). The memory request channel stays idle.
  */
 module nn_serial_write #(
     parameter TM = 8,
@@ -18,7 +27,12 @@ module nn_serial_write #(
     parameter AW = 32,
     parameter LEN_W = 9,
     parameter MAXB = 256,
-    parameter OBD = 256
+    parameter OBD = 256,
+    // the scratch (nn_serial_scratch): 2^SL banks of SDEPTH words (0: none,
+    // and the wide mode is not built), a channel plane SPL bank words
+    parameter SL = 0,
+    parameter SPL = 1,
+    parameter SDEPTH = 0
 ) (
     input  wire          clk,
     input  wire          rst,
@@ -34,6 +48,8 @@ module nn_serial_write #(
     input  wire [AW-1:0] out_base,
     input  wire [31:0]   plane_o,
     input  wire [15:0]   wpwo,
+    // 1: the tiles go to the scratch (wide mode)
+    input  wire          osc,
 
     input  wire [7:0]    out_fill,
     output reg  [7:0]    out_cons,
@@ -47,10 +63,34 @@ module nn_serial_write #(
     output wire [LEN_W-1:0] wq_len,
     output wire [MW-1:0] wq_data,
     // a burst is under way: the bus stays with the writer
-    output wire          wq_locked
+    output wire          wq_locked,
+
+    // the scratch's write port (wide mode)
+    output wire [(1 << SL)-1:0] sc_we,
+    output wire [((SDEPTH > 1) ? $clog2(SDEPTH) : 1)-1:0] sc_waddr,
+    output wire [(1 << SL)*MW-1:0] sc_wdata
 );
 
 localparam OBA = $clog2(OBD);
+localparam L = 1 << SL;
+localparam SA = (SDEPTH > 1) ? $clog2(SDEPTH) : 1;
+/* verilator lint_off WIDTH */
+localparam [15:0] L16 = L;
+localparam [SA-1:0] SPL_A = SPL;
+// bank words from one output block to the next: (TM or TP) / L planes
+localparam [SA-1:0] BSTEP_M = (TM / L) * SPL;
+localparam [SA-1:0] BSTEP_P = (TP / L) * SPL;
+/* verilator lint_on WIDTH */
+
+initial begin
+    if (SDEPTH > 0 && (TM % L != 0 || SA > 32)) begin
+        $error("Error: the scratch's banks must divide TM (instance %m)");
+        $finish;
+    end
+end
+
+// wide mode: built only with a scratch
+wire wide = (SDEPTH > 0) && osc;
 
 reg walk_step;
 // every unit uses its own subset of the shared walker's outputs
@@ -63,7 +103,7 @@ wire first_task, last_task, first_cc, last_cc, first_in_rt;
 nn_serial_walk #(.TM(TM), .TP(TP), .CHUNKS(0)) u_walk (
     .clk(clk), .init(init), .step(walk_step), .pass(pass),
     .nrt(nrt), .tr(16'd0), .rows_last(16'd0), .trp(trp), .prows_last(prows_last),
-    .trsh(16'd0), .ph(8'd0), .nob(nob), .nm_last(nm_last), .ncc(16'd1), .tc(16'd0),
+    .trsh(16'd0), .iys(18'sd0), .nob(nob), .nm_last(nm_last), .ncc(16'd1), .tc(16'd0),
     .nc_last(16'd0), .ncb_full(16'd0), .ncb_last(16'd0),
     .rt(rt), .ob(ob), .cc(cc), .or0(or0), .pr0(pr0), .o0(o0), .ccs(ccs), .iy0(iy0),
     .rows(rows), .prows(prows), .nm(nm), .cs(cs), .nc(nc), .ncb(ncb),
@@ -147,14 +187,76 @@ always @* begin
     for (i = 1; i < TM; i = i + 1)
         if (rlane == i[15:0]) ob_word = ob_rdata[i*MW +: MW];
 end
-wire rd_go = rd_on && ({1'b0, qn} + {3'd0, rv}) < 4'd4;
+wire rd_go = rd_on && (wide || ({1'b0, qn} + {3'd0, rv}) < 4'd4);
+// wide mode: the lane group at rm is the tile's last
+wire last_grp = {1'b0, rm} + {1'b0, L16} >= {1'b0, nm};
 assign ob_raddr = {slot, rk[OBA-1:0]};
 
+// ---------------------------------------------------------------- wide mode
+// SC_ROW = pr0*WPWO, SC_BLK = (o0 >> SL)*SPL, SC_GRP the lane group's
+// ((o0 + rm) >> SL)*SPL + SC_ROW; a word read at rk is written at
+// SC_GRP + rk the next cycle, when ob_rdata holds it. Without a scratch
+// none of it is built and the port is constant zero.
+wire rlast;                          // the word read last cycle is the tile's last
+generate
+    if (SDEPTH > 0) begin : g_wide
+        reg [SA-1:0] sc_row, sc_blk, sc_grp, wa;
+        reg [L-1:0] gmask, wmask;
+        reg last_r;
+        /* verilator lint_off UNUSEDSIGNAL */
+        wire [31:0] rk32 = {{(32-LW){1'b0}}, rk};
+        wire [31:0] len32 = {{(32-LW){1'b0}}, len};
+        /* verilator lint_on UNUSEDSIGNAL */
+        integer j;
+        always @* begin
+            for (j = 0; j < L; j = j + 1)
+                gmask[j] = {16'd0, rm} + j[31:0] < {16'd0, nm};
+        end
+        always @(posedge clk) begin
+            if (rd_go) begin
+                wa <= sc_grp + rk32[SA-1:0];
+                wmask <= gmask;
+                last_r <= rk == len - 1'b1 && last_grp;
+                if (rk == len - 1'b1) sc_grp <= sc_grp + SPL_A;
+            end
+            if (state == S_WAIT) sc_grp <= sc_blk + sc_row;
+            if (state == S_NEXT) begin
+                if (ob == nob - 16'd1) begin
+                    sc_blk <= {SA{1'b0}};
+                    sc_row <= sc_row + len32[SA-1:0];
+                end else begin
+                    sc_blk <= sc_blk + (pass ? BSTEP_P : BSTEP_M);
+                end
+            end
+            if (init) begin
+                sc_row <= {SA{1'b0}};
+                sc_blk <= {SA{1'b0}};
+            end
+        end
+        // the lane group rlane .. rlane+L-1 of the word read
+        reg [L*MW-1:0] sc_word;
+        integer n;
+        always @* begin
+            sc_word = ob_rdata[0 +: L*MW];
+            for (n = L; n < TM; n = n + L)
+                if (rlane == n[15:0]) sc_word = ob_rdata[n*MW +: L*MW];
+        end
+        assign rlast = last_r;
+        assign sc_we = (rv && wide) ? wmask : {L{1'b0}};
+        assign sc_waddr = wa;
+        assign sc_wdata = sc_word;
+    end else begin : g_narrow
+        assign rlast = 1'b0;
+        assign sc_we = {L{1'b0}};
+        assign sc_waddr = {SA{1'b0}};
+        assign sc_wdata = {L*MW{1'b0}};
+    end
+endgenerate
 
 always @(posedge clk) begin
     walk_step <= 1'b0;
     rv <= rd_go;
-    if (rv) begin
+    if (rv && !wide) begin
         q[qw[1:0]] <= ob_word;
         qw <= qw + 3'd1;
     end
@@ -162,8 +264,8 @@ always @(posedge clk) begin
         rlane <= rm;
         if (rk == len - 1'b1) begin
             rk <= {LW{1'b0}};
-            if (rm == nm - 16'd1) rd_on <= 1'b0;
-            rm <= rm + 16'd1;
+            if (wide ? last_grp : rm == nm - 16'd1) rd_on <= 1'b0;
+            rm <= rm + (wide ? L16 : 16'd1);
         end else begin
             rk <= rk + 1'b1;
         end
@@ -182,6 +284,10 @@ always @(posedge clk) begin
         end else begin
             sk <= sk + 1'b1;
         end
+    end
+    if (rv && wide && rlast) begin
+        out_cons <= out_cons + 8'd1;
+        state <= S_NEXT;
     end
     case (state)
     S_IDLE: ;
@@ -231,7 +337,6 @@ always @(posedge clk) begin
 end
 
 assign done = state == S_IDLE && !init;
-
 endmodule
 
 `resetall

@@ -6,6 +6,10 @@
 # and the testbench (OUT_tb.v with sim/nn_mem_model) must build in Icarus;
 # <net>_axi_top (the engine behind templates/nn_serial_axi.v) must pass the
 # same lint. tb_serial_axi runs nn_serial_axi against an AXI4 slave model.
+# nn_serial_core with a scratch (SDEPTH > 0, which no compiled net has yet)
+# must pass the same lint, and tb_serial_scratch runs the scratch and its
+# read router against nn_mem_model, and tb_serial_wide the writer's wide
+# mode into the scratch, for 1, 2, 4 and 8 banks.
 # Waiver: DECLFILENAME (OUT.v holds every module of the design in one file).
 # One line via tests/report.sh; always exits 0.
 RESULTS=${1:-/dev/null}
@@ -63,6 +67,38 @@ for dw in 64 256 16; do
         fail=$((fail + 1)); echo "  FAIL tb_serial_axi DW=$dw"; tail -n 3 "$WORK/log" | sed 's/^/    /'
     fi
 done
+SERIAL_V="nn_serial_core nn_serial_load nn_serial_mac nn_serial_drain nn_serial_write nn_serial_walk nn_serial_scratch nn_ram"
+for geo in "-GTM=8 -GSL=0 -GSK=6 -GSPL=40 -GSDEPTH=200" "-GTM=8 -GSL=2 -GSK=5 -GSPL=32 -GSDEPTH=96"; do
+    # shellcheck disable=SC2086
+    if verilator --lint-only -Wall -Wno-DECLFILENAME --top-module nn_serial_core $geo \
+        "-GSBASE=32'h10000" $(for m in $SERIAL_V; do echo "$ROOT/templates/$m.v"; done) \
+        >"$WORK/log" 2>&1; then
+        pass=$((pass + 1))
+    else
+        fail=$((fail + 1)); echo "  FAIL verilator nn_serial_core $geo"; head -n 8 "$WORK/log" | sed 's/^/    /'
+    fi
+done
+for sl in 0 1 2 3; do
+    if (cd "$WORK" && iverilog -g2005 -o sc.vvp -s tb_serial_scratch -Ptb_serial_scratch.SL=$sl \
+            "$ROOT/tests/rtl/tb_serial_scratch.v" "$ROOT/templates/nn_serial_scratch.v" \
+            "$ROOT/templates/nn_ram.v" "$ROOT/sim/nn_mem_model.v" &&
+        vvp -n sc.vvp) >"$WORK/log" 2>&1 && grep -q '^PASS' "$WORK/log"; then
+        pass=$((pass + 1))
+    else
+        fail=$((fail + 1)); echo "  FAIL tb_serial_scratch SL=$sl"; tail -n 3 "$WORK/log" | sed 's/^/    /'
+    fi
+    for waits in 0 1; do
+        if (cd "$WORK" && iverilog -g2005 -o wide.vvp -s tb_serial_wide -Ptb_serial_wide.SL=$sl \
+                -Ptb_serial_wide.WAITS=$waits "$ROOT/tests/rtl/tb_serial_wide.v" \
+                "$ROOT/templates/nn_serial_write.v" "$ROOT/templates/nn_serial_walk.v" \
+                "$ROOT/templates/nn_serial_scratch.v" "$ROOT/templates/nn_ram.v" &&
+            vvp -n wide.vvp) >"$WORK/log" 2>&1 && grep -q '^PASS' "$WORK/log"; then
+            pass=$((pass + 1))
+        else
+            fail=$((fail + 1)); echo "  FAIL tb_serial_wide SL=$sl WAITS=$waits"; tail -n 3 "$WORK/log" | sed 's/^/    /'
+        fi
+    done
+done
 # the memory model's stalls follow +seed under Verilator too (it ignores
 # $random's seed argument, which the model used to rely on): another seed
 # gives other cycles and the same outputs. Without stalls Icarus and
@@ -99,5 +135,5 @@ if [ -n "$c_i" ] && [ "$c_i" = "$c_v" ]; then
 else
     fail=$((fail + 1)); echo "  FAIL lenet5 without stalls: icarus '$c_i', verilator '$c_v'"
 fi
-sh "$ROOT/tests/report.sh" "$RESULTS" "rtl serial (lint, yosys, axi, seeds)" "$pass" "$fail"
+sh "$ROOT/tests/report.sh" "$RESULTS" "rtl serial (lint, yosys, axi, scratch, seeds)" "$pass" "$fail"
 exit 0
