@@ -40,7 +40,7 @@
 	 X(shift, 8, d->shift) X(rnd, 1, d->rnd)             \
 	X(outw, 6, d->outw) X(act, 2, d->act) X(cap, 32, d->cap)                    \
 	X(avgm, 24, d->avgm) X(avgp, 6, d->avgp) X(padv, -1, d->padv)             \
-	X(iys, 18, d->iys) X(osc, 1, d->osc)
+	X(iys, 18, d->iys) X(osc, 1, d->osc) X(srw, 24, d->srw)
 
 static const char *const op_names[] = {"mac", "max", "sum"};
 
@@ -229,7 +229,7 @@ static void emit_top(FILE *f, const struct serial *s, const struct network *net,
 	fprintf(f, "nn_serial_core #(\n"
 	        "    .TM(%d), .TN(%d), .CW(%d), .WCW(%d), .MW(%d), .AW(%d), .LEN_W(%d), .MAXB(%d),\n"
 	        "    .ACC_W(%d), .BW(%d), .IBD(%d), .WBD(%d), .ABD(%d), .OBD(%d), .NDESC(%d),\n"
-	        "    .SBASE(%d'h%llx), .SK(%d), .SL(%d), .SPL(%d), .SDEPTH(%d)\n"
+	        "    .SBASE(%d'h%llx), .SK(%d), .SL(%d), .SDEPTH(%d)\n"
 	        ") u_core (\n"
 	        "    .clk(clk), .rst(rst), .start(start), .busy(busy), .done(done),\n"
 	        "    .mem_req_valid(mem_req_valid), .mem_req_ready(mem_req_ready),\n"
@@ -239,7 +239,7 @@ static void emit_top(FILE *f, const struct serial *s, const struct network *net,
 	        "    .desc(desc)",
 	        s->tm, s->tn, s->cw, s->wcw, s->mw, s->aw, s->len_w, s->maxb, s->acc_w, s->bw,
 	        s->ibd, s->wbd, s->abd, s->obd, s->ndesc, s->aw, (unsigned long long)s->sbase,
-	        s->sk, s->sl, s->spl, s->sdepth);
+	        s->sk, s->sl, s->sdepth);
 #define X(nm, bits, v) fprintf(f, ",\n    .d_%s(d_%s)", #nm, #nm);
 	{
 		const struct sdesc *d = s->desc;

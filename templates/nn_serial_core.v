@@ -54,12 +54,12 @@ module nn_serial_core #(
     parameter NDESC = 1,
     // the scratch of fused layers (nn_serial_scratch): word addresses from
     // SBASE (aligned to 2^(SK+SL)), a channel plane 2^SK words of address
-    // space and SPL bank words, 2^SL banks (dividing TM) of SDEPTH words;
+    // space and a ring of the descriptor's SRW bank words in its bank,
+    // 2^SL banks (dividing TM) of SDEPTH words;
     // SDEPTH = 0: no scratch
     parameter [AW-1:0] SBASE = {AW{1'b0}},
     parameter SK = 0,
     parameter SL = 0,
-    parameter SPL = 1,
     parameter SDEPTH = 0
 ) (
     input  wire          clk,
@@ -146,7 +146,9 @@ module nn_serial_core #(
     // the first row tile's top input row (-ph for a whole layer)
     input  wire signed [17:0] d_iys,
     // the output goes to the scratch
-    input  wire          d_osc
+    input  wire          d_osc,
+    // a channel's ring of bank words in the scratch (fused bands)
+    input  wire [23:0]   d_srw
 );
 
 // The descriptor fields, registered: the table is a ROM read combinationally
@@ -173,6 +175,7 @@ reg [23:0] q_avgm;
 reg [CW-1:0] q_padv;
 reg signed [17:0] q_iys;
 reg q_osc;
+reg [23:0] q_srw;
 always @(posedge clk) begin
     q_op <= d_op; q_ci <= d_ci; q_co <= d_co; q_h <= d_h;
     q_w <= d_w; q_ow <= d_ow; q_kh <= d_kh; q_kw <= d_kw;
@@ -190,7 +193,7 @@ always @(posedge clk) begin
     q_w_once <= d_w_once; q_nx_w <= d_nx_w; q_nx_wlen <= d_nx_wlen; q_shift <= d_shift;
     q_rnd <= d_rnd; q_outw <= d_outw; q_act <= d_act; q_cap <= d_cap;
     q_avgm <= d_avgm; q_avgp <= d_avgp; q_padv <= d_padv;
-    q_iys <= d_iys; q_osc <= d_osc;
+    q_iys <= d_iys; q_osc <= d_osc; q_srw <= d_srw;
 end
 
 localparam TP = (TM < TN) ? TM : TN;
@@ -345,6 +348,15 @@ localparam SA = (SDEPTH > 1) ? $clog2(SDEPTH) : 1;
 /* verilator lint_off UNUSEDSIGNAL */
 wire [(1 << WSL)-1:0] sc_we;
 wire [SA-1:0] sc_waddr;
+// a fused band's ring and where the band starts in it (its output base
+// above SBASE: below a ring's words)
+/* verilator lint_off UNUSEDSIGNAL */
+wire [23:0] srw_x = q_srw;
+wire [AW-1:0] out_rel = q_out - SBASE;
+wire [63:0] out_rel_x = {{(64-AW){1'b0}}, out_rel};
+/* verilator lint_on UNUSEDSIGNAL */
+wire [SA:0] sc_srw = srw_x[SA:0];
+wire [SA:0] sc_start = out_rel_x[SA:0];
 wire [(1 << WSL)*MW-1:0] sc_wdata;
 /* verilator lint_on UNUSEDSIGNAL */
 
@@ -403,11 +415,12 @@ nn_serial_drain #(
 
 nn_serial_write #(
     .TM(TM), .TP(TP), .MW(MW), .AW(AW), .LEN_W(LEN_W), .MAXB(MAXB), .OBD(OBD),
-    .SL(WSL), .SPL(SPL), .SDEPTH(SDEPTH)
+    .SL(WSL), .SDEPTH(SDEPTH)
 ) u_write (
     .clk(clk), .rst(rst), .init(init), .done(write_done),
     .pass(pass), .nrt(q_nrt), .trp(q_trp), .prows_last(q_prows_last), .nob(q_nob),
     .nm_last(q_nm_last), .out_base(q_out), .plane_o(q_plane_o), .wpwo(q_wpwo), .osc(q_osc),
+    .srw(sc_srw), .start(sc_start),
     .out_fill(out_fill), .out_cons(out_cons), .ob_raddr(ob_raddr), .ob_rdata(ob_rdata),
     .wq_valid(wq_valid), .wq_ready(wq_ready), .wq_addr(wq_addr), .wq_len(wq_len),
     .wq_data(wq_data), .wq_locked(wq_locked),
@@ -418,10 +431,10 @@ nn_serial_write #(
 generate
     if (SDEPTH > 0) begin : g_scratch
         nn_serial_scratch #(
-            .MW(MW), .AW(AW), .LEN_W(LEN_W), .SBASE(SBASE), .SK(SK), .SL(SL), .SPL(SPL),
+            .MW(MW), .AW(AW), .LEN_W(LEN_W), .SBASE(SBASE), .SK(SK), .SL(SL),
             .SDEPTH(SDEPTH)
         ) u_scratch (
-            .clk(clk), .rst(rst),
+            .clk(clk), .rst(rst), .srw(sc_srw),
             .rq_valid(rq_valid), .rq_ready(rq_ready), .rq_addr(rq_addr), .rq_len(rq_len),
             .rs_valid(rs_valid), .rs_data(rs_data),
             .xq_valid(xq_valid), .xq_ready(xq_ready), .xq_addr(xq_addr), .xq_len(xq_len),

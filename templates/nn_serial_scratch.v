@@ -6,10 +6,13 @@
 /*
  * Address map: a word address v >= SBASE is in the scratch. With
  * u = v - SBASE, the map's channel ch = u >> SK starts at SBASE + ch << SK
- * and lives in bank ch mod L at bank word (ch / L)*SPL:
+ * and lives in bank ch mod L, a ring of SRW words (the descriptor's) at
+ * bank word (ch / L)*SRW:
  *   off = u[SK-1:0], bank = u[SK+SL-1:SK], blk = u >> (SK+SL),
- *   bank word = blk*SPL + off             (off < SPL: a channel fits).
- * A read burst never crosses a channel plane.
+ *   bank word = blk*SRW + off mod SRW      (off < 2*SRW),
+ * and a burst's words follow each other around the ring: a fused band's
+ * rows of a layer wrap from the ring's end to its start. A read burst
+ * never crosses a channel plane.
  *
  * Writes (the writer's wide mode): one bank word a bank a cycle, on
  * sc_we[j], all banks at the same word sc_waddr.
@@ -35,8 +38,6 @@ module nn_serial_scratch #(
     parameter SK = 8,
     // 2^SL banks
     parameter SL = 0,
-    // bank words a channel plane (at most 2^SK)
-    parameter SPL = 256,
     // words a bank
     parameter SDEPTH = 1024,
     // bits of the count of memory read words outstanding
@@ -44,6 +45,8 @@ module nn_serial_scratch #(
 ) (
     input  wire          clk,
     input  wire          rst,
+    // a channel's ring: bank words (the descriptor's; 2*SRW <= 2^SK)
+    input  wire [((SDEPTH > 1) ? $clog2(SDEPTH) : 1):0] srw,
 
     // the loader's reads
     input  wire          rq_valid,
@@ -71,14 +74,13 @@ localparam L = 1 << SL;
 localparam SA = (SDEPTH > 1) ? $clog2(SDEPTH) : 1;
 localparam LB = (SL > 0) ? SL : 1;
 /* verilator lint_off WIDTH */
-localparam [SA-1:0] SPL_A = SPL;
 localparam [63:0] L_MASK = L - 1;
 localparam [63:0] SK_MASK = (64'd1 << SK) - 64'd1;
 /* verilator lint_on WIDTH */
 
 initial begin
-    if (SDEPTH < 1 || SPL < 1 || SPL > SDEPTH || SPL > (1 << SK) || SK + SL >= AW) begin
-        $error("Error: scratch needs 1 <= SPL <= min(SDEPTH, 2^SK) and SK + SL < AW (instance %m)");
+    if (SDEPTH < 1 || SK + SL >= AW) begin
+        $error("Error: scratch needs SDEPTH >= 1 and SK + SL < AW (instance %m)");
         $finish;
     end
     if (SBASE % (1 << (SK + SL)) != 0) begin
@@ -89,6 +91,7 @@ end
 
 // ---------------------------------------------------------------- banks
 reg [SA-1:0] r_addr;                 // the bank word read next
+reg [SA:0] r_base, r_off;            // its channel's ring and place in it
 reg [LEN_W-1:0] r_rem;               // words of the burst still to read
 reg [LB-1:0] r_bank;
 reg p_valid;                         // a word read last cycle: on rs now
@@ -122,7 +125,13 @@ wire [63:0] u_off = u & SK_MASK;
 wire [63:0] u_bank = (u >> SK) & L_MASK;
 wire [63:0] u_blk = u >> (SK + SL);
 /* verilator lint_on UNUSEDSIGNAL */
-wire [SA-1:0] word = u_blk[SA-1:0] * SPL_A + u_off[SA-1:0];
+/* verilator lint_off UNUSEDSIGNAL */
+wire [SA:0] off = u_off[SA:0] >= srw ? u_off[SA:0] - srw : u_off[SA:0];
+wire [2*SA+1:0] base = {{(SA+1){1'b0}}, u_blk[SA:0]} * {{(SA+1){1'b0}}, srw};
+wire [SA:0] word = base[SA:0] + off;
+wire [SA:0] r_next = (r_off + 1'b1 == srw) ? {(SA+1){1'b0}} : r_off + 1'b1;
+wire [SA:0] r_sum = r_base + r_next;
+/* verilator lint_on UNUSEDSIGNAL */
 // (constant true at SBASE = 0: every read is the scratch's)
 /* verilator lint_off UNSIGNED */
 wire is_sc = rq_addr >= SBASE;
@@ -143,11 +152,14 @@ always @(posedge clk) begin
     p_valid <= sc_busy;
     p_bank <= r_bank;
     if (sc_fire) begin
-        r_addr <= word;
+        r_addr <= word[SA-1:0];
+        r_base <= base[SA:0];
+        r_off <= off;
         r_bank <= u_bank[LB-1:0];
         r_rem <= rq_len;
     end else if (sc_busy) begin
-        r_addr <= r_addr + 1'b1;
+        r_addr <= r_sum[SA-1:0];
+        r_off <= r_next;
         r_rem <= r_rem - 1'b1;
     end
     x_out <= x_out + (xq_fire ? {{(XW-LEN_W){1'b0}}, rq_len} : {XW{1'b0}})

@@ -15,8 +15,10 @@
  * goes to the on-chip scratch (nn_serial_scratch), not to memory. Lane
  * group g (lanes g*L .. g*L+L-1, those >= nm masked) is written word rk
  * of every lane at once, lane g*L+j to bank j at bank word
- *   ((o0 + g*L) >> SL)*SPL + pr0*WPWO + rk,
- * a group after the other, a word a cycle with no queue: a tile takes
+ *   ((o0 + g*L) >> SL)*SRW + (START + pr0*WPWO + rk) mod SRW,
+ * a group after the other, a word a cycle with no queue: a channel's
+ * plane is a ring of SRW words (a fused band's rows of the layer, the
+ * band starting at ring word START, and its rows wrap), and a tile takes
  * ceil(nm/L)*len cycles and five more (the write behind the read, then
  * S_NEXT, S_SETTLE twice, S_WAIT). The memory request channel stays idle.
  */
@@ -29,9 +31,8 @@ module nn_serial_write #(
     parameter MAXB = 256,
     parameter OBD = 256,
     // the scratch (nn_serial_scratch): 2^SL banks of SDEPTH words (0: none,
-    // and the wide mode is not built), a channel plane SPL bank words
+    // and the wide mode is not built)
     parameter SL = 0,
-    parameter SPL = 1,
     parameter SDEPTH = 0
 ) (
     input  wire          clk,
@@ -48,8 +49,11 @@ module nn_serial_write #(
     input  wire [AW-1:0] out_base,
     input  wire [31:0]   plane_o,
     input  wire [15:0]   wpwo,
-    // 1: the tiles go to the scratch (wide mode)
+    // 1: the tiles go to the scratch (wide mode), a channel's ring of SRW
+    // words from ring word START (< SRW)
     input  wire          osc,
+    input  wire [((SDEPTH > 1) ? $clog2(SDEPTH) : 1):0] srw,
+    input  wire [((SDEPTH > 1) ? $clog2(SDEPTH) : 1):0] start,
 
     input  wire [7:0]    out_fill,
     output reg  [7:0]    out_cons,
@@ -76,10 +80,9 @@ localparam L = 1 << SL;
 localparam SA = (SDEPTH > 1) ? $clog2(SDEPTH) : 1;
 /* verilator lint_off WIDTH */
 localparam [15:0] L16 = L;
-localparam [SA-1:0] SPL_A = SPL;
-// bank words from one output block to the next: (TM or TP) / L planes
-localparam [SA-1:0] BSTEP_M = (TM / L) * SPL;
-localparam [SA-1:0] BSTEP_P = (TP / L) * SPL;
+// planes from one output block to the next: (TM or TP) / L
+localparam [SA:0] BPL_M = TM / L;
+localparam [SA:0] BPL_P = TP / L;
 /* verilator lint_on WIDTH */
 
 initial begin
@@ -193,44 +196,54 @@ wire last_grp = {1'b0, rm} + {1'b0, L16} >= {1'b0, nm};
 assign ob_raddr = {slot, rk[OBA-1:0]};
 
 // ---------------------------------------------------------------- wide mode
-// SC_ROW = pr0*WPWO, SC_BLK = (o0 >> SL)*SPL, SC_GRP the lane group's
-// ((o0 + rm) >> SL)*SPL + SC_ROW; a word read at rk is written at
-// SC_GRP + rk the next cycle, when ob_rdata holds it. Without a scratch
+// SC_ROW = (START + pr0*WPWO) mod SRW, SC_BLK = (o0 >> SL)*SRW, SC_GRP the
+// lane group's ((o0 + rm) >> SL)*SRW; a word read at rk is written at
+// SC_GRP + (SC_ROW + rk) mod SRW the next cycle, when ob_rdata holds it
+// (SC_ROW + rk < 2*SRW: a tile's rows fit the ring). Without a scratch
 // none of it is built and the port is constant zero.
 wire rlast;                          // the word read last cycle is the tile's last
 generate
     if (SDEPTH > 0) begin : g_wide
-        reg [SA-1:0] sc_row, sc_blk, sc_grp, wa;
+        reg [SA:0] sc_row, sc_blk, sc_grp, bstep;
+        /* verilator lint_off UNUSEDSIGNAL */
+        reg [SA:0] wa;                   // < SDEPTH: its top bit is zero
+        /* verilator lint_on UNUSEDSIGNAL */
         reg [L-1:0] gmask, wmask;
         reg last_r;
         /* verilator lint_off UNUSEDSIGNAL */
         wire [31:0] rk32 = {{(32-LW){1'b0}}, rk};
         wire [31:0] len32 = {{(32-LW){1'b0}}, len};
+        wire [2*SA+1:0] bstep_p = srw * (pass ? BPL_P : BPL_M);
         /* verilator lint_on UNUSEDSIGNAL */
+        wire [SA+1:0] t = {1'b0, sc_row} + {1'b0, rk32[SA:0]};
+        wire [SA+1:0] tw = (t >= {1'b0, srw}) ? t - {1'b0, srw} : t;
+        wire [SA+1:0] nr = {1'b0, sc_row} + {1'b0, len32[SA:0]};
+        wire [SA+1:0] nrw = (nr >= {1'b0, srw}) ? nr - {1'b0, srw} : nr;
         integer j;
         always @* begin
             for (j = 0; j < L; j = j + 1)
                 gmask[j] = {16'd0, rm} + j[31:0] < {16'd0, nm};
         end
         always @(posedge clk) begin
+            bstep <= bstep_p[SA:0];
             if (rd_go) begin
-                wa <= sc_grp + rk32[SA-1:0];
+                wa <= sc_grp + tw[SA:0];
                 wmask <= gmask;
                 last_r <= rk == len - 1'b1 && last_grp;
-                if (rk == len - 1'b1) sc_grp <= sc_grp + SPL_A;
+                if (rk == len - 1'b1) sc_grp <= sc_grp + srw;
             end
-            if (state == S_WAIT) sc_grp <= sc_blk + sc_row;
+            if (state == S_WAIT) sc_grp <= sc_blk;
             if (state == S_NEXT) begin
                 if (ob == nob - 16'd1) begin
-                    sc_blk <= {SA{1'b0}};
-                    sc_row <= sc_row + len32[SA-1:0];
+                    sc_blk <= {(SA+1){1'b0}};
+                    sc_row <= nrw[SA:0];
                 end else begin
-                    sc_blk <= sc_blk + (pass ? BSTEP_P : BSTEP_M);
+                    sc_blk <= sc_blk + bstep;
                 end
             end
             if (init) begin
-                sc_row <= {SA{1'b0}};
-                sc_blk <= {SA{1'b0}};
+                sc_row <= start;
+                sc_blk <= {(SA+1){1'b0}};
             end
         end
         // the lane group rlane .. rlane+L-1 of the word read
@@ -243,7 +256,7 @@ generate
         end
         assign rlast = last_r;
         assign sc_we = (rv && wide) ? wmask : {L{1'b0}};
-        assign sc_waddr = wa;
+        assign sc_waddr = wa[SA-1:0];
         assign sc_wdata = sc_word;
     end else begin : g_narrow
         assign rlast = 1'b0;
