@@ -100,7 +100,7 @@ int sdesc_ir(const struct sdesc *d, int tr)
 int sdesc_blocks(const struct serial *s, const struct sdesc *d, int nch)
 {
 	if (d->rp)
-		return (int)cdiv((int64_t)nch * d->kho * d->kwo, s->tn);
+		return (int)cdiv((int64_t)nch * d->kho * d->kwo, d->rpe);
 	return (int)cdiv(nch, s->tn);
 }
 
@@ -114,7 +114,11 @@ int32_t sdesc_weight(const struct sdesc *d, int o, int c, int ky, int kx)
 		return c - d->csplit == o ? (int32_t)1 << d->sb : 0;
 	}
 	if (d->rp) {
-		/* c is the pair index i = p*C + c */
+		/* c is the array's lane n of step c / TN, which holds the pair
+		 * i = step*RPE + n = p*C + c (lanes from RPE on hold none) */
+		if (c % d->lanes >= d->rpe)
+			return 0;
+		c = c / d->lanes * d->rpe + c % d->lanes;
 		if (c >= (int64_t)d->c * d->kho * d->kwo)
 			return 0;
 		int p = c / d->c;
@@ -342,6 +346,7 @@ static int lower_mac(struct serial *s, const struct network *net, int i, int las
 		/* few input channels: pack kernel positions (px columns by py
 		 * rows) into the idle array columns (a 3-channel first layer
 		 * would use 3 of TN), the fewest steps ceil(KH/py)*ceil(KW/px) */
+		struct sdesc base = *d;
 		int bpx = 1, bpy = 1;
 		if (d->c * 2 <= s->tn && l->kind == L_CONV && groups == 1) {
 			int64_t best = (int64_t)d->kh * d->kw;
@@ -397,10 +402,43 @@ static int lower_mac(struct serial *s, const struct network *net, int i, int las
 			}
 			r.rp = 1;
 			r.rpg = g;
+			r.rpe = s->tn;
+			r.rpq = 0;
 			r.kh = r.kw = 1;
 			r.pmask = 0;
 			for (int j = 0; j < s->tn / g; j++)
 				r.pmask |= (uint64_t)1 << (j * g);
+			r.lanes = s->tn;
+			if (tile(s, &r, l->loc, NULL) == 0 && r.est < d->est)
+				*d = r;
+		}
+		/* fewer channels than lanes: kernel packing puts a rectangle of
+		 * PX x PY positions in the lanes (3 channels, 16 lanes: 3 x 1,
+		 * 3 steps for a 3x3 kernel); the flattened pairs take
+		 * floor(TN/C) positions a step whatever the kernel's shape (5:
+		 * 2 steps), each lane keeping its channel (bank n holds channel
+		 * n mod C only) */
+		if (base.c < s->tn && s->tn / base.c >= 2 && l->kind == L_CONV && groups == 1 &&
+		    base.kh <= 255 && base.kw <= 255 && (int64_t)base.c * base.kh * base.kw < 65536) {
+			/* the descriptor as lowered (addresses, requantization),
+			 * with its channels and kernel before kernel packing */
+			struct sdesc r = *d;
+			r.c = r.csplit = base.c;
+			r.kh = base.kh;
+			r.kw = base.kw;
+			r.packed = 0;
+			r.pack = r.packy = 1;
+			r.creal = 0;
+			r.pm = r.pm2 = 0;
+			int per = s->tn / r.c;
+			r.rp = 1;
+			r.rpg = r.c;
+			r.rpe = per * r.c;
+			r.rpq = per;
+			r.kh = r.kw = 1;
+			r.pmask = 0;
+			for (int j = 0; j < per; j++)
+				r.pmask |= (uint64_t)1 << (j * r.c);
 			r.lanes = s->tn;
 			if (tile(s, &r, l->loc, NULL) == 0 && r.est < d->est)
 				*d = r;

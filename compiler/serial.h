@@ -59,6 +59,9 @@ struct sdesc {
 	 * TN/rpg banks of its residue (pmask << c mod rpg), c / rpg planes a
 	 * bank */
 	int rp, rpg;
+	int rpe, rpq;               /* rp: pairs a step (TN, or C*floor(TN/C) when C < TN)
+	                               and the kernel positions they advance (rpe / C, 0
+	                               when C > TN) */
 	int lanes;                  /* lanes the array walks at a descriptor's start (packed, rp) */
 	int sa, sb;                 /* add: scales */
 	/* fusion: the first tile's top input row (-ph, or a band's first row

@@ -22,9 +22,11 @@
 	X(h, 16, d->h) X(w, 16, d->w) X(ow, 16, d->ow) X(kh, 16, d->kh)             \
 	X(kw, 16, d->kw) X(kxs, 8, d->pack) X(kys, 8, d->packy) X(pm, 17, d->pm) \
 	X(pm2, 17, d->pm2) X(pc, 16, d->packed ? d->creal : 0) \
-	X(pmask, -2, d->pmask) X(rpg, 8, d->rpg) X(rpd, 8, d->rp ? s->tn / d->rpg : 0) \
+	X(pmask, -2, d->pmask) X(rpg, 8, d->rpg) X(rpd, 8, d->rp ? d->rpe % d->c / d->rpg : 0) \
 	X(rpcg, 16, d->rp ? d->c / d->rpg : 0) X(rpn, 16, d->rp ? d->c * d->kho * d->kwo : 0) \
-	X(rkw, 8, d->rp ? d->kwo : 0) X(sh, 8, d->sh) X(sw, 8, d->sw) X(ph, 8, d->ph)            \
+	X(rkw, 8, d->rp ? d->kwo : 0) X(rpe, 8, d->rp ? d->rpe : 0)                \
+	X(rpqx, 8, d->rp ? d->rpq % d->kwo : 0) X(rpqy, 8, d->rp ? d->rpq / d->kwo : 0) \
+	X(sh, 8, d->sh) X(sw, 8, d->sw) X(ph, 8, d->ph)            \
 	X(pw, 8, d->pw) X(csplit, 16, d->csplit) X(nrt, 16, d->nrt)                 \
 	X(tr, 16, d->tr) X(rows_last, 16, d->rows_last) X(ir, 16, d->ir)            \
 	X(trsh, 16, d->trsh) X(trp, 16, d->trp) X(prows_last, 16, d->prows_last)    \
@@ -324,9 +326,10 @@ static void fill_weights(const struct serial *s, const struct sdesc *d, uint8_t 
 					put(img, mwb, at, (int64_t)m * s->bw, sdesc_bias(d, o), s->bw);
 			}
 			int c_lo = cc * d->tc, c_hi = cc == d->ncc - 1 ? d->c : c_lo + d->tc;
-			/* reduction packing: one chunk, c counts the pairs */
+			/* reduction packing: one chunk, c counts the lanes of its
+			 * steps (sdesc_weight finds each lane's pair) */
 			if (d->rp)
-				c_hi = d->c * d->kho * d->kwo;
+				c_hi = d->ncb_last * s->tn;
 			int ncb = cc == d->ncc - 1 ? d->ncb_last : d->ncb_full;
 			int64_t wq = at + s->nbw;
 			if (plain) {

@@ -98,6 +98,9 @@ module nn_serial_core #(
     input  wire [15:0]   d_rpcg,
     input  wire [15:0]   d_rpn,
     input  wire [7:0]    d_rkw,
+    input  wire [7:0]    d_rpe,
+    input  wire [7:0]    d_rpqx,
+    input  wire [7:0]    d_rpqy,
     input  wire [7:0]    d_sh,
     input  wire [7:0]    d_sw,
     input  wire [7:0]    d_ph,
@@ -163,7 +166,7 @@ reg [15:0] q_ncb_full, q_ncb_last, q_ipl, q_wpwi, q_pow, q_wpwo;
 reg [7:0] q_kxs, q_kys, q_sh, q_sw, q_ph, q_pw;
 reg [16:0] q_pm, q_pm2;
 reg [TN-1:0] q_pmask;
-reg [7:0] q_rpg, q_rpd, q_rkw;
+reg [7:0] q_rpg, q_rpd, q_rkw, q_rpe, q_rpqx, q_rpqy;
 reg [15:0] q_rpcg, q_rpn;
 reg [31:0] q_plane_i, q_plane_o, q_wstride, q_wlen, q_wlen_last, q_nx_wlen, q_cap;
 reg [3:0] q_pk;
@@ -182,6 +185,7 @@ always @(posedge clk) begin
     q_kxs <= d_kxs; q_kys <= d_kys; q_pm <= d_pm; q_pm2 <= d_pm2;
     q_pc <= d_pc; q_pmask <= d_pmask; q_sh <= d_sh; q_sw <= d_sw;
     q_rpg <= d_rpg; q_rpd <= d_rpd; q_rpcg <= d_rpcg; q_rpn <= d_rpn; q_rkw <= d_rkw;
+    q_rpe <= d_rpe; q_rpqx <= d_rpqx; q_rpqy <= d_rpqy;
     q_ph <= d_ph; q_pw <= d_pw; q_csplit <= d_csplit; q_nrt <= d_nrt;
     q_tr <= d_tr; q_rows_last <= d_rows_last; q_ir <= d_ir; q_trsh <= d_trsh;
     q_trp <= d_trp; q_prows_last <= d_prows_last; q_nob <= d_nob; q_nm_last <= d_nm_last;
@@ -387,6 +391,7 @@ nn_serial_mac #(
     .clk(clk), .rst(rst), .init(init), .done(mac_done),
     .op(q_op), .ci(q_ci), .h(q_h), .w(q_w), .ow(q_ow), .kh(q_kh), .kw(q_kw), .kxs(q_kxs), .kys(q_kys), .pm(q_pm), .pm2(q_pm2),
     .rpg(q_rpg), .rpd(q_rpd), .rpcg(q_rpcg), .rpn(q_rpn), .rkw(q_rkw), .sh(q_sh), .sw(q_sw),
+    .rpe(q_rpe), .rpqx(q_rpqx), .rpqy(q_rpqy),
     .pw(q_pw), .wpwi(q_wpwi), .ipl(q_ipl), .padv(q_padv), .in_every(q_in_every),
     .w_once(q_w_once), .nrt(q_nrt), .tr(q_tr), .rows_last(q_rows_last), .trsh(q_trsh),
     .ph(q_ph), .iys(q_iys), .nob(q_nob), .nm_last(q_nm_last), .ncc(q_ncc), .tc(q_tc),

@@ -15,13 +15,15 @@
  * Pipeline: s0 address, s1 buffer read, s2 element select, s3 products,
  * s4 adder tree and accumulator read, write at the end of s4. An
  * accumulator is read again at least PMIN cycles after it was written.
- * Reduction packing (RPG > 0, KH = KW = 1 here): step cb gives lane n the
- * pair i = cb*TN + n of the C*RKH*RKW (channel c, kernel position p), i =
- * p*C + c; lane n sees only channels c = n mod RPG, RPG = gcd(C, TN), which
- * its bank holds at slot c / RPG. Each lane keeps its slot, (ky, kx) and
- * their buffer offsets and advances them by TN pairs a step: slot += RPD
- * (TN / RPG), past RPCG (C / RPG) slots back by RPCG and one kernel
- * position on. Lanes with i >= RPN (C*RKH*RKW) are masked.
+ * Reduction packing (RPG > 0, KH = KW = 1 here): step cb gives lane n < RPE
+ * the pair i = cb*RPE + n of the C*RKH*RKW (channel c, kernel position p),
+ * i = p*C + c (RPE = TN, or the multiple of C below TN when C < TN); lane
+ * n sees only channels c = n mod RPG, RPG = gcd(C, RPE), which its bank
+ * holds at slot c / RPG. Each lane keeps its slot, (ky, kx) and their
+ * buffer offsets and advances them by RPE pairs a step: slot += RPD
+ * ((RPE mod C) / RPG), past RPCG (C / RPG) slots back by RPCG and one
+ * kernel position on, and RPQY rows and RPQX columns on (RPE / C positions;
+ * 0 when C > TN). Lanes n >= RPE or with i >= RPN (C*RKH*RKW) are masked.
  */
 module nn_serial_mac #(
     parameter TM = 8,
@@ -73,6 +75,9 @@ module nn_serial_mac #(
     input  wire [15:0]   rpcg,
     input  wire [15:0]   rpn,
     input  wire [7:0]    rkw,
+    input  wire [7:0]    rpe,
+    input  wire [7:0]    rpqx,
+    input  wire [7:0]    rpqy,
     input  wire [7:0]    sh,
     input  wire [7:0]    sw,
     input  wire [7:0]    pw,
@@ -181,14 +186,14 @@ wire needs_w = !pass && (!w_once || first_task);
 localparam NPW = ABA + 1;
 localparam PK_N = (IBA > NPW) ? ((IBA > 8) ? IBA : 8) : ((NPW > 8) ? NPW : 8);
 /* verilator lint_off UNUSEDSIGNAL */
-wire [31:0] rpd_x = {24'd0, rpd}, rpcg_x = {16'd0, rpcg};
+wire [31:0] rpd_x = {24'd0, rpd}, rpcg_x = {16'd0, rpcg}, rpqy_x = {24'd0, rpqy};
 wire [31:0] sh_x = {24'd0, sh}, kys_x = {24'd0, kys}, ph_x = {24'd0, ph};
 wire [31:0] trsh_x = {16'd0, trsh}, tr_x = {16'd0, tr}, rl_x = {16'd0, rows_last};
 wire [31:0] wpwi_x = {16'd0, wpwi}, ow_x = {16'd0, ow}, ipl_x = {16'd0, ipl};
 /* verilator lint_on UNUSEDSIGNAL */
-reg [IBA-1:0] shw, kysw, phw, trshw, pk_w;
+reg [IBA-1:0] shw, kysw, phw, trshw, pk_w, qyw;
 reg [IBA-1:0] dipl, cgipl, pk_i;      // RPD*IPL, RPCG*IPL
-reg [PK_N-1:0] pk_rd, pk_rc;
+reg [PK_N-1:0] pk_rd, pk_rc, pk_qy;
 reg [NPW-1:0] npix_full, npix_last, pk_o;
 reg [PK_N-1:0] pk_sh, pk_kys, pk_ph, pk_trsh, pk_tr, pk_rl;
 reg [PK_N:0] pk_n;                   // one-hot bit counter: done at pk_n[PK_N]
@@ -196,6 +201,7 @@ wire pk_done = pk_n[PK_N];
 always @(posedge clk) begin
     if (init) begin
         shw <= {IBA{1'b0}}; kysw <= {IBA{1'b0}}; phw <= {IBA{1'b0}}; trshw <= {IBA{1'b0}};
+        qyw <= {IBA{1'b0}}; pk_qy <= rpqy_x[PK_N-1:0];
         npix_full <= {NPW{1'b0}}; npix_last <= {NPW{1'b0}};
         pk_w <= wpwi_x[IBA-1:0];
         pk_o <= ow_x[NPW-1:0];
@@ -214,6 +220,8 @@ always @(posedge clk) begin
         if (pk_rl[0]) npix_last <= npix_last + pk_o;
         if (pk_rd[0]) dipl <= dipl + pk_i;
         if (pk_rc[0]) cgipl <= cgipl + pk_i;
+        if (pk_qy[0]) qyw <= qyw + pk_w;
+        pk_qy <= pk_qy >> 1;
         pk_w <= pk_w << 1;
         pk_o <= pk_o << 1;
         pk_i <= pk_i << 1;
@@ -235,9 +243,12 @@ reg [TN*IBA-1:0] jrow;               // jy * WPWI
 // SLOT*IPL, now (rsl, rsb) and at a task's start (rsl0 = n / RPG, rsb0)
 reg [TN*16-1:0] rsl, rsl0;
 reg [TN*IBA-1:0] rsb, rsb0;
-reg [7:0] lw_gc;
+// and its kernel position at a task's start (C < TN: lane n at n / C)
+reg [TN*8-1:0] joff0, jyoff0;
+reg [TN*IBA-1:0] jrow0;
+reg [7:0] lw_gc, lw_px, lw_py;
 reg [15:0] lw_sl;
-reg [IBA-1:0] lw_sb;
+reg [IBA-1:0] lw_sb, lw_prow;
 wire rp = rpg != 8'd0;
 wire rp_go, rp_adv;
 reg [15:0] lw_n;
@@ -251,12 +262,15 @@ wire [23:0] lw_ya_next = lw_ya + {7'd0, pm2};
 wire [IBA-1:0] wpwi_a = wpwi_x[IBA-1:0];
 integer li, lr;
 // each lane's next slot: slot + RPD, less RPCG when it passes RPCG (the
-// lane moves to the next kernel position); once at most, RPD < RPCG as
-// TN < C
+// lane moves to the next kernel position); once at most, RPD < RPCG; and
+// its next column: kx + RPQX (+ 1 on that wrap), less RKW past the
+// kernel's width (a row on: once at most, RPQX < RKW)
 reg [TN*16-1:0] rp_sl;
-reg [TN-1:0] rp_wrap;
+reg [TN-1:0] rp_wrap, rp_cy;
+reg [TN*8-1:0] rp_kx;
 /* verilator lint_off UNUSEDSIGNAL */
 reg [16:0] rp_s;
+reg [8:0] rp_x;
 /* verilator lint_on UNUSEDSIGNAL */
 always @* begin
     for (lr = 0; lr < TN; lr = lr + 1) begin
@@ -264,6 +278,10 @@ always @* begin
         rp_wrap[lr] = rp_s >= {1'b0, rpcg};
         if (rp_wrap[lr]) rp_s = rp_s - {1'b0, rpcg};
         rp_sl[lr*16 +: 16] = rp_s[15:0];
+        rp_x = {1'b0, joff[lr*8 +: 8]} + {1'b0, rpqx} + {8'd0, rp_wrap[lr]};
+        rp_cy[lr] = rp_x >= {1'b0, rkw};
+        if (rp_cy[lr]) rp_x = rp_x - {1'b0, rkw};
+        rp_kx[lr*8 +: 8] = rp_x[7:0];
     end
 end
 always @(posedge clk) begin
@@ -274,32 +292,30 @@ always @(posedge clk) begin
         jrow <= {TN*IBA{1'b0}};
         rsl <= {TN*16{1'b0}}; rsl0 <= {TN*16{1'b0}};
         rsb <= {TN*IBA{1'b0}}; rsb0 <= {TN*IBA{1'b0}};
+        joff0 <= {TN*8{1'b0}}; jyoff0 <= {TN*8{1'b0}}; jrow0 <= {TN*IBA{1'b0}};
         lw_on <= pm != 17'd0 || rp;
         lw_n <= 16'd0;
         lw_qa <= 24'd0; lw_ya <= 24'd0; lw_jyx <= 8'd0; lw_row <= {IBA{1'b0}};
         lw_gc <= 8'd0; lw_sl <= 16'd0; lw_sb <= {IBA{1'b0}};
+        lw_px <= 8'd0; lw_py <= 8'd0; lw_prow <= {IBA{1'b0}};
     end else if (rp_go) begin
-        // a task starts: every lane at kernel position 0, slot n / RPG
-        joff <= {TN*8{1'b0}};
-        jyoff <= {TN*8{1'b0}};
-        jrow <= {TN*IBA{1'b0}};
+        // a task starts: every lane at its first pair (slot and kernel
+        // position), as the walk after init left them
+        joff <= joff0;
+        jyoff <= jyoff0;
+        jrow <= jrow0;
         rsl <= rsl0;
         rsb <= rsb0;
     end else if (rp_adv) begin
-        // a step: TN pairs on
+        // a step: RPE pairs on
         for (li = 0; li < TN; li = li + 1) begin
-            if (rp_wrap[li]) begin
+            if (rp_wrap[li])
                 rsb[li*IBA +: IBA] <= rsb[li*IBA +: IBA] + dipl - cgipl;
-                if (joff[li*8 +: 8] == rkw - 8'd1) begin
-                    joff[li*8 +: 8] <= 8'd0;
-                    jyoff[li*8 +: 8] <= jyoff[li*8 +: 8] + 8'd1;
-                    jrow[li*IBA +: IBA] <= jrow[li*IBA +: IBA] + wpwi_a;
-                end else begin
-                    joff[li*8 +: 8] <= joff[li*8 +: 8] + 8'd1;
-                end
-            end else begin
+            else
                 rsb[li*IBA +: IBA] <= rsb[li*IBA +: IBA] + dipl;
-            end
+            joff[li*8 +: 8] <= rp_kx[li*8 +: 8];
+            jyoff[li*8 +: 8] <= jyoff[li*8 +: 8] + rpqy + {7'd0, rp_cy[li]};
+            jrow[li*IBA +: IBA] <= jrow[li*IBA +: IBA] + qyw + (rp_cy[li] ? wpwi_a : {IBA{1'b0}});
             rsl[li*16 +: 16] <= rp_sl[li*16 +: 16];
         end
     end else if (lw_on) begin
@@ -311,13 +327,33 @@ always @(posedge clk) begin
         for (li = 0; li < TN - 1; li = li + 1) begin
             rsl0[li*16 +: 16] <= rsl0[(li+1)*16 +: 16];
             rsb0[li*IBA +: IBA] <= rsb0[(li+1)*IBA +: IBA];
+            joff0[li*8 +: 8] <= joff0[(li+1)*8 +: 8];
+            jyoff0[li*8 +: 8] <= jyoff0[(li+1)*8 +: 8];
+            jrow0[li*IBA +: IBA] <= jrow0[(li+1)*IBA +: IBA];
         end
         rsl0[(TN-1)*16 +: 16] <= lw_sl;
         rsb0[(TN-1)*IBA +: IBA] <= lw_sb;
+        joff0[(TN-1)*8 +: 8] <= lw_px;
+        jyoff0[(TN-1)*8 +: 8] <= lw_py;
+        jrow0[(TN-1)*IBA +: IBA] <= lw_prow;
+        // lane n + 1: the next pair (C < TN: past the last slot, the next
+        // kernel position)
         if (lw_gc == rpg - 8'd1) begin
             lw_gc <= 8'd0;
-            lw_sl <= lw_sl + 16'd1;
-            lw_sb <= lw_sb + ipl_x[IBA-1:0];
+            if (lw_sl + 16'd1 == rpcg) begin
+                lw_sl <= 16'd0;
+                lw_sb <= {IBA{1'b0}};
+                if (lw_px + 8'd1 == rkw) begin
+                    lw_px <= 8'd0;
+                    lw_py <= lw_py + 8'd1;
+                    lw_prow <= lw_prow + wpwi_a;
+                end else begin
+                    lw_px <= lw_px + 8'd1;
+                end
+            end else begin
+                lw_sl <= lw_sl + 16'd1;
+                lw_sb <= lw_sb + ipl_x[IBA-1:0];
+            end
         end else begin
             lw_gc <= lw_gc + 8'd1;
         end
@@ -406,7 +442,7 @@ end
 integer n;
 reg [TN-1:0] mask_w;
 always @* begin
-    for (n = 0; n < TN; n = n + 1) mask_w[n] = crem > n[15:0];
+    for (n = 0; n < TN; n = n + 1) mask_w[n] = crem > n[15:0] && (!rp || rpe > n[7:0]);
 end
 
 always @(posedge clk) begin
@@ -509,7 +545,7 @@ always @(posedge clk) begin
                         kyrow <= rtbase;
                         rowoff <= rtbase;
                         cb <= cb + 16'd1;
-                        crem <= crem - TN[15:0];
+                        crem <= crem - (rp ? {8'd0, rpe} : TN[15:0]);
                         // (reduction packing: each lane's slot offset instead)
                         if (!rp) cbase <= cbase + ipl_x[IBA-1:0];
                     end
