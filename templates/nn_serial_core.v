@@ -354,11 +354,9 @@ wire [(1 << WSL)-1:0] sc_we;
 wire [SA-1:0] sc_waddr;
 // a fused band's ring and where the band starts in it (its output base
 // above SBASE: below a ring's words)
-/* verilator lint_off UNUSEDSIGNAL */
 wire [23:0] srw_x = q_srw;
 wire [AW-1:0] out_rel = q_out - SBASE;
 wire [63:0] out_rel_x = {{(64-AW){1'b0}}, out_rel};
-/* verilator lint_on UNUSEDSIGNAL */
 wire [SA:0] sc_srw = srw_x[SA:0];
 wire [SA:0] sc_start = out_rel_x[SA:0];
 wire [(1 << WSL)*MW-1:0] sc_wdata;

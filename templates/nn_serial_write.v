@@ -81,8 +81,8 @@ localparam SA = (SDEPTH > 1) ? $clog2(SDEPTH) : 1;
 /* verilator lint_off WIDTH */
 localparam [15:0] L16 = L;
 // planes from one output block to the next: (TM or TP) / L
-localparam [SA:0] BPL_M = TM / L;
-localparam [SA:0] BPL_P = TP / L;
+localparam [2*SA+1:0] BPL_M = TM / L;
+localparam [2*SA+1:0] BPL_P = TP / L;
 /* verilator lint_on WIDTH */
 
 initial begin
@@ -213,12 +213,12 @@ generate
         /* verilator lint_off UNUSEDSIGNAL */
         wire [31:0] rk32 = {{(32-LW){1'b0}}, rk};
         wire [31:0] len32 = {{(32-LW){1'b0}}, len};
-        wire [2*SA+1:0] bstep_p = srw * (pass ? BPL_P : BPL_M);
-        /* verilator lint_on UNUSEDSIGNAL */
+        wire [2*SA+1:0] bstep_p = {{(SA+1){1'b0}}, srw} * (pass ? BPL_P : BPL_M);
         wire [SA+1:0] t = {1'b0, sc_row} + {1'b0, rk32[SA:0]};
         wire [SA+1:0] tw = (t >= {1'b0, srw}) ? t - {1'b0, srw} : t;
         wire [SA+1:0] nr = {1'b0, sc_row} + {1'b0, len32[SA:0]};
         wire [SA+1:0] nrw = (nr >= {1'b0, srw}) ? nr - {1'b0, srw} : nr;
+        /* verilator lint_on UNUSEDSIGNAL */
         integer j;
         always @* begin
             for (j = 0; j < L; j = j + 1)
@@ -259,6 +259,7 @@ generate
         assign sc_waddr = wa[SA-1:0];
         assign sc_wdata = sc_word;
     end else begin : g_narrow
+        wire unused_ring = ^{srw, start};
         assign rlast = 1'b0;
         assign sc_we = {L{1'b0}};
         assign sc_waddr = {SA{1'b0}};
