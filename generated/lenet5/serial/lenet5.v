@@ -11,13 +11,13 @@
 //   address; mem_resp_valid, mem_resp_data: read words in request order
 //   (always accepted).
 // Memory map (words):
-//   [0, 8060) weights and biases (OUT.mem.bin), tile by tile
-//   [8060, 8172) input image [1, 28, 28] fixed<8,7> in 8-bit values, 4 words a row
-//   [8172, 8340) map p1 [6, 14, 14] fixed<8,4> in 8-bit values, 2 words a row
-//   [8340, 8420) map p2 [16, 5, 5] fixed<8,4> in 8-bit values, 1 words a row
-//   [8172, 8292) map f1 [120, 1, 1] fixed<8,4> in 8-bit values, 1 words a row
-//   [8292, 8376) map f2 [84, 1, 1] fixed<8,4> in 8-bit values, 1 words a row
-//   [8420, 8430) output f3 [10, 1, 1] fixed<16,8> in 16-bit values, 1 words a row
+//   [0, 8052) weights and biases (OUT.mem.bin), tile by tile
+//   [8052, 8164) input image [1, 28, 28] fixed<8,7> in 8-bit values, 4 words a row
+//   [8164, 8332) map p1 [6, 14, 14] fixed<8,4> in 8-bit values, 2 words a row
+//   [8332, 8412) map p2 [16, 5, 5] fixed<8,4> in 8-bit values, 1 words a row
+//   [8164, 8284) map f1 [120, 1, 1] fixed<8,4> in 8-bit values, 1 words a row
+//   [8284, 8368) map f2 [84, 1, 1] fixed<8,4> in 8-bit values, 1 words a row
+//   [8412, 8422) output f3 [10, 1, 1] fixed<16,8> in 16-bit values, 1 words a row
 // A map is stored C, H, W: channel planes of H rows of WPW words;
 // value x of a row is in bits (x mod E)*cw of word x/E, E = 64/cw.
 // Start: write the input frame, pulse start, wait for done, read the output.
@@ -64,6 +64,9 @@ reg  [7:0] d_rpd;
 reg  [15:0] d_rpcg;
 reg  [15:0] d_rpn;
 reg  [7:0] d_rkw;
+reg  [7:0] d_rpe;
+reg  [7:0] d_rpqx;
+reg  [7:0] d_rpqy;
 reg  [7:0] d_sh;
 reg  [7:0] d_sw;
 reg  [7:0] d_ph;
@@ -109,6 +112,9 @@ reg  [31:0] d_cap;
 reg  [23:0] d_avgm;
 reg  [5:0] d_avgp;
 reg  [15:0] d_padv;
+reg  [17:0] d_iys;
+reg  [0:0] d_osc;
+reg  [23:0] d_srw;
 
 always @* begin
     d_op = 2'd0;
@@ -130,6 +136,9 @@ always @* begin
     d_rpcg = 16'd0;
     d_rpn = 16'd0;
     d_rkw = 8'd0;
+    d_rpe = 8'd0;
+    d_rpqx = 8'd0;
+    d_rpqy = 8'd0;
     d_sh = 8'd0;
     d_sw = 8'd0;
     d_ph = 8'd0;
@@ -175,86 +184,94 @@ always @* begin
     d_avgm = 24'd0;
     d_avgp = 6'd0;
     d_padv = 16'd0;
+    d_iys = 18'd0;
+    d_osc = 1'd0;
+    d_srw = 24'd0;
     case (desc)
-    // c1: mac, fused p1; 14 row tiles of 2, 1 blocks, 1 chunks of 8
+    // c1: mac, fused p1; 14 row tiles of 2, 1 blocks, 1 chunks of 1
     16'd0: begin
         d_op = 2'h0; d_ci = 2'h0; d_co = 2'h0; d_h = 16'h1c; d_w = 16'h1c; d_ow = 16'h1c;
-        d_kh = 16'h5; d_kw = 16'h1; d_kxs = 8'h5; d_kys = 8'h1; d_pm = 17'h10000;
-        d_pm2 = 17'h3334; d_pc = 16'h1; d_pmask = 8'h1f; d_rpg = 8'h0; d_rpd = 8'h0;
-        d_rpcg = 16'h0; d_rpn = 16'h0; d_rkw = 8'h0; d_sh = 8'h1; d_sw = 8'h1; d_ph = 8'h2;
-        d_pw = 8'h2; d_csplit = 16'h5; d_nrt = 16'he; d_tr = 16'h2; d_rows_last = 16'h2;
-        d_ir = 16'h6; d_trsh = 16'h2; d_trp = 16'h1; d_prows_last = 16'h1; d_nob = 16'h1;
-        d_nm_last = 16'h6; d_ncc = 16'h1; d_tc = 16'h8; d_nc_last = 16'h5; d_ncb_full = 16'h1;
-        d_ncb_last = 16'h1; d_ipl = 16'h18; d_wpwi = 16'h4; d_plane_i = 32'h70; d_pk = 4'h2;
-        d_pow = 16'he; d_wpwo = 16'h2; d_plane_o = 32'h1c; d_in_a = 16'h1f7c; d_in_b = 16'h1f7c;
-        d_out = 16'h1fec; d_wbase = 16'h0; d_wstride = 32'h2c; d_wlen = 32'h2c;
-        d_wlen_last = 32'h2c; d_in_every = 1'h0; d_w_once = 1'h1; d_nx_w = 16'h2c;
-        d_nx_wlen = 32'hcc; d_shift = 8'ha; d_rnd = 1'h1; d_outw = 6'h8; d_act = 2'h1;
-        d_cap = 32'h60; d_avgm = 24'h1; d_avgp = 6'h0; d_padv = 16'h0;
+        d_kh = 16'h1; d_kw = 16'h1; d_kxs = 8'h1; d_kys = 8'h1; d_pm = 17'h0; d_pm2 = 17'h0;
+        d_pc = 16'h0; d_pmask = 8'hff; d_rpg = 8'h1; d_rpd = 8'h0; d_rpcg = 16'h1;
+        d_rpn = 16'h19; d_rkw = 8'h5; d_rpe = 8'h8; d_rpqx = 8'h3; d_rpqy = 8'h1; d_sh = 8'h1;
+        d_sw = 8'h1; d_ph = 8'h2; d_pw = 8'h2; d_csplit = 16'h1; d_nrt = 16'he; d_tr = 16'h2;
+        d_rows_last = 16'h2; d_ir = 16'h6; d_trsh = 16'h2; d_trp = 16'h1; d_prows_last = 16'h1;
+        d_nob = 16'h1; d_nm_last = 16'h6; d_ncc = 16'h1; d_tc = 16'h1; d_nc_last = 16'h1;
+        d_ncb_full = 16'h4; d_ncb_last = 16'h4; d_ipl = 16'h18; d_wpwi = 16'h4;
+        d_plane_i = 32'h70; d_pk = 4'h2; d_pow = 16'he; d_wpwo = 16'h2; d_plane_o = 32'h1c;
+        d_in_a = 16'h1f74; d_in_b = 16'h1f74; d_out = 16'h1fe4; d_wbase = 16'h0;
+        d_wstride = 32'h24; d_wlen = 32'h24; d_wlen_last = 32'h24; d_in_every = 1'h0;
+        d_w_once = 1'h1; d_nx_w = 16'h24; d_nx_wlen = 32'hcc; d_shift = 8'ha; d_rnd = 1'h1;
+        d_outw = 6'h8; d_act = 2'h1; d_cap = 32'h60; d_avgm = 24'h1; d_avgp = 6'h0;
+        d_padv = 16'h0; d_iys = 18'h3fffe; d_osc = 1'h0; d_srw = 24'h0;
     end
     // c2: mac, fused p2; 5 row tiles of 2, 2 blocks, 1 chunks of 8
     16'd1: begin
         d_op = 2'h0; d_ci = 2'h0; d_co = 2'h0; d_h = 16'he; d_w = 16'he; d_ow = 16'ha;
         d_kh = 16'h5; d_kw = 16'h5; d_kxs = 8'h1; d_kys = 8'h1; d_pm = 17'h0; d_pm2 = 17'h0;
         d_pc = 16'h0; d_pmask = 8'h1; d_rpg = 8'h0; d_rpd = 8'h0; d_rpcg = 16'h0; d_rpn = 16'h0;
-        d_rkw = 8'h0; d_sh = 8'h1; d_sw = 8'h1; d_ph = 8'h0; d_pw = 8'h0; d_csplit = 16'h6;
-        d_nrt = 16'h5; d_tr = 16'h2; d_rows_last = 16'h2; d_ir = 16'h6; d_trsh = 16'h2;
-        d_trp = 16'h1; d_prows_last = 16'h1; d_nob = 16'h2; d_nm_last = 16'h8; d_ncc = 16'h1;
-        d_tc = 16'h8; d_nc_last = 16'h6; d_ncb_full = 16'h1; d_ncb_last = 16'h1; d_ipl = 16'hc;
-        d_wpwi = 16'h2; d_plane_i = 32'h1c; d_pk = 4'h2; d_pow = 16'h5; d_wpwo = 16'h1;
-        d_plane_o = 32'h5; d_in_a = 16'h1fec; d_in_b = 16'h1fec; d_out = 16'h2094;
-        d_wbase = 16'h2c; d_wstride = 32'hcc; d_wlen = 32'hcc; d_wlen_last = 32'hcc;
-        d_in_every = 1'h0; d_w_once = 1'h0; d_nx_w = 16'h1c4; d_nx_wlen = 32'h194;
-        d_shift = 8'h7; d_rnd = 1'h1; d_outw = 6'h8; d_act = 2'h1; d_cap = 32'h60;
-        d_avgm = 24'h1; d_avgp = 6'h0; d_padv = 16'h0;
+        d_rkw = 8'h0; d_rpe = 8'h0; d_rpqx = 8'h0; d_rpqy = 8'h0; d_sh = 8'h1; d_sw = 8'h1;
+        d_ph = 8'h0; d_pw = 8'h0; d_csplit = 16'h6; d_nrt = 16'h5; d_tr = 16'h2;
+        d_rows_last = 16'h2; d_ir = 16'h6; d_trsh = 16'h2; d_trp = 16'h1; d_prows_last = 16'h1;
+        d_nob = 16'h2; d_nm_last = 16'h8; d_ncc = 16'h1; d_tc = 16'h8; d_nc_last = 16'h6;
+        d_ncb_full = 16'h1; d_ncb_last = 16'h1; d_ipl = 16'hc; d_wpwi = 16'h2;
+        d_plane_i = 32'h1c; d_pk = 4'h2; d_pow = 16'h5; d_wpwo = 16'h1; d_plane_o = 32'h5;
+        d_in_a = 16'h1fe4; d_in_b = 16'h1fe4; d_out = 16'h208c; d_wbase = 16'h24;
+        d_wstride = 32'hcc; d_wlen = 32'hcc; d_wlen_last = 32'hcc; d_in_every = 1'h0;
+        d_w_once = 1'h0; d_nx_w = 16'h1bc; d_nx_wlen = 32'h194; d_shift = 8'h7; d_rnd = 1'h1;
+        d_outw = 6'h8; d_act = 2'h1; d_cap = 32'h60; d_avgm = 24'h1; d_avgp = 6'h0;
+        d_padv = 16'h0; d_iys = 18'h0; d_osc = 1'h0; d_srw = 24'h0;
     end
     // f1: mac; 1 row tiles of 1, 15 blocks, 1 chunks of 80
     16'd2: begin
         d_op = 2'h0; d_ci = 2'h0; d_co = 2'h0; d_h = 16'h1; d_w = 16'h5; d_ow = 16'h1;
         d_kh = 16'h1; d_kw = 16'h5; d_kxs = 8'h1; d_kys = 8'h1; d_pm = 17'h0; d_pm2 = 17'h0;
         d_pc = 16'h0; d_pmask = 8'h1; d_rpg = 8'h0; d_rpd = 8'h0; d_rpcg = 16'h0; d_rpn = 16'h0;
-        d_rkw = 8'h0; d_sh = 8'h1; d_sw = 8'h1; d_ph = 8'h0; d_pw = 8'h0; d_csplit = 16'h50;
-        d_nrt = 16'h1; d_tr = 16'h1; d_rows_last = 16'h1; d_ir = 16'h1; d_trsh = 16'h1;
-        d_trp = 16'h1; d_prows_last = 16'h1; d_nob = 16'hf; d_nm_last = 16'h8; d_ncc = 16'h1;
-        d_tc = 16'h50; d_nc_last = 16'h50; d_ncb_full = 16'ha; d_ncb_last = 16'ha;
-        d_ipl = 16'h1; d_wpwi = 16'h1; d_plane_i = 32'h1; d_pk = 4'h1; d_pow = 16'h1;
-        d_wpwo = 16'h1; d_plane_o = 32'h1; d_in_a = 16'h2094; d_in_b = 16'h2094;
-        d_out = 16'h1fec; d_wbase = 16'h1c4; d_wstride = 32'h194; d_wlen = 32'h194;
-        d_wlen_last = 32'h194; d_in_every = 1'h0; d_w_once = 1'h0; d_nx_w = 16'h1970;
-        d_nx_wlen = 32'h7c; d_shift = 8'h7; d_rnd = 1'h1; d_outw = 6'h8; d_act = 2'h1;
-        d_cap = 32'h60; d_avgm = 24'h1; d_avgp = 6'h0; d_padv = 16'h0;
+        d_rkw = 8'h0; d_rpe = 8'h0; d_rpqx = 8'h0; d_rpqy = 8'h0; d_sh = 8'h1; d_sw = 8'h1;
+        d_ph = 8'h0; d_pw = 8'h0; d_csplit = 16'h50; d_nrt = 16'h1; d_tr = 16'h1;
+        d_rows_last = 16'h1; d_ir = 16'h1; d_trsh = 16'h1; d_trp = 16'h1; d_prows_last = 16'h1;
+        d_nob = 16'hf; d_nm_last = 16'h8; d_ncc = 16'h1; d_tc = 16'h50; d_nc_last = 16'h50;
+        d_ncb_full = 16'ha; d_ncb_last = 16'ha; d_ipl = 16'h1; d_wpwi = 16'h1;
+        d_plane_i = 32'h1; d_pk = 4'h1; d_pow = 16'h1; d_wpwo = 16'h1; d_plane_o = 32'h1;
+        d_in_a = 16'h208c; d_in_b = 16'h208c; d_out = 16'h1fe4; d_wbase = 16'h1bc;
+        d_wstride = 32'h194; d_wlen = 32'h194; d_wlen_last = 32'h194; d_in_every = 1'h0;
+        d_w_once = 1'h0; d_nx_w = 16'h1968; d_nx_wlen = 32'h7c; d_shift = 8'h7; d_rnd = 1'h1;
+        d_outw = 6'h8; d_act = 2'h1; d_cap = 32'h60; d_avgm = 24'h1; d_avgp = 6'h0;
+        d_padv = 16'h0; d_iys = 18'h0; d_osc = 1'h0; d_srw = 24'h0;
     end
     // f2: mac; 1 row tiles of 1, 11 blocks, 1 chunks of 120
     16'd3: begin
         d_op = 2'h0; d_ci = 2'h0; d_co = 2'h0; d_h = 16'h1; d_w = 16'h1; d_ow = 16'h1;
         d_kh = 16'h1; d_kw = 16'h1; d_kxs = 8'h1; d_kys = 8'h1; d_pm = 17'h0; d_pm2 = 17'h0;
         d_pc = 16'h0; d_pmask = 8'h1; d_rpg = 8'h0; d_rpd = 8'h0; d_rpcg = 16'h0; d_rpn = 16'h0;
-        d_rkw = 8'h0; d_sh = 8'h1; d_sw = 8'h1; d_ph = 8'h0; d_pw = 8'h0; d_csplit = 16'h78;
-        d_nrt = 16'h1; d_tr = 16'h1; d_rows_last = 16'h1; d_ir = 16'h1; d_trsh = 16'h1;
-        d_trp = 16'h1; d_prows_last = 16'h1; d_nob = 16'hb; d_nm_last = 16'h4; d_ncc = 16'h1;
-        d_tc = 16'h78; d_nc_last = 16'h78; d_ncb_full = 16'hf; d_ncb_last = 16'hf;
-        d_ipl = 16'h1; d_wpwi = 16'h1; d_plane_i = 32'h1; d_pk = 4'h1; d_pow = 16'h1;
-        d_wpwo = 16'h1; d_plane_o = 32'h1; d_in_a = 16'h1fec; d_in_b = 16'h1fec;
-        d_out = 16'h2064; d_wbase = 16'h1970; d_wstride = 32'h7c; d_wlen = 32'h7c;
-        d_wlen_last = 32'h7c; d_in_every = 1'h0; d_w_once = 1'h0; d_nx_w = 16'h1ec4;
-        d_nx_wlen = 32'h5c; d_shift = 8'h7; d_rnd = 1'h1; d_outw = 6'h8; d_act = 2'h1;
-        d_cap = 32'h60; d_avgm = 24'h1; d_avgp = 6'h0; d_padv = 16'h0;
+        d_rkw = 8'h0; d_rpe = 8'h0; d_rpqx = 8'h0; d_rpqy = 8'h0; d_sh = 8'h1; d_sw = 8'h1;
+        d_ph = 8'h0; d_pw = 8'h0; d_csplit = 16'h78; d_nrt = 16'h1; d_tr = 16'h1;
+        d_rows_last = 16'h1; d_ir = 16'h1; d_trsh = 16'h1; d_trp = 16'h1; d_prows_last = 16'h1;
+        d_nob = 16'hb; d_nm_last = 16'h4; d_ncc = 16'h1; d_tc = 16'h78; d_nc_last = 16'h78;
+        d_ncb_full = 16'hf; d_ncb_last = 16'hf; d_ipl = 16'h1; d_wpwi = 16'h1;
+        d_plane_i = 32'h1; d_pk = 4'h1; d_pow = 16'h1; d_wpwo = 16'h1; d_plane_o = 32'h1;
+        d_in_a = 16'h1fe4; d_in_b = 16'h1fe4; d_out = 16'h205c; d_wbase = 16'h1968;
+        d_wstride = 32'h7c; d_wlen = 32'h7c; d_wlen_last = 32'h7c; d_in_every = 1'h0;
+        d_w_once = 1'h0; d_nx_w = 16'h1ebc; d_nx_wlen = 32'h5c; d_shift = 8'h7; d_rnd = 1'h1;
+        d_outw = 6'h8; d_act = 2'h1; d_cap = 32'h60; d_avgm = 24'h1; d_avgp = 6'h0;
+        d_padv = 16'h0; d_iys = 18'h0; d_osc = 1'h0; d_srw = 24'h0;
     end
     // f3: mac; 1 row tiles of 1, 2 blocks, 1 chunks of 88
     16'd4: begin
         d_op = 2'h0; d_ci = 2'h0; d_co = 2'h1; d_h = 16'h1; d_w = 16'h1; d_ow = 16'h1;
         d_kh = 16'h1; d_kw = 16'h1; d_kxs = 8'h1; d_kys = 8'h1; d_pm = 17'h0; d_pm2 = 17'h0;
         d_pc = 16'h0; d_pmask = 8'h1; d_rpg = 8'h0; d_rpd = 8'h0; d_rpcg = 16'h0; d_rpn = 16'h0;
-        d_rkw = 8'h0; d_sh = 8'h1; d_sw = 8'h1; d_ph = 8'h0; d_pw = 8'h0; d_csplit = 16'h54;
-        d_nrt = 16'h1; d_tr = 16'h1; d_rows_last = 16'h1; d_ir = 16'h1; d_trsh = 16'h1;
-        d_trp = 16'h1; d_prows_last = 16'h1; d_nob = 16'h2; d_nm_last = 16'h2; d_ncc = 16'h1;
-        d_tc = 16'h58; d_nc_last = 16'h54; d_ncb_full = 16'hb; d_ncb_last = 16'hb;
-        d_ipl = 16'h1; d_wpwi = 16'h1; d_plane_i = 32'h1; d_pk = 4'h1; d_pow = 16'h1;
-        d_wpwo = 16'h1; d_plane_o = 32'h1; d_in_a = 16'h2064; d_in_b = 16'h2064;
-        d_out = 16'h20e4; d_wbase = 16'h1ec4; d_wstride = 32'h5c; d_wlen = 32'h5c;
-        d_wlen_last = 32'h5c; d_in_every = 1'h0; d_w_once = 1'h0; d_nx_w = 16'h0;
-        d_nx_wlen = 32'h0; d_shift = 8'h3; d_rnd = 1'h1; d_outw = 6'h10; d_act = 2'h0;
-        d_cap = 32'h600; d_avgm = 24'h1; d_avgp = 6'h0; d_padv = 16'h0;
+        d_rkw = 8'h0; d_rpe = 8'h0; d_rpqx = 8'h0; d_rpqy = 8'h0; d_sh = 8'h1; d_sw = 8'h1;
+        d_ph = 8'h0; d_pw = 8'h0; d_csplit = 16'h54; d_nrt = 16'h1; d_tr = 16'h1;
+        d_rows_last = 16'h1; d_ir = 16'h1; d_trsh = 16'h1; d_trp = 16'h1; d_prows_last = 16'h1;
+        d_nob = 16'h2; d_nm_last = 16'h2; d_ncc = 16'h1; d_tc = 16'h58; d_nc_last = 16'h54;
+        d_ncb_full = 16'hb; d_ncb_last = 16'hb; d_ipl = 16'h1; d_wpwi = 16'h1;
+        d_plane_i = 32'h1; d_pk = 4'h1; d_pow = 16'h1; d_wpwo = 16'h1; d_plane_o = 32'h1;
+        d_in_a = 16'h205c; d_in_b = 16'h205c; d_out = 16'h20dc; d_wbase = 16'h1ebc;
+        d_wstride = 32'h5c; d_wlen = 32'h5c; d_wlen_last = 32'h5c; d_in_every = 1'h0;
+        d_w_once = 1'h0; d_nx_w = 16'h0; d_nx_wlen = 32'h0; d_shift = 8'h3; d_rnd = 1'h1;
+        d_outw = 6'h10; d_act = 2'h0; d_cap = 32'h600; d_avgm = 24'h1; d_avgp = 6'h0;
+        d_padv = 16'h0; d_iys = 18'h0; d_osc = 1'h0; d_srw = 24'h0;
     end
     default: ;
     endcase
@@ -262,7 +279,8 @@ end
 
 nn_serial_core #(
     .TM(8), .TN(8), .CW(16), .WCW(8), .MW(64), .AW(16), .LEN_W(9), .MAXB(256),
-    .ACC_W(24), .BW(32), .IBD(32), .WBD(64), .ABD(64), .OBD(2), .NDESC(5)
+    .ACC_W(24), .BW(32), .IBD(32), .WBD(64), .ABD(64), .OBD(2), .NDESC(5),
+    .SBASE(16'h0), .SK(0), .SL(0), .SDEPTH(0)
 ) u_core (
     .clk(clk), .rst(rst), .start(start), .busy(busy), .done(done),
     .mem_req_valid(mem_req_valid), .mem_req_ready(mem_req_ready),
@@ -289,6 +307,9 @@ nn_serial_core #(
     .d_rpcg(d_rpcg),
     .d_rpn(d_rpn),
     .d_rkw(d_rkw),
+    .d_rpe(d_rpe),
+    .d_rpqx(d_rpqx),
+    .d_rpqy(d_rpqy),
     .d_sh(d_sh),
     .d_sw(d_sw),
     .d_ph(d_ph),
@@ -333,7 +354,10 @@ nn_serial_core #(
     .d_cap(d_cap),
     .d_avgm(d_avgm),
     .d_avgp(d_avgp),
-    .d_padv(d_padv)
+    .d_padv(d_padv),
+    .d_iys(d_iys),
+    .d_osc(d_osc),
+    .d_srw(d_srw)
 );
 
 endmodule
@@ -724,6 +748,12 @@ endmodule
  * last write has been accepted; the next one then starts (its reads see
  * the writes: the memory serves requests in order).
  *
+ * Fused layers (SDEPTH > 0): a descriptor with osc writes its output
+ * tiles to the on-chip scratch (nn_serial_scratch) instead of memory, and
+ * reads from addresses at SBASE and above are served by the scratch (the
+ * router keeps the responses in request order). SDEPTH = 0: no scratch,
+ * nothing of it is built.
+ *
  * Memory port: request beats (valid/ready) carry address, write flag,
  * burst length and write data; a read is one beat and returns LEN
  * response beats in order (the master always accepts them); a write is LEN
@@ -750,7 +780,16 @@ module nn_serial_core #(
     parameter ABD = 1024,
     parameter OBD = 256,
     // descriptors in the table
-    parameter NDESC = 1
+    parameter NDESC = 1,
+    // the scratch of fused layers (nn_serial_scratch): word addresses from
+    // SBASE (aligned to 2^(SK+SL)), a channel plane 2^SK words of address
+    // space and a ring of the descriptor's SRW bank words in its bank,
+    // 2^SL banks (dividing TM) of SDEPTH words;
+    // SDEPTH = 0: no scratch
+    parameter [AW-1:0] SBASE = {AW{1'b0}},
+    parameter SK = 0,
+    parameter SL = 0,
+    parameter SDEPTH = 0
 ) (
     input  wire          clk,
     input  wire          rst,
@@ -788,6 +827,9 @@ module nn_serial_core #(
     input  wire [15:0]   d_rpcg,
     input  wire [15:0]   d_rpn,
     input  wire [7:0]    d_rkw,
+    input  wire [7:0]    d_rpe,
+    input  wire [7:0]    d_rpqx,
+    input  wire [7:0]    d_rpqy,
     input  wire [7:0]    d_sh,
     input  wire [7:0]    d_sw,
     input  wire [7:0]    d_ph,
@@ -832,7 +874,13 @@ module nn_serial_core #(
     input  wire [31:0]   d_cap,
     input  wire [23:0]   d_avgm,
     input  wire [5:0]    d_avgp,
-    input  wire [CW-1:0] d_padv
+    input  wire [CW-1:0] d_padv,
+    // the first row tile's top input row (-ph for a whole layer)
+    input  wire signed [17:0] d_iys,
+    // the output goes to the scratch
+    input  wire          d_osc,
+    // a channel's ring of bank words in the scratch (fused bands)
+    input  wire [23:0]   d_srw
 );
 
 // The descriptor fields, registered: the table is a ROM read combinationally
@@ -847,7 +895,7 @@ reg [15:0] q_ncb_full, q_ncb_last, q_ipl, q_wpwi, q_pow, q_wpwo;
 reg [7:0] q_kxs, q_kys, q_sh, q_sw, q_ph, q_pw;
 reg [16:0] q_pm, q_pm2;
 reg [TN-1:0] q_pmask;
-reg [7:0] q_rpg, q_rpd, q_rkw;
+reg [7:0] q_rpg, q_rpd, q_rkw, q_rpe, q_rpqx, q_rpqy;
 reg [15:0] q_rpcg, q_rpn;
 reg [31:0] q_plane_i, q_plane_o, q_wstride, q_wlen, q_wlen_last, q_nx_wlen, q_cap;
 reg [3:0] q_pk;
@@ -857,12 +905,16 @@ reg signed [7:0] q_shift;
 reg [5:0] q_outw, q_avgp;
 reg [23:0] q_avgm;
 reg [CW-1:0] q_padv;
+reg signed [17:0] q_iys;
+reg q_osc;
+reg [23:0] q_srw;
 always @(posedge clk) begin
     q_op <= d_op; q_ci <= d_ci; q_co <= d_co; q_h <= d_h;
     q_w <= d_w; q_ow <= d_ow; q_kh <= d_kh; q_kw <= d_kw;
     q_kxs <= d_kxs; q_kys <= d_kys; q_pm <= d_pm; q_pm2 <= d_pm2;
     q_pc <= d_pc; q_pmask <= d_pmask; q_sh <= d_sh; q_sw <= d_sw;
     q_rpg <= d_rpg; q_rpd <= d_rpd; q_rpcg <= d_rpcg; q_rpn <= d_rpn; q_rkw <= d_rkw;
+    q_rpe <= d_rpe; q_rpqx <= d_rpqx; q_rpqy <= d_rpqy;
     q_ph <= d_ph; q_pw <= d_pw; q_csplit <= d_csplit; q_nrt <= d_nrt;
     q_tr <= d_tr; q_rows_last <= d_rows_last; q_ir <= d_ir; q_trsh <= d_trsh;
     q_trp <= d_trp; q_prows_last <= d_prows_last; q_nob <= d_nob; q_nm_last <= d_nm_last;
@@ -874,6 +926,7 @@ always @(posedge clk) begin
     q_w_once <= d_w_once; q_nx_w <= d_nx_w; q_nx_wlen <= d_nx_wlen; q_shift <= d_shift;
     q_rnd <= d_rnd; q_outw <= d_outw; q_act <= d_act; q_cap <= d_cap;
     q_avgm <= d_avgm; q_avgp <= d_avgp; q_padv <= d_padv;
+    q_iys <= d_iys; q_osc <= d_osc; q_srw <= d_srw;
 end
 
 localparam TP = (TM < TN) ? TM : TN;
@@ -1017,6 +1070,26 @@ wire rq_valid, rq_ready, wq_valid, wq_ready, wq_locked;
 wire [AW-1:0] rq_addr, wq_addr;
 wire [LEN_W-1:0] rq_len, wq_len;
 wire [MW-1:0] wq_data;
+// the loader's responses; its reads to memory (through the scratch's router)
+wire rs_valid, xq_valid, xq_ready;
+wire [MW-1:0] rs_data;
+wire [AW-1:0] xq_addr;
+wire [LEN_W-1:0] xq_len;
+// the writer's wide port (unused without a scratch)
+localparam WSL = (SDEPTH > 0) ? SL : 0;
+localparam SA = (SDEPTH > 1) ? $clog2(SDEPTH) : 1;
+/* verilator lint_off UNUSEDSIGNAL */
+wire [(1 << WSL)-1:0] sc_we;
+wire [SA-1:0] sc_waddr;
+// a fused band's ring and where the band starts in it (its output base
+// above SBASE: below a ring's words)
+wire [23:0] srw_x = q_srw;
+wire [AW-1:0] out_rel = q_out - SBASE;
+wire [63:0] out_rel_x = {{(64-AW){1'b0}}, out_rel};
+wire [SA:0] sc_srw = srw_x[SA:0];
+wire [SA:0] sc_start = out_rel_x[SA:0];
+wire [(1 << WSL)*MW-1:0] sc_wdata;
+/* verilator lint_on UNUSEDSIGNAL */
 
 nn_serial_load #(
     .TM(TM), .TN(TN), .TP(TP), .MW(MW), .AW(AW), .LEN_W(LEN_W), .MAXB(MAXB),
@@ -1027,12 +1100,12 @@ nn_serial_load #(
     .ipl(q_ipl), .in_a(q_in_a), .in_b(q_in_b), .wbase(q_wbase), .wstride(q_wstride),
     .wlen(q_wlen), .wlen_last(q_wlen_last), .in_every(q_in_every), .w_once(q_w_once),
     .nx_w(q_nx_w), .nx_wlen(q_nx_wlen),
-    .nrt(q_nrt), .tr(q_tr), .rows_last(q_rows_last), .trsh(q_trsh), .ph(q_ph),
+    .nrt(q_nrt), .tr(q_tr), .rows_last(q_rows_last), .trsh(q_trsh), .iys(q_iys),
     .nob(q_nob), .nm_last(q_nm_last), .ncc(q_ncc), .tc(q_tc), .nc_last(q_nc_last),
     .pc(q_pc), .pmask(q_pmask), .rpg(q_rpg),
     .in_cons(in_cons), .w_cons(w_cons), .in_fill(in_fill), .w_fill(w_fill),
     .rq_valid(rq_valid), .rq_ready(rq_ready), .rq_addr(rq_addr), .rq_len(rq_len),
-    .rs_valid(mem_resp_valid), .rs_data(mem_resp_data),
+    .rs_valid(rs_valid), .rs_data(rs_data),
     .ib_we(ib_we), .ib_mask(ib_mask), .ib_addr(ib_waddr), .ib_data(ib_wdata),
     .wb_we(wb_we), .wb_sub(wb_sub), .wb_addr(wb_waddr), .wb_data(wb_wdata),
     .bias_we(bias_we), .bias_slot(bias_slot), .bias_word(bias_word), .bias_data(bias_data)
@@ -1045,9 +1118,10 @@ nn_serial_mac #(
     .clk(clk), .rst(rst), .init(init), .done(mac_done),
     .op(q_op), .ci(q_ci), .h(q_h), .w(q_w), .ow(q_ow), .kh(q_kh), .kw(q_kw), .kxs(q_kxs), .kys(q_kys), .pm(q_pm), .pm2(q_pm2),
     .rpg(q_rpg), .rpd(q_rpd), .rpcg(q_rpcg), .rpn(q_rpn), .rkw(q_rkw), .sh(q_sh), .sw(q_sw),
+    .rpe(q_rpe), .rpqx(q_rpqx), .rpqy(q_rpqy),
     .pw(q_pw), .wpwi(q_wpwi), .ipl(q_ipl), .padv(q_padv), .in_every(q_in_every),
     .w_once(q_w_once), .nrt(q_nrt), .tr(q_tr), .rows_last(q_rows_last), .trsh(q_trsh),
-    .ph(q_ph), .nob(q_nob), .nm_last(q_nm_last), .ncc(q_ncc), .tc(q_tc),
+    .ph(q_ph), .iys(q_iys), .nob(q_nob), .nm_last(q_nm_last), .ncc(q_ncc), .tc(q_tc),
     .nc_last(q_nc_last), .ncb_full(q_ncb_full), .ncb_last(q_ncb_last),
     .in_fill(in_fill), .w_fill(w_fill), .in_cons(in_cons), .w_cons(w_cons),
     .acc_done(acc_done), .acc_freed(acc_freed),
@@ -1072,27 +1146,54 @@ nn_serial_drain #(
 );
 
 nn_serial_write #(
-    .TM(TM), .TP(TP), .MW(MW), .AW(AW), .LEN_W(LEN_W), .MAXB(MAXB), .OBD(OBD)
+    .TM(TM), .TP(TP), .MW(MW), .AW(AW), .LEN_W(LEN_W), .MAXB(MAXB), .OBD(OBD),
+    .SL(WSL), .SDEPTH(SDEPTH)
 ) u_write (
     .clk(clk), .rst(rst), .init(init), .done(write_done),
     .pass(pass), .nrt(q_nrt), .trp(q_trp), .prows_last(q_prows_last), .nob(q_nob),
-    .nm_last(q_nm_last), .out_base(q_out), .plane_o(q_plane_o), .wpwo(q_wpwo),
+    .nm_last(q_nm_last), .out_base(q_out), .plane_o(q_plane_o), .wpwo(q_wpwo), .osc(q_osc),
+    .srw(sc_srw), .start(sc_start),
     .out_fill(out_fill), .out_cons(out_cons), .ob_raddr(ob_raddr), .ob_rdata(ob_rdata),
     .wq_valid(wq_valid), .wq_ready(wq_ready), .wq_addr(wq_addr), .wq_len(wq_len),
-    .wq_data(wq_data), .wq_locked(wq_locked)
+    .wq_data(wq_data), .wq_locked(wq_locked),
+    .sc_we(sc_we), .sc_waddr(sc_waddr), .sc_wdata(sc_wdata)
 );
+
+// ---------------------------------------------------------------- scratch
+generate
+    if (SDEPTH > 0) begin : g_scratch
+        nn_serial_scratch #(
+            .MW(MW), .AW(AW), .LEN_W(LEN_W), .SBASE(SBASE), .SK(SK), .SL(SL),
+            .SDEPTH(SDEPTH)
+        ) u_scratch (
+            .clk(clk), .rst(rst), .srw(sc_srw),
+            .rq_valid(rq_valid), .rq_ready(rq_ready), .rq_addr(rq_addr), .rq_len(rq_len),
+            .rs_valid(rs_valid), .rs_data(rs_data),
+            .xq_valid(xq_valid), .xq_ready(xq_ready), .xq_addr(xq_addr), .xq_len(xq_len),
+            .xs_valid(mem_resp_valid), .xs_data(mem_resp_data),
+            .sc_we(sc_we), .sc_waddr(sc_waddr), .sc_wdata(sc_wdata)
+        );
+    end else begin : g_no_scratch
+        assign xq_valid = rq_valid;
+        assign xq_addr = rq_addr;
+        assign xq_len = rq_len;
+        assign rq_ready = xq_ready;
+        assign rs_valid = mem_resp_valid;
+        assign rs_data = mem_resp_data;
+    end
+endgenerate
 
 // ---------------------------------------------------------------- memory port
 // The writer has the bus while a burst is under way and whenever it has a
 // word; reads fill the gaps (the loader runs ahead, so they wait little).
 wire grant_w = wq_locked || wq_valid;
-assign mem_req_valid = grant_w ? wq_valid : rq_valid;
-assign mem_req_addr = grant_w ? wq_addr : rq_addr;
+assign mem_req_valid = grant_w ? wq_valid : xq_valid;
+assign mem_req_addr = grant_w ? wq_addr : xq_addr;
 assign mem_req_write = grant_w;
-assign mem_req_len = grant_w ? wq_len : rq_len;
+assign mem_req_len = grant_w ? wq_len : xq_len;
 assign mem_req_wdata = wq_data;
 assign wq_ready = grant_w && mem_req_ready;
-assign rq_ready = !grant_w && mem_req_ready;
+assign xq_ready = !grant_w && mem_req_ready;
 
 endmodule
 
@@ -1194,7 +1295,7 @@ wire first_task, last_task, first_cc, last_cc, first_in_rt;
 nn_serial_walk #(.TM(TM), .TP(TP), .CHUNKS(0)) u_walk (
     .clk(clk), .init(init), .step(walk_step), .pass(pass),
     .nrt(nrt), .tr(16'd0), .rows_last(16'd0), .trp(trp), .prows_last(prows_last),
-    .trsh(16'd0), .ph(8'd0), .nob(nob), .nm_last(nm_last), .ncc(16'd1), .tc(16'd0),
+    .trsh(16'd0), .iys(18'sd0), .nob(nob), .nm_last(nm_last), .ncc(16'd1), .tc(16'd0),
     .nc_last(16'd0), .ncb_full(16'd0), .ncb_last(16'd0),
     .rt(rt), .ob(ob), .cc(cc), .or0(or0), .pr0(pr0), .o0(o0), .ccs(ccs), .iy0(iy0),
     .rows(rows), .prows(prows), .nm(nm), .cs(cs), .nc(nc), .ncb(ncb),
@@ -1590,7 +1691,8 @@ module nn_serial_load #(
     input  wire [15:0]   tr,
     input  wire [15:0]   rows_last,
     input  wire [15:0]   trsh,
-    input  wire [7:0]    ph,
+    // the top input row of the first row tile (nn_serial_walk)
+    input  wire signed [17:0] iys,
     input  wire [15:0]   nob,
     input  wire [15:0]   nm_last,
     input  wire [15:0]   ncc,
@@ -1656,7 +1758,7 @@ wire first_task, last_task, first_cc, last_cc, first_in_rt;
 nn_serial_walk #(.TM(TM), .TP(TP)) u_walk (
     .clk(clk), .init(init), .step(walk_step), .pass(pass),
     .nrt(nrt), .tr(tr), .rows_last(rows_last), .trp(16'd0), .prows_last(16'd0),
-    .trsh(trsh), .ph(ph), .nob(nob), .nm_last(nm_last), .ncc(ncc), .tc(tc),
+    .trsh(trsh), .iys(iys), .nob(nob), .nm_last(nm_last), .ncc(ncc), .tc(tc),
     .nc_last(nc_last), .ncb_full(16'd0), .ncb_last(16'd0),
     .rt(rt), .ob(ob), .cc(cc), .or0(or0), .pr0(pr0), .o0(o0), .ccs(ccs), .iy0(iy0),
     .rows(rows), .prows(prows), .nm(nm), .cs(cs), .nc(nc), .ncb(ncb),
@@ -1970,13 +2072,15 @@ endmodule
  * Pipeline: s0 address, s1 buffer read, s2 element select, s3 products,
  * s4 adder tree and accumulator read, write at the end of s4. An
  * accumulator is read again at least PMIN cycles after it was written.
- * Reduction packing (RPG > 0, KH = KW = 1 here): step cb gives lane n the
- * pair i = cb*TN + n of the C*RKH*RKW (channel c, kernel position p), i =
- * p*C + c; lane n sees only channels c = n mod RPG, RPG = gcd(C, TN), which
- * its bank holds at slot c / RPG. Each lane keeps its slot, (ky, kx) and
- * their buffer offsets and advances them by TN pairs a step: slot += RPD
- * (TN / RPG), past RPCG (C / RPG) slots back by RPCG and one kernel
- * position on. Lanes with i >= RPN (C*RKH*RKW) are masked.
+ * Reduction packing (RPG > 0, KH = KW = 1 here): step cb gives lane n < RPE
+ * the pair i = cb*RPE + n of the C*RKH*RKW (channel c, kernel position p),
+ * i = p*C + c (RPE = TN, or the multiple of C below TN when C < TN); lane
+ * n sees only channels c = n mod RPG, RPG = gcd(C, RPE), which its bank
+ * holds at slot c / RPG. Each lane keeps its slot, (ky, kx) and their
+ * buffer offsets and advances them by RPE pairs a step: slot += RPD
+ * ((RPE mod C) / RPG), past RPCG (C / RPG) slots back by RPCG and one
+ * kernel position on, and RPQY rows and RPQX columns on (RPE / C positions;
+ * 0 when C > TN). Lanes n >= RPE or with i >= RPN (C*RKH*RKW) are masked.
  */
 module nn_serial_mac #(
     parameter TM = 8,
@@ -2028,6 +2132,9 @@ module nn_serial_mac #(
     input  wire [15:0]   rpcg,
     input  wire [15:0]   rpn,
     input  wire [7:0]    rkw,
+    input  wire [7:0]    rpe,
+    input  wire [7:0]    rpqx,
+    input  wire [7:0]    rpqy,
     input  wire [7:0]    sh,
     input  wire [7:0]    sw,
     input  wire [7:0]    pw,
@@ -2041,6 +2148,9 @@ module nn_serial_mac #(
     input  wire [15:0]   rows_last,
     input  wire [15:0]   trsh,
     input  wire [7:0]    ph,
+    // the top input row of the first row tile (nn_serial_walk): -ph, or a
+    // band's first row, at or below the input's top (never in between)
+    input  wire signed [17:0] iys,
     input  wire [15:0]   nob,
     input  wire [15:0]   nm_last,
     input  wire [15:0]   ncc,
@@ -2107,7 +2217,7 @@ wire first_task, last_task, first_cc, last_cc, first_in_rt;
 nn_serial_walk #(.TM(TM), .TP(TP)) u_walk (
     .clk(clk), .init(init), .step(walk_step), .pass(pass),
     .nrt(nrt), .tr(tr), .rows_last(rows_last), .trp(16'd0), .prows_last(16'd0),
-    .trsh(trsh), .ph(ph), .nob(nob), .nm_last(nm_last), .ncc(ncc), .tc(tc),
+    .trsh(trsh), .iys(iys), .nob(nob), .nm_last(nm_last), .ncc(ncc), .tc(tc),
     .nc_last(nc_last), .ncb_full(ncb_full), .ncb_last(ncb_last),
     .rt(rt), .ob(ob), .cc(cc), .or0(or0), .pr0(pr0), .o0(o0), .ccs(ccs), .iy0(iy0),
     .rows(rows), .prows(prows), .nm(nm), .cs(cs), .nc(nc), .ncb(ncb),
@@ -2133,14 +2243,14 @@ wire needs_w = !pass && (!w_once || first_task);
 localparam NPW = ABA + 1;
 localparam PK_N = (IBA > NPW) ? ((IBA > 8) ? IBA : 8) : ((NPW > 8) ? NPW : 8);
 /* verilator lint_off UNUSEDSIGNAL */
-wire [31:0] rpd_x = {24'd0, rpd}, rpcg_x = {16'd0, rpcg};
+wire [31:0] rpd_x = {24'd0, rpd}, rpcg_x = {16'd0, rpcg}, rpqy_x = {24'd0, rpqy};
 wire [31:0] sh_x = {24'd0, sh}, kys_x = {24'd0, kys}, ph_x = {24'd0, ph};
 wire [31:0] trsh_x = {16'd0, trsh}, tr_x = {16'd0, tr}, rl_x = {16'd0, rows_last};
 wire [31:0] wpwi_x = {16'd0, wpwi}, ow_x = {16'd0, ow}, ipl_x = {16'd0, ipl};
 /* verilator lint_on UNUSEDSIGNAL */
-reg [IBA-1:0] shw, kysw, phw, trshw, pk_w;
+reg [IBA-1:0] shw, kysw, phw, trshw, pk_w, qyw;
 reg [IBA-1:0] dipl, cgipl, pk_i;      // RPD*IPL, RPCG*IPL
-reg [PK_N-1:0] pk_rd, pk_rc;
+reg [PK_N-1:0] pk_rd, pk_rc, pk_qy;
 reg [NPW-1:0] npix_full, npix_last, pk_o;
 reg [PK_N-1:0] pk_sh, pk_kys, pk_ph, pk_trsh, pk_tr, pk_rl;
 reg [PK_N:0] pk_n;                   // one-hot bit counter: done at pk_n[PK_N]
@@ -2148,6 +2258,7 @@ wire pk_done = pk_n[PK_N];
 always @(posedge clk) begin
     if (init) begin
         shw <= {IBA{1'b0}}; kysw <= {IBA{1'b0}}; phw <= {IBA{1'b0}}; trshw <= {IBA{1'b0}};
+        qyw <= {IBA{1'b0}}; pk_qy <= rpqy_x[PK_N-1:0];
         npix_full <= {NPW{1'b0}}; npix_last <= {NPW{1'b0}};
         pk_w <= wpwi_x[IBA-1:0];
         pk_o <= ow_x[NPW-1:0];
@@ -2166,6 +2277,8 @@ always @(posedge clk) begin
         if (pk_rl[0]) npix_last <= npix_last + pk_o;
         if (pk_rd[0]) dipl <= dipl + pk_i;
         if (pk_rc[0]) cgipl <= cgipl + pk_i;
+        if (pk_qy[0]) qyw <= qyw + pk_w;
+        pk_qy <= pk_qy >> 1;
         pk_w <= pk_w << 1;
         pk_o <= pk_o << 1;
         pk_i <= pk_i << 1;
@@ -2187,9 +2300,12 @@ reg [TN*IBA-1:0] jrow;               // jy * WPWI
 // SLOT*IPL, now (rsl, rsb) and at a task's start (rsl0 = n / RPG, rsb0)
 reg [TN*16-1:0] rsl, rsl0;
 reg [TN*IBA-1:0] rsb, rsb0;
-reg [7:0] lw_gc;
+// and its kernel position at a task's start (C < TN: lane n at n / C)
+reg [TN*8-1:0] joff0, jyoff0;
+reg [TN*IBA-1:0] jrow0;
+reg [7:0] lw_gc, lw_px, lw_py;
 reg [15:0] lw_sl;
-reg [IBA-1:0] lw_sb;
+reg [IBA-1:0] lw_sb, lw_prow;
 wire rp = rpg != 8'd0;
 wire rp_go, rp_adv;
 reg [15:0] lw_n;
@@ -2203,12 +2319,15 @@ wire [23:0] lw_ya_next = lw_ya + {7'd0, pm2};
 wire [IBA-1:0] wpwi_a = wpwi_x[IBA-1:0];
 integer li, lr;
 // each lane's next slot: slot + RPD, less RPCG when it passes RPCG (the
-// lane moves to the next kernel position); once at most, RPD < RPCG as
-// TN < C
+// lane moves to the next kernel position); once at most, RPD < RPCG; and
+// its next column: kx + RPQX (+ 1 on that wrap), less RKW past the
+// kernel's width (a row on: once at most, RPQX < RKW)
 reg [TN*16-1:0] rp_sl;
-reg [TN-1:0] rp_wrap;
+reg [TN-1:0] rp_wrap, rp_cy;
+reg [TN*8-1:0] rp_kx;
 /* verilator lint_off UNUSEDSIGNAL */
 reg [16:0] rp_s;
+reg [8:0] rp_x;
 /* verilator lint_on UNUSEDSIGNAL */
 always @* begin
     for (lr = 0; lr < TN; lr = lr + 1) begin
@@ -2216,6 +2335,10 @@ always @* begin
         rp_wrap[lr] = rp_s >= {1'b0, rpcg};
         if (rp_wrap[lr]) rp_s = rp_s - {1'b0, rpcg};
         rp_sl[lr*16 +: 16] = rp_s[15:0];
+        rp_x = {1'b0, joff[lr*8 +: 8]} + {1'b0, rpqx} + {8'd0, rp_wrap[lr]};
+        rp_cy[lr] = rp_x >= {1'b0, rkw};
+        if (rp_cy[lr]) rp_x = rp_x - {1'b0, rkw};
+        rp_kx[lr*8 +: 8] = rp_x[7:0];
     end
 end
 always @(posedge clk) begin
@@ -2226,32 +2349,30 @@ always @(posedge clk) begin
         jrow <= {TN*IBA{1'b0}};
         rsl <= {TN*16{1'b0}}; rsl0 <= {TN*16{1'b0}};
         rsb <= {TN*IBA{1'b0}}; rsb0 <= {TN*IBA{1'b0}};
+        joff0 <= {TN*8{1'b0}}; jyoff0 <= {TN*8{1'b0}}; jrow0 <= {TN*IBA{1'b0}};
         lw_on <= pm != 17'd0 || rp;
         lw_n <= 16'd0;
         lw_qa <= 24'd0; lw_ya <= 24'd0; lw_jyx <= 8'd0; lw_row <= {IBA{1'b0}};
         lw_gc <= 8'd0; lw_sl <= 16'd0; lw_sb <= {IBA{1'b0}};
+        lw_px <= 8'd0; lw_py <= 8'd0; lw_prow <= {IBA{1'b0}};
     end else if (rp_go) begin
-        // a task starts: every lane at kernel position 0, slot n / RPG
-        joff <= {TN*8{1'b0}};
-        jyoff <= {TN*8{1'b0}};
-        jrow <= {TN*IBA{1'b0}};
+        // a task starts: every lane at its first pair (slot and kernel
+        // position), as the walk after init left them
+        joff <= joff0;
+        jyoff <= jyoff0;
+        jrow <= jrow0;
         rsl <= rsl0;
         rsb <= rsb0;
     end else if (rp_adv) begin
-        // a step: TN pairs on
+        // a step: RPE pairs on
         for (li = 0; li < TN; li = li + 1) begin
-            if (rp_wrap[li]) begin
+            if (rp_wrap[li])
                 rsb[li*IBA +: IBA] <= rsb[li*IBA +: IBA] + dipl - cgipl;
-                if (joff[li*8 +: 8] == rkw - 8'd1) begin
-                    joff[li*8 +: 8] <= 8'd0;
-                    jyoff[li*8 +: 8] <= jyoff[li*8 +: 8] + 8'd1;
-                    jrow[li*IBA +: IBA] <= jrow[li*IBA +: IBA] + wpwi_a;
-                end else begin
-                    joff[li*8 +: 8] <= joff[li*8 +: 8] + 8'd1;
-                end
-            end else begin
+            else
                 rsb[li*IBA +: IBA] <= rsb[li*IBA +: IBA] + dipl;
-            end
+            joff[li*8 +: 8] <= rp_kx[li*8 +: 8];
+            jyoff[li*8 +: 8] <= jyoff[li*8 +: 8] + rpqy + {7'd0, rp_cy[li]};
+            jrow[li*IBA +: IBA] <= jrow[li*IBA +: IBA] + qyw + (rp_cy[li] ? wpwi_a : {IBA{1'b0}});
             rsl[li*16 +: 16] <= rp_sl[li*16 +: 16];
         end
     end else if (lw_on) begin
@@ -2263,13 +2384,33 @@ always @(posedge clk) begin
         for (li = 0; li < TN - 1; li = li + 1) begin
             rsl0[li*16 +: 16] <= rsl0[(li+1)*16 +: 16];
             rsb0[li*IBA +: IBA] <= rsb0[(li+1)*IBA +: IBA];
+            joff0[li*8 +: 8] <= joff0[(li+1)*8 +: 8];
+            jyoff0[li*8 +: 8] <= jyoff0[(li+1)*8 +: 8];
+            jrow0[li*IBA +: IBA] <= jrow0[(li+1)*IBA +: IBA];
         end
         rsl0[(TN-1)*16 +: 16] <= lw_sl;
         rsb0[(TN-1)*IBA +: IBA] <= lw_sb;
+        joff0[(TN-1)*8 +: 8] <= lw_px;
+        jyoff0[(TN-1)*8 +: 8] <= lw_py;
+        jrow0[(TN-1)*IBA +: IBA] <= lw_prow;
+        // lane n + 1: the next pair (C < TN: past the last slot, the next
+        // kernel position)
         if (lw_gc == rpg - 8'd1) begin
             lw_gc <= 8'd0;
-            lw_sl <= lw_sl + 16'd1;
-            lw_sb <= lw_sb + ipl_x[IBA-1:0];
+            if (lw_sl + 16'd1 == rpcg) begin
+                lw_sl <= 16'd0;
+                lw_sb <= {IBA{1'b0}};
+                if (lw_px + 8'd1 == rkw) begin
+                    lw_px <= 8'd0;
+                    lw_py <= lw_py + 8'd1;
+                    lw_prow <= lw_prow + wpwi_a;
+                end else begin
+                    lw_px <= lw_px + 8'd1;
+                end
+            end else begin
+                lw_sl <= lw_sl + 16'd1;
+                lw_sb <= lw_sb + ipl_x[IBA-1:0];
+            end
         end else begin
             lw_gc <= lw_gc + 8'd1;
         end
@@ -2358,7 +2499,7 @@ end
 integer n;
 reg [TN-1:0] mask_w;
 always @* begin
-    for (n = 0; n < TN; n = n + 1) mask_w[n] = crem > n[15:0];
+    for (n = 0; n < TN; n = n + 1) mask_w[n] = crem > n[15:0] && (!rp || rpe > n[7:0]);
 end
 
 always @(posedge clk) begin
@@ -2461,7 +2602,7 @@ always @(posedge clk) begin
                         kyrow <= rtbase;
                         rowoff <= rtbase;
                         cb <= cb + 16'd1;
-                        crem <= crem - TN[15:0];
+                        crem <= crem - (rp ? {8'd0, rpe} : TN[15:0]);
                         // (reduction packing: each lane's slot offset instead)
                         if (!rp) cbase <= cbase + ipl_x[IBA-1:0];
                     end
@@ -2672,6 +2813,187 @@ endmodule
 
 `resetall
 
+// ---- template nn_serial_scratch ----
+// nn_serial_scratch: the serial engine's on-chip scratch of fused layers: L banks the writer fills a lane group at a time, and the router that serves the loader's reads from them or from memory, in request order.
+`resetall
+`timescale 1ns / 1ps
+`default_nettype none
+
+/*
+ * Address map: a word address v >= SBASE is in the scratch. With
+ * u = v - SBASE, the map's channel ch = u >> SK starts at SBASE + ch << SK
+ * and lives in bank ch mod L, a ring of SRW words (the descriptor's) at
+ * bank word (ch / L)*SRW:
+ *   off = u[SK-1:0], bank = u[SK+SL-1:SK], blk = u >> (SK+SL),
+ *   bank word = blk*SRW + off mod SRW      (off < 2*SRW),
+ * and a burst's words follow each other around the ring: a fused band's
+ * rows of a layer wrap from the ring's end to its start. A read burst
+ * never crosses a channel plane.
+ *
+ * Writes (the writer's wide mode): one bank word a bank a cycle, on
+ * sc_we[j], all banks at the same word sc_waddr.
+ *
+ * Reads: the loader's request beat {addr, len} goes to memory (xq_*) or,
+ * for addr >= SBASE, to the scratch, which returns its len words one a
+ * cycle, the first two cycles after the beat is taken (a cycle to register
+ * the bank word, one to read it), with no gaps. A scratch read is taken only
+ * when no memory read word is outstanding (or the last one arrives in that
+ * cycle), a memory read only when every scratch word has been read out of
+ * its bank (the last may be on rs in that cycle: memory answers a cycle or
+ * more after a request): the responses reach the loader in request order
+ * and the two streams never meet on rs. Back-to-back scratch bursts follow
+ * each other without a gap.
+ */
+module nn_serial_scratch #(
+    parameter MW = 64,
+    parameter AW = 32,
+    parameter LEN_W = 9,
+    // first word address of the scratch, aligned to 2^(SK+SL)
+    parameter [AW-1:0] SBASE = {AW{1'b0}},
+    // a channel plane is 2^SK words of address space
+    parameter SK = 8,
+    // 2^SL banks
+    parameter SL = 0,
+    // words a bank
+    parameter SDEPTH = 1024,
+    // bits of the count of memory read words outstanding
+    parameter XW = LEN_W + 12
+) (
+    input  wire          clk,
+    input  wire          rst,
+    // a channel's ring: bank words (the descriptor's; 2*SRW <= 2^SK)
+    input  wire [((SDEPTH > 1) ? $clog2(SDEPTH) : 1):0] srw,
+
+    // the loader's reads
+    input  wire          rq_valid,
+    output wire          rq_ready,
+    input  wire [AW-1:0] rq_addr,
+    input  wire [LEN_W-1:0] rq_len,
+    output wire          rs_valid,
+    output wire [MW-1:0] rs_data,
+
+    // reads to memory and their responses
+    output wire          xq_valid,
+    input  wire          xq_ready,
+    output wire [AW-1:0] xq_addr,
+    output wire [LEN_W-1:0] xq_len,
+    input  wire          xs_valid,
+    input  wire [MW-1:0] xs_data,
+
+    // the writer's wide port
+    input  wire [(1 << SL)-1:0] sc_we,
+    input  wire [((SDEPTH > 1) ? $clog2(SDEPTH) : 1)-1:0] sc_waddr,
+    input  wire [(1 << SL)*MW-1:0] sc_wdata
+);
+
+localparam L = 1 << SL;
+localparam SA = (SDEPTH > 1) ? $clog2(SDEPTH) : 1;
+localparam LB = (SL > 0) ? SL : 1;
+/* verilator lint_off WIDTH */
+localparam [63:0] L_MASK = L - 1;
+localparam [63:0] SK_MASK = (64'd1 << SK) - 64'd1;
+/* verilator lint_on WIDTH */
+
+initial begin
+    if (SDEPTH < 1 || SK + SL >= AW) begin
+        $error("Error: scratch needs SDEPTH >= 1 and SK + SL < AW (instance %m)");
+        $finish;
+    end
+    if (SBASE % (1 << (SK + SL)) != 0) begin
+        $error("Error: SBASE must be aligned to 2^(SK+SL) (instance %m)");
+        $finish;
+    end
+end
+
+// ---------------------------------------------------------------- banks
+reg [SA-1:0] r_addr;                 // the bank word read next
+reg [SA:0] r_base, r_off;            // its channel's ring and place in it
+reg [LEN_W-1:0] r_rem;               // words of the burst still to read
+reg [LB-1:0] r_bank;
+reg p_valid;                         // a word read last cycle: on rs now
+reg [LB-1:0] p_bank;
+wire [L*MW-1:0] b_rdata;
+
+genvar g;
+generate
+    for (g = 0; g < L; g = g + 1) begin : g_bank
+        nn_ram #(.DEPTH(SDEPTH), .WIDTH(MW)) u_ram (
+            .clk(clk), .we(sc_we[g]), .waddr(sc_waddr), .wdata(sc_wdata[g*MW +: MW]),
+            .re(1'b1), .raddr(r_addr), .rdata(b_rdata[g*MW +: MW])
+        );
+    end
+endgenerate
+
+reg [MW-1:0] sc_word;
+integer i;
+always @* begin
+    sc_word = b_rdata[0 +: MW];
+    for (i = 1; i < L; i = i + 1)
+        if ({{(32-LB){1'b0}}, p_bank} == i) sc_word = b_rdata[i*MW +: MW];
+end
+
+// ---------------------------------------------------------------- router
+// the request's place in the scratch, in 64 bits cut to the bank widths
+/* verilator lint_off UNUSEDSIGNAL */
+wire [AW-1:0] u_a = rq_addr - SBASE;
+wire [63:0] u = {{(64-AW){1'b0}}, u_a};
+wire [63:0] u_off = u & SK_MASK;
+wire [63:0] u_bank = (u >> SK) & L_MASK;
+wire [63:0] u_blk = u >> (SK + SL);
+/* verilator lint_on UNUSEDSIGNAL */
+/* verilator lint_off UNUSEDSIGNAL */
+wire [SA:0] off = u_off[SA:0] >= srw ? u_off[SA:0] - srw : u_off[SA:0];
+wire [2*SA+1:0] base = {{(SA+1){1'b0}}, u_blk[SA:0]} * {{(SA+1){1'b0}}, srw};
+wire [SA:0] word = base[SA:0] + off;
+wire [SA:0] r_next = (r_off + 1'b1 == srw) ? {(SA+1){1'b0}} : r_off + 1'b1;
+wire [SA:0] r_sum = r_base + r_next;
+/* verilator lint_on UNUSEDSIGNAL */
+// (constant true at SBASE = 0: every read is the scratch's)
+/* verilator lint_off UNSIGNED */
+wire is_sc = rq_addr >= SBASE;
+/* verilator lint_on UNSIGNED */
+
+reg [XW-1:0] x_out;                  // memory read words outstanding
+wire x_idle = x_out == {XW{1'b0}} || (x_out == {{(XW-1){1'b0}}, 1'b1} && xs_valid);
+wire sc_busy = r_rem != {LEN_W{1'b0}};
+wire sc_ok = x_idle && (r_rem == {LEN_W{1'b0}} || r_rem == {{(LEN_W-1){1'b0}}, 1'b1});
+assign xq_valid = rq_valid && !is_sc && !sc_busy;
+assign xq_addr = rq_addr;
+assign xq_len = rq_len;
+assign rq_ready = is_sc ? sc_ok : (xq_ready && !sc_busy);
+wire sc_fire = rq_valid && is_sc && sc_ok;
+wire xq_fire = xq_valid && xq_ready;
+
+always @(posedge clk) begin
+    p_valid <= sc_busy;
+    p_bank <= r_bank;
+    if (sc_fire) begin
+        r_addr <= word[SA-1:0];
+        r_base <= base[SA:0];
+        r_off <= off;
+        r_bank <= u_bank[LB-1:0];
+        r_rem <= rq_len;
+    end else if (sc_busy) begin
+        r_addr <= r_sum[SA-1:0];
+        r_off <= r_next;
+        r_rem <= r_rem - 1'b1;
+    end
+    x_out <= x_out + (xq_fire ? {{(XW-LEN_W){1'b0}}, rq_len} : {XW{1'b0}})
+                   - {{(XW-1){1'b0}}, xs_valid};
+    if (rst) begin
+        r_rem <= {LEN_W{1'b0}};
+        p_valid <= 1'b0;
+        x_out <= {XW{1'b0}};
+    end
+end
+
+assign rs_valid = p_valid || xs_valid;
+assign rs_data = p_valid ? sc_word : xs_data;
+
+endmodule
+
+`resetall
+
 // ---- template nn_serial_walk ----
 // nn_serial_walk: the task walk of one serial layer (row tile, output block, input chunk), shared by every unit of the serial engine.
 `resetall
@@ -2705,7 +3027,9 @@ module nn_serial_walk #(
     input  wire [15:0] trp,
     input  wire [15:0] prows_last,
     input  wire [15:0] trsh,
-    input  wire [7:0]  ph,
+    // the top input row of the first row tile (-ph for a whole layer;
+    // a band of a fused layer starts lower)
+    input  wire signed [17:0] iys,
     input  wire [15:0] nob,
     input  wire [15:0] nm_last,
     input  wire [15:0] ncc,
@@ -2752,7 +3076,7 @@ always @(posedge clk) begin
     if (init) begin
         rt <= 16'd0; ob <= 16'd0; cc <= 16'd0;
         or0 <= 16'd0; pr0 <= 16'd0; o0 <= 16'd0; ccs <= 16'd0;
-        iy0 <= -$signed({10'd0, ph});
+        iy0 <= iys;
     end else if (step) begin
         if (!last_cc) begin
             cc <= cc + 16'd1;
@@ -2792,6 +3116,17 @@ endmodule
  * beat per word; the first carries the address and the length, and the
  * bursts of a tile follow each other in order. Words are read from the
  * output buffer ahead of the bus through a four-word queue.
+ *
+ * Wide mode (osc, only with SDEPTH > 0: a fused layer's band): the tile
+ * goes to the on-chip scratch (nn_serial_scratch), not to memory. Lane
+ * group g (lanes g*L .. g*L+L-1, those >= nm masked) is written word rk
+ * of every lane at once, lane g*L+j to bank j at bank word
+ *   ((o0 + g*L) >> SL)*SRW + (START + pr0*WPWO + rk) mod SRW,
+ * a group after the other, a word a cycle with no queue: a channel's
+ * plane is a ring of SRW words (a fused band's rows of the layer, the
+ * band starting at ring word START, and its rows wrap), and a tile takes
+ * ceil(nm/L)*len cycles and five more (the write behind the read, then
+ * S_NEXT, S_SETTLE twice, S_WAIT). The memory request channel stays idle.
  */
 module nn_serial_write #(
     parameter TM = 8,
@@ -2800,7 +3135,11 @@ module nn_serial_write #(
     parameter AW = 32,
     parameter LEN_W = 9,
     parameter MAXB = 256,
-    parameter OBD = 256
+    parameter OBD = 256,
+    // the scratch (nn_serial_scratch): 2^SL banks of SDEPTH words (0: none,
+    // and the wide mode is not built)
+    parameter SL = 0,
+    parameter SDEPTH = 0
 ) (
     input  wire          clk,
     input  wire          rst,
@@ -2816,6 +3155,11 @@ module nn_serial_write #(
     input  wire [AW-1:0] out_base,
     input  wire [31:0]   plane_o,
     input  wire [15:0]   wpwo,
+    // 1: the tiles go to the scratch (wide mode), a channel's ring of SRW
+    // words from ring word START (< SRW)
+    input  wire          osc,
+    input  wire [((SDEPTH > 1) ? $clog2(SDEPTH) : 1):0] srw,
+    input  wire [((SDEPTH > 1) ? $clog2(SDEPTH) : 1):0] start,
 
     input  wire [7:0]    out_fill,
     output reg  [7:0]    out_cons,
@@ -2829,10 +3173,33 @@ module nn_serial_write #(
     output wire [LEN_W-1:0] wq_len,
     output wire [MW-1:0] wq_data,
     // a burst is under way: the bus stays with the writer
-    output wire          wq_locked
+    output wire          wq_locked,
+
+    // the scratch's write port (wide mode)
+    output wire [(1 << SL)-1:0] sc_we,
+    output wire [((SDEPTH > 1) ? $clog2(SDEPTH) : 1)-1:0] sc_waddr,
+    output wire [(1 << SL)*MW-1:0] sc_wdata
 );
 
 localparam OBA = $clog2(OBD);
+localparam L = 1 << SL;
+localparam SA = (SDEPTH > 1) ? $clog2(SDEPTH) : 1;
+/* verilator lint_off WIDTH */
+localparam [15:0] L16 = L;
+// planes from one output block to the next: (TM or TP) / L
+localparam [2*SA+1:0] BPL_M = TM / L;
+localparam [2*SA+1:0] BPL_P = TP / L;
+/* verilator lint_on WIDTH */
+
+initial begin
+    if (SDEPTH > 0 && (TM % L != 0 || SA > 32)) begin
+        $error("Error: the scratch's banks must divide TM (instance %m)");
+        $finish;
+    end
+end
+
+// wide mode: built only with a scratch
+wire wide = (SDEPTH > 0) && osc;
 
 reg walk_step;
 // every unit uses its own subset of the shared walker's outputs
@@ -2845,7 +3212,7 @@ wire first_task, last_task, first_cc, last_cc, first_in_rt;
 nn_serial_walk #(.TM(TM), .TP(TP), .CHUNKS(0)) u_walk (
     .clk(clk), .init(init), .step(walk_step), .pass(pass),
     .nrt(nrt), .tr(16'd0), .rows_last(16'd0), .trp(trp), .prows_last(prows_last),
-    .trsh(16'd0), .ph(8'd0), .nob(nob), .nm_last(nm_last), .ncc(16'd1), .tc(16'd0),
+    .trsh(16'd0), .iys(18'sd0), .nob(nob), .nm_last(nm_last), .ncc(16'd1), .tc(16'd0),
     .nc_last(16'd0), .ncb_full(16'd0), .ncb_last(16'd0),
     .rt(rt), .ob(ob), .cc(cc), .or0(or0), .pr0(pr0), .o0(o0), .ccs(ccs), .iy0(iy0),
     .rows(rows), .prows(prows), .nm(nm), .cs(cs), .nc(nc), .ncb(ncb),
@@ -2929,14 +3296,87 @@ always @* begin
     for (i = 1; i < TM; i = i + 1)
         if (rlane == i[15:0]) ob_word = ob_rdata[i*MW +: MW];
 end
-wire rd_go = rd_on && ({1'b0, qn} + {3'd0, rv}) < 4'd4;
+wire rd_go = rd_on && (wide || ({1'b0, qn} + {3'd0, rv}) < 4'd4);
+// wide mode: the lane group at rm is the tile's last
+wire last_grp = {1'b0, rm} + {1'b0, L16} >= {1'b0, nm};
 assign ob_raddr = {slot, rk[OBA-1:0]};
 
+// ---------------------------------------------------------------- wide mode
+// SC_ROW = (START + pr0*WPWO) mod SRW, SC_BLK = (o0 >> SL)*SRW, SC_GRP the
+// lane group's ((o0 + rm) >> SL)*SRW; a word read at rk is written at
+// SC_GRP + (SC_ROW + rk) mod SRW the next cycle, when ob_rdata holds it
+// (SC_ROW + rk < 2*SRW: a tile's rows fit the ring). Without a scratch
+// none of it is built and the port is constant zero.
+wire rlast;                          // the word read last cycle is the tile's last
+generate
+    if (SDEPTH > 0) begin : g_wide
+        reg [SA:0] sc_row, sc_blk, sc_grp, bstep;
+        /* verilator lint_off UNUSEDSIGNAL */
+        reg [SA:0] wa;                   // < SDEPTH: its top bit is zero
+        /* verilator lint_on UNUSEDSIGNAL */
+        reg [L-1:0] gmask, wmask;
+        reg last_r;
+        /* verilator lint_off UNUSEDSIGNAL */
+        wire [31:0] rk32 = {{(32-LW){1'b0}}, rk};
+        wire [31:0] len32 = {{(32-LW){1'b0}}, len};
+        wire [2*SA+1:0] bstep_p = {{(SA+1){1'b0}}, srw} * (pass ? BPL_P : BPL_M);
+        wire [SA+1:0] t = {1'b0, sc_row} + {1'b0, rk32[SA:0]};
+        wire [SA+1:0] tw = (t >= {1'b0, srw}) ? t - {1'b0, srw} : t;
+        wire [SA+1:0] nr = {1'b0, sc_row} + {1'b0, len32[SA:0]};
+        wire [SA+1:0] nrw = (nr >= {1'b0, srw}) ? nr - {1'b0, srw} : nr;
+        /* verilator lint_on UNUSEDSIGNAL */
+        integer j;
+        always @* begin
+            for (j = 0; j < L; j = j + 1)
+                gmask[j] = {16'd0, rm} + j[31:0] < {16'd0, nm};
+        end
+        always @(posedge clk) begin
+            bstep <= bstep_p[SA:0];
+            if (rd_go) begin
+                wa <= sc_grp + tw[SA:0];
+                wmask <= gmask;
+                last_r <= rk == len - 1'b1 && last_grp;
+                if (rk == len - 1'b1) sc_grp <= sc_grp + srw;
+            end
+            if (state == S_WAIT) sc_grp <= sc_blk;
+            if (state == S_NEXT) begin
+                if (ob == nob - 16'd1) begin
+                    sc_blk <= {(SA+1){1'b0}};
+                    sc_row <= nrw[SA:0];
+                end else begin
+                    sc_blk <= sc_blk + bstep;
+                end
+            end
+            if (init) begin
+                sc_row <= start;
+                sc_blk <= {(SA+1){1'b0}};
+            end
+        end
+        // the lane group rlane .. rlane+L-1 of the word read
+        reg [L*MW-1:0] sc_word;
+        integer n;
+        always @* begin
+            sc_word = ob_rdata[0 +: L*MW];
+            for (n = L; n < TM; n = n + L)
+                if (rlane == n[15:0]) sc_word = ob_rdata[n*MW +: L*MW];
+        end
+        assign rlast = last_r;
+        assign sc_we = (rv && wide) ? wmask : {L{1'b0}};
+        assign sc_waddr = wa[SA-1:0];
+        assign sc_wdata = sc_word;
+    end else begin : g_narrow
+        wire unused_ring = ^{srw, start};
+        assign rlast = 1'b0;
+        assign sc_we = {L{1'b0}};
+        assign sc_waddr = {SA{1'b0}};
+        assign sc_wdata = {L*MW{1'b0}};
+    end
+endgenerate
 
 always @(posedge clk) begin
     walk_step <= 1'b0;
     rv <= rd_go;
-    if (rv) begin
+    if (rv && !wide) begin
         q[qw[1:0]] <= ob_word;
         qw <= qw + 3'd1;
     end
@@ -2944,8 +3384,8 @@ always @(posedge clk) begin
         rlane <= rm;
         if (rk == len - 1'b1) begin
             rk <= {LW{1'b0}};
-            if (rm == nm - 16'd1) rd_on <= 1'b0;
-            rm <= rm + 16'd1;
+            if (wide ? last_grp : rm == nm - 16'd1) rd_on <= 1'b0;
+            rm <= rm + (wide ? L16 : 16'd1);
         end else begin
             rk <= rk + 1'b1;
         end
@@ -2964,6 +3404,10 @@ always @(posedge clk) begin
         end else begin
             sk <= sk + 1'b1;
         end
+    end
+    if (rv && wide && rlast) begin
+        out_cons <= out_cons + 8'd1;
+        state <= S_NEXT;
     end
     case (state)
     S_IDLE: ;
@@ -3013,7 +3457,6 @@ always @(posedge clk) begin
 end
 
 assign done = state == S_IDLE && !init;
-
 endmodule
 
 `resetall
