@@ -834,7 +834,8 @@ static int lower_at(struct serial *s, const struct network *net, const struct co
 			int tout = tens_of[p->last];
 			int rc;
 			/* fusion: a conv (no pool) whose output only the next conv
-			 * reads, both one descriptor, before the batched tail */
+			 * reads (consumers() counts the network's output as one),
+			 * both one descriptor, before the batched tail */
 			if (s->sdmax > 0 && p->kind == 0 && p->pk == 1 && k + 1 < np && k + 1 < kt &&
 			    l->kind == L_CONV && l->groups == 1 && plan[k + 1].kind == 0 &&
 			    net->layers[plan[k + 1].first].kind == L_CONV &&
@@ -878,6 +879,14 @@ static int lower_at(struct serial *s, const struct network *net, const struct co
 				s->sbase = (s->mem_words + al - 1) / al * al;
 			}
 		}
+	}
+	/* fused pairs lowered before a later one widened the scratch's
+	 * channel planes: every band addresses the planes of the final one */
+	for (int k = 0; k < s->ndesc; k++) {
+		if (s->desc[k].osc)
+			s->desc[k].plane_o = (int64_t)1 << s->sk;
+		if (s->desc[k].isc)
+			s->desc[k].plane_i = (int64_t)1 << s->sk;
 	}
 	int64_t w = 0;
 	for (int d = 0; d < s->ndesc; d++) {

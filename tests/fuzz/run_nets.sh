@@ -3,8 +3,10 @@
 # generated hardware. For each seed, tests/fuzz/gen_net.py writes a random
 # valid network; `nnc sim` compiles it in both modes, simulates it with random
 # stalls (parallel: 2 frames back to back, stalls on every link inside the
-# design too; serial: an array and bus chosen by the seed, and --batch 2 on
-# even seeds whose network ends in fc) and compares every output with the
+# design too; serial: an array and bus chosen by the seed, --batch 2 on
+# even seeds whose network ends in fc, and --fuse all on seeds divisible by
+# 3: every conv pair it can runs fused through the scratch, in the bands
+# the estimate picks) and compares every output with the
 # golden model. Icarus runs the
 # small networks, Verilator the larger. A failure prints a reproducer (the .nn
 # file, kept under build/fuzz-nets/, and the command) and makes the exit code
@@ -36,6 +38,7 @@ while [ "$seed" -lt $((first + count)) ]; do
            grep -v '^ *#' "$net" | grep -E '^ +[a-z]+ ' | tail -n 1 | grep -q '^ *fc '; then
             opts="--frames 3 --batch 2 --pe $pe --mem-width $bus"
         fi
+        [ $mode = serial ] && [ $((seed % 3)) = 0 ] && opts="$opts --fuse all"
         cmd="$nnc sim $net --mode $mode $opts --seed $seed --simulator $sim"
         # shellcheck disable=SC2086
         if $cmd -q >"$dir/seed-$seed.$mode.log" 2>&1 && tail -n 1 "$dir/seed-$seed.$mode.log" | grep -q '^PASS'; then

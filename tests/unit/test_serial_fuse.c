@@ -70,6 +70,7 @@ static int check_bands(const struct serial *s)
 			bands++;
 			assert_int_equal(d->band, band);
 			assert_int_equal(d->srw, a->srw);
+			assert_int_equal(d->plane_i, (int64_t)1 << s->sk);
 			int64_t ob = d->out - tb->base;
 			assert_int_equal(ob % d->wpwo, 0);
 			int p0 = (int)(ob / d->wpwo);
@@ -127,6 +128,25 @@ static void test_bands(void **state)
 		}
 }
 
+/* Two fused pairs whose rings differ: every band addresses the scratch's
+ * final channel planes (the first pair's had kept its own, smaller). */
+static void test_two_pairs(void **state)
+{
+	(void)state;
+	struct network *net = load("tests/nets/serial_fuse2.nn");
+	for (int band = 0; band <= 2; band++) {
+		struct compile_opts o = {.mode = MODE_SERIAL, .tm = 4, .tn = 4, .mem_width = 32,
+		                         .batch = 1, .fuse = 1, .fuse_band = band};
+		struct serial s;
+		assert_int_equal(serial_lower(&s, net, &o), 0);
+		assert_true(check_bands(&s) >= 2);
+		int pairs = 0;
+		for (int k = 0; k + 1 < s.ndesc; k++)
+			pairs += s.desc[k].osc && s.desc[k].band == 1;
+		assert_int_equal(pairs, 2);
+	}
+}
+
 /* --fuse none: no scratch, no band; the default fuses cifar's and VGG16's
  * memory-bound first pair, and VGG16's conv1_1 is estimated faster. */
 static void test_policy(void **state)
@@ -162,6 +182,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_bands),
+		cmocka_unit_test(test_two_pairs),
 		cmocka_unit_test(test_policy),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
