@@ -21,14 +21,6 @@
 static int ctz_container(int w) { return w <= 8 ? 8 : w <= 16 ? 16 : 32; }
 static int ccode(int cw) { return cw == 8 ? 0 : cw == 16 ? 1 : 2; }
 static int64_t cdiv(int64_t a, int64_t b) { return (a + b - 1) / b; }
-static int clog2i(int64_t n)
-{
-	int k = 0;
-	while (((int64_t)1 << k) < n)
-		k++;
-	return k;
-}
-
 /* Number of layers reading layer i's output (the network output counts). */
 static int consumers(const struct network *net, int i)
 {
@@ -824,7 +816,7 @@ static int lower_at(struct serial *s, const struct network *net, const struct co
 	 * tile once with provisional addresses, then place and patch */
 	for (int pass = 0; pass < 2; pass++) {
 		s->ndesc = 0;
-		s->sk = s->sl = s->spl = s->sdepth = 0;
+		s->sk = s->sl = s->sdepth = 0;
 		for (int k = 0; k < np; k++) {
 			if (k == kt)
 				repeat_frames(s);
@@ -841,15 +833,13 @@ static int lower_at(struct serial *s, const struct network *net, const struct co
 			    net->layers[plan[k + 1].first].kind == L_CONV &&
 			    net->layers[plan[k + 1].first].groups == 1 &&
 			    net->layers[plan[k + 1].first].src[0] == p->last &&
-			    consumers(net, p->last) == 1 && l->filters <= s->tm * 64) {
+			    consumers(net, p->last) == 1) {
 				const struct plan *q = &plan[k + 1];
-				const struct layer *lb = &net->layers[q->first];
 				int da = s->ndesc;
 				if (lower_mac(s, net, p->first, p->last, p->pk, p->act, tin, tout) ||
 				    lower_mac(s, net, q->first, q->last, q->pk, q->act, tout,
 				              tens_of[q->last]))
 					return -1;
-				(void)lb;
 				if (s->ndesc == da + 2 && serial_fuse(s, da))
 					return -1;
 				k++;

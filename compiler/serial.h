@@ -7,6 +7,15 @@
 #include "emit.h"
 #include "fixed.h"
 
+/* The bits that count to n: the least k with 2^k >= n. */
+static inline int clog2i(int64_t n)
+{
+	int k = 0;
+	while (((int64_t)1 << k) < n)
+		k++;
+	return k;
+}
+
 enum sop { SOP_MAC, SOP_MAX, SOP_SUM };
 enum wkind { W_LAYER, W_ADD };
 
@@ -94,10 +103,11 @@ struct serial {
 	bool quiet;                 /* a trial lowering (--bram-kbits): tiles fail silently */
 	/* the on-chip scratch of fused layers (sdepth 0: none): word addresses
 	 * from sbase (aligned to 2^(sk+sl)) hold a map whose channel ch starts
-	 * at sbase + ch << sk; ch lives in bank ch mod 2^sl at bank word
-	 * (ch >> sl)*spl; sdepth words a bank */
+	 * at sbase + ch << sk; ch lives in bank ch mod 2^sl as a ring of the
+	 * descriptor's srw words at bank word (ch >> sl)*srw; sdepth words a
+	 * bank (serial_fuse.c) */
 	int64_t sbase;
-	int sk, sl, spl, sdepth;
+	int sk, sl, sdepth;
 	int sdmax;                  /* the scratch words a bank may have (0: no fusion) */
 	bool fuse_all;              /* --fuse all: fuse wherever the bands fit */
 	int fuse_band;              /* --fuse-band: B's pooled rows a band, or 0 */

@@ -36,6 +36,7 @@ enum {
 	W_STEP = 4,            /* writer: last word to S_WAIT */
 	W_IDLE = 2,            /* writer: last word to idle */
 	SC_LAT = 2,            /* scratch: a read request to its first word */
+	NO_CLAIM = -2,         /* claim_s of a tile written to the scratch: no bus */
 };
 /* the memory holds back a request or a response word in a cycle with
  * probability STALL: a bus beat takes BEAT = 1 / (1 - STALL) cycles on
@@ -143,7 +144,7 @@ static double req_beat(struct model *m, double t, int cont)
 	}
 	for (;;) {
 		while (m->lclaim < m->nblk &&
-		       (m->claim_s[m->lclaim] == -2 ||
+		       (m->claim_s[m->lclaim] == NO_CLAIM ||
 		        (m->claim_s[m->lclaim] >= 0 && m->claim_e[m->lclaim] < t)))
 			m->lclaim++;
 		int k = m->lclaim;
@@ -447,7 +448,7 @@ static int step_write(struct model *m)
 	if (d->osc) {
 		/* into the scratch: scl lanes' words a cycle, no bus */
 		double g = c + W_FIRST + (double)((nm + d->scl - 1) / d->scl) * prows * d->wpwo - 1;
-		m->claim_s[m->wb] = -2;
+		m->claim_s[m->wb] = NO_CLAIM;
 		m->out_cons[m->wb] = g + 1;
 		m->wb++;
 		m->wdone = g + W_IDLE;

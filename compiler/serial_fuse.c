@@ -1,31 +1,23 @@
 /* serial_fuse.c: layer fusion in the serial lowering. A conv A whose output
  * only the next conv B reads runs with it in row bands: descriptor A_i
- * computes the rows of A's output that B's band i needs (its halo rows
- * again, recomputed) into the on-chip scratch (nn_serial_scratch), and B_i
- * reads them from there and writes its rows of B's output to memory. A's
- * output never crosses the bus: a layer like VGG16's conv1_1, whose 64
- * channels of 224 x 224 make it write-bound, becomes compute-bound.
+ * computes the rows of A's output that B's band i needs and no earlier
+ * band computed into the on-chip scratch (nn_serial_scratch), and B_i
+ * reads its window of them from there and writes its rows of B's output
+ * to memory. A's output never crosses the bus: a layer like VGG16's
+ * conv1_1, whose 64 channels of 224 x 224 make it write-bound, runs at
+ * the array's pace.
  *
- * The scratch holds one band of A's output: channel ch in bank ch mod L
- * (L = 2^sl lanes the writer stores a cycle) at bank word (ch / L)*spl,
- * the band's rows after each other; in the address space, from sbase, the
- * channel planes are 2^sk words apart, so that bank and word are address
- * bits. Band i of B is pooled output rows [i*rp, (i+1)*rp); the loader
- * sees the band as a map of its own (h = the band's rows of A, a first
- * tile starting at iys), and the writer of B writes its rows at their
- * place in B's output map. */
+ * The scratch holds a ring of rr rows of A's output a channel (rr: B's
+ * largest window), SRW = rr * A's words a row: channel ch in bank ch mod L
+ * (L = 2^sl lanes the writer stores a cycle) at bank word (ch / L)*SRW,
+ * A's row y at ring row y mod rr. In the address space, from sbase, the
+ * channel planes are 2^sk >= 2*SRW words apart, so that bank and ring are
+ * address bits and a window starting anywhere in the ring is contiguous
+ * (the router folds it). Band i of B is pooled output rows [i*rp,
+ * (i+1)*rp); the loader sees its window as a map of its own (h = the
+ * window's rows, a first tile starting at iys), and the writer of B
+ * writes its rows at their place in B's output map. */
 #include "serial.h"
-
-#include <stdio.h>
-#include <stdlib.h>
-
-static int clog2i(int64_t n)
-{
-	int b = 0;
-	while (((int64_t)1 << b) < n)
-		b++;
-	return b;
-}
 
 /* Band i's rows: B's conv rows [c, e) (pooled [p0, p1)), the rows of A's
  * output they read, [ra, rb) (lo: the first before clipping), and the
@@ -157,9 +149,6 @@ static int64_t plan_bands(struct serial *s, const struct sdesc *a, const struct 
 			bi.in_a = bi.in_b = s->sbase + (int64_t)(r.ra % rr) * a->wpwo;
 			bi.out = b->out + (int64_t)r.p0 * b->wpwo;
 		}
-		if (getenv("NNC_FUSE_DEBUG") && getenv("NNC_FUSE_DEBUG")[0] == '2')
-			fprintf(stderr, "  rp %d band %d: A %lld (tr %d nrt %d) B %lld (tr %d nrt %d)\n",
-			        rp, i, (long long)ai.est, ai.tr, ai.nrt, (long long)bi.est, bi.tr, bi.nrt);
 		total += ai.est + bi.est;
 		if (out) {
 			if (r.rb > r.sa)
@@ -184,7 +173,6 @@ static bool set_geometry(struct serial *s, const struct sdesc *a, int rr, int sl
 	int sk = clog2i(2 * srw);
 	s->sl = sl;
 	s->sk = sk > s->sk ? sk : s->sk;
-	s->spl = (int)(srw > s->spl ? srw : s->spl);
 	s->sdepth = (int)depth;
 	return true;
 }
@@ -195,19 +183,17 @@ int serial_fuse(struct serial *s, int da)
 	/* the writer stores L lanes a cycle into L banks: two keep up with a
 	 * 16-bit layer's drain */
 	int sl = s->tm % 2 == 0 ? 1 : 0;
-	if (s->sdepth && s->sl != sl)
-		return 0;
 	int64_t whole = a.est + b.est;
 	int64_t best = -1;
 	int best_rp = 0, tried = 0;
-	int sk0 = s->sk, sl0 = s->sl, spl0 = s->spl, sd0 = s->sdepth;
+	int sk0 = s->sk, sl0 = s->sl, sd0 = s->sdepth;
 	int top = s->fuse_band > 0 && s->fuse_band < b.poh ? s->fuse_band : b.poh;
 	for (int rp = top; rp >= 1 && tried < 3; rp--) {
 		if (s->fuse_band > 0 && rp != top)
 			break;
 		bool fits = set_geometry(s, &a, ring_rows(&a, &b, rp), sl);
 		int64_t e = fits ? plan_bands(s, &a, &b, rp, NULL, NULL) : -1;
-		s->sk = sk0, s->sl = sl0, s->spl = spl0, s->sdepth = sd0;
+		s->sk = sk0, s->sl = sl0, s->sdepth = sd0;
 		if (!fits || e < 0)
 			continue;
 		tried++;
@@ -216,9 +202,6 @@ int serial_fuse(struct serial *s, int da)
 			best_rp = rp;
 		}
 	}
-	if (getenv("NNC_FUSE_DEBUG"))
-		fprintf(stderr, "fuse %s+%s: whole %lld best %lld rp %d\n", a.name, b.name,
-		        (long long)whole, (long long)best, best_rp);
 	/* fuse where it saves a fiftieth of the pair's cycles, or where A is
 	 * memory-bound (its output map's traffic more than its array's
 	 * cycles) and the bands cost at most a fiftieth more: the map then
