@@ -11,7 +11,7 @@ LDLIBS  := -lprotobuf-c -lm -lpthread
 PY      := /usr/bin/python3
 
 B       := build
-CSRC    := $(wildcard compiler/*.c)
+CSRC    := $(wildcard compiler/*.c compiler/*/*.c)
 LSRC    := $(wildcard lang/*.c)
 # templates/ (the hardware) and sim/ (testbench models) are both embedded.
 TEMPLATES := $(sort $(wildcard templates/nn_*.v sim/nn_*.v))
@@ -88,6 +88,7 @@ test: deps
 	@-$(MAKE) -s --no-print-directory import
 	@-$(MAKE) -s --no-print-directory generated-check
 	@-$(MAKE) -s --no-print-directory lint
+	@-$(PY) tests/layout.py $(B)/results.txt
 	@-$(PY) tests/fuzz/malformed.py $(B)/nnc 300 1 $(B)/results.txt | tail -n 1
 	@-sh tests/fuzz/run_nets.sh $(B)/nnc 4 7 $(B)/results.txt | grep -v '^fuzz-nets: seeds' || true
 	@-$(MAKE) -s --no-print-directory asan

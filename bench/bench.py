@@ -63,7 +63,7 @@ def check_json(net, extra=""):
 
 
 def serial_layer_bounds(chk, tm, tn, mw, batch=1, batched_from=""):
-    """DESIGN section 5 per conv/fc layer, as compiler/serial.c computes it:
+    """docs/DESIGN.md §5 per conv/fc layer, as compiler/serial.c computes it:
     max(MACs / (TM*TN), bytes over the bus / bytes a cycle), per frame: with
     --batch B the fc tail (layers from batched_from on) fetches its weights
     once for B frames."""
@@ -342,7 +342,7 @@ def part_vgg16():
     if conv and all(x.get("measured") for x in conv):
         mn = min(x["attained"] for x in conv)
         fig("vgg16", "vgg16_conv_min_attained", mn, ">= 0.90", mn >= 0.90, cmd,
-            "lowest bound/measured over the 13 conv layers (bound: DESIGN section 5 roofline)")
+            "lowest bound/measured over the 13 conv layers (bound: docs/DESIGN.md §5 roofline)")
         cmacs = sum(x["macs"] for x in conv)
         ccyc = sum(x["measured"] for x in conv)
         gops = 2 * cmacs / (ccyc / CLOCK_HZ) / 1e9

@@ -22,7 +22,7 @@ struct compile_opts {
 	bool stall_inner;           /* sim only: random stalls on the links inside the design */
 };
 
-/* What a lowering reports about the hardware it built (DESIGN §5). */
+/* What a lowering reports about the hardware it built (docs/DESIGN.md §5). */
 struct design {
 	const char *top;            /* <network>_top */
 	int64_t multipliers;

@@ -1,4 +1,4 @@
-/* fixed.c: the fixed-point primitives of DESIGN §3. */
+/* fixed.c: the fixed-point primitives of docs/DESIGN.md §3. */
 #include "fixed.h"
 
 #include <math.h>

@@ -1,4 +1,4 @@
-/* fixed.h: the fixed-point arithmetic of DESIGN §3, shared by the golden
+/* fixed.h: the fixed-point arithmetic of docs/DESIGN.md §3, shared by the golden
  * model, the weight loader and the tests. Every function is exact. */
 #ifndef NNC_FIXED_H
 #define NNC_FIXED_H

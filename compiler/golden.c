@@ -1,4 +1,4 @@
-/* golden.c: the golden model. Every layer computed exactly as DESIGN §3 says;
+/* golden.c: the golden model. Every layer computed exactly as docs/DESIGN.md §3 says;
  * the generated hardware must equal it on every element.
  *
  * Speed: a conv whose weights and input fit in int16 runs on the int16

@@ -214,7 +214,7 @@ struct tensor {
 	int32_t *d;
 };
 
-/* golden.c: the golden model, DESIGN §3 to the bit. hook (may be NULL) sees
+/* golden.c: the golden model, docs/DESIGN.md §3 to the bit. hook (may be NULL) sees
  * every layer's output as soon as it is computed. */
 typedef void (*layer_hook)(void *ctx, int layer, const struct tensor *t);
 void golden_run(const struct network *net, const struct tensor *in, struct tensor *out,

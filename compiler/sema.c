@@ -1,5 +1,5 @@
 /* sema.c: give the syntax tree its meaning. Resolves kinds, attributes,
- * defaults and sources; infers shapes and fixed-point formats (DESIGN §2-3);
+ * defaults and sources; infers shapes and fixed-point formats (docs/DESIGN.md §2-3);
  * sizes the exact accumulators; reports every error it finds, located. */
 #include "ast.h"
 

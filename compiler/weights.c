@@ -1,5 +1,5 @@
 /* weights.c: the weights and biases of every conv and fc layer, from a
- * directory of .npy files (DESIGN §6) or pseudo-random from a seed, and
+ * directory of .npy files (docs/DESIGN.md §6) or pseudo-random from a seed, and
  * written back as the integers actually used (--dump-weights). */
 #include "fixed.h"
 #include "golden_simd.h"

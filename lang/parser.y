@@ -1,4 +1,4 @@
-/* parser.y: the grammar of the .nn language (DESIGN §2). Actions only build
+/* parser.y: the grammar of the .nn language (docs/DESIGN.md §2). Actions only build
  * the tree; meaning is checked by compiler/sema.c. */
 %define api.pure full
 %locations

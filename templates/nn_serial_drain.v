@@ -8,7 +8,7 @@
  *   for pr < prows: for px < POW: for dy < PK: for dx < PK:
  *     a = acc[(pr*PK + dy)*OW + px*PK + dx]
  *     v = (a*AVGM + 2^(AVGP-1)) >> AVGP        (avgpool; AVGM=1, AVGP=0 else)
- *     y = act(sat_OUTW(requant(v, SHIFT, RND)))  (DESIGN section 3)
+ *     y = act(sat_OUTW(requant(v, SHIFT, RND)))  (docs/DESIGN.md §3)
  *     out = max over the window of y            (PK = 1: no pool)
  * Max commutes with the monotone requantization and activation, so the
  * fused pool is exact. Lane m of the block is channel o0+m; each lane packs

@@ -4,7 +4,7 @@
 #     labels (examples/digits/evaluate.py: same accuracy in float, within a
 #     point in fixed point);
 #  2. nnc run with the float weights and float inputs against the
-#     independent reference quantizing the same floats (DESIGN §3): the same
+#     independent reference quantizing the same floats (docs/DESIGN.md §3): the same
 #     integers on every output, so the same predictions;
 #  3. nnc quantize: the calibrated network re-parses and stays within a point.
 nnc=$1; results=$2

@@ -10,7 +10,7 @@
  * Identity and Dropout pass their input through. The layers are then built
  * as a syntax tree and checked by sema like any .nn file, written by
  * write_nn with every format explicit (nnc's defaults), and the weights go
- * to DIR as float32 in the PyTorch layouts (DESIGN §6).
+ * to DIR as float32 in the PyTorch layouts (docs/DESIGN.md §6).
  *
  * A conv or fc without a bias in the model (and no BatchNormalization or
  * added constant to make one) is written with `bias = none`. */

@@ -1,13 +1,14 @@
-/* parallel.c: the layer-parallel lowering (DESIGN §5). One engine per layer,
+/* plan.c: the layer-parallel lowering (docs/DESIGN.md §5). One engine per layer,
  * all running at once, joined by valid/ready streams in HWC order; weights
  * and biases in ROMs inside the engines. The compiler chooses each conv and
  * fc engine's parallelism (PI input x PO output channels per cycle) so that
  * every engine needs about the same cycles per frame within the multiplier
  * budget; the frame interval is then the slowest engine's cycles.
  *
- * The engines are the templates of templates/README.md; this file sizes them,
- * writes their ROM images, and connects them in <network>_top. */
-#include "parallel.h"
+ * The engines are the templates of templates/README.md; this file sizes
+ * them; roms.c writes their ROM images, top.c connects them in
+ * <network>_top, tb.c writes the testbench, mode.c drives the four. */
+#include "plan.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -234,7 +235,7 @@ static void balance(struct pplan *p, int budget)
 	}
 }
 
-static int plan(struct pplan *p, const struct compile_opts *o)
+int parallel_plan(struct pplan *p, const struct compile_opts *o)
 {
 	const struct network *net = p->net;
 	p->e = xcalloc((size_t)net->nlayers, sizeof *p->e);
@@ -295,28 +296,3 @@ static int plan(struct pplan *p, const struct compile_opts *o)
 	return 0;
 }
 
-/* ---- compile ------------------------------------------------------------------ */
-
-static int parallel_compile(struct network *net, const struct compile_opts *o, struct design *d)
-{
-	struct pplan *p = xcalloc(1, sizeof *p);
-	p->net = net;
-	if (plan(p, o))
-		return -1;
-	d->top = xprintf("%s_top", net->name);
-	d->multipliers = p->mults;
-	d->bound = p->bound;
-	d->estimate = p->interval;
-	d->macs = 0;
-	for (int i = 0; i < net->nlayers; i++)
-		if (p->e[i].live)
-			d->macs += net->layers[i].macs;
-	d->priv = p;
-	if (pemit_roms(p, o) || pemit_top(p, o) || pemit_report(p, o))
-		return -1;
-	if (o->tb && pemit_tb(p, o))
-		return -1;
-	return 0;
-}
-
-const struct mode_ops parallel_ops = {"parallel", parallel_compile, pwrite_vectors};

@@ -1,7 +1,8 @@
-/* parallel.h: the layer-parallel lowering's plan, shared by its design and
- * testbench writers. */
-#ifndef NNC_PARALLEL_H
-#define NNC_PARALLEL_H
+/* plan.h: the layer-parallel lowering's plan (plan.c), shared by its
+ * writers. The parallel back end is a one-way chain of files, each using
+ * only the ones before it: plan -> roms -> top -> tb -> mode. */
+#ifndef NNC_PARALLEL_PLAN_H
+#define NNC_PARALLEL_PLAN_H
 
 #include "emit.h"
 
@@ -25,14 +26,7 @@ struct pplan {
 
 int64_t pengine_compute(const struct layer *l, int pi, int po);
 
-/* parallel_emit.c */
-int pemit_roms(const struct pplan *p, const struct compile_opts *o);
-int pemit_top(const struct pplan *p, const struct compile_opts *o);
-int pemit_report(const struct pplan *p, const struct compile_opts *o);
-
-/* parallel_tb.c */
-int pemit_tb(const struct pplan *p, const struct compile_opts *o);
-int pwrite_vectors(const struct network *net, const struct design *d,
-                   const struct compile_opts *o, const struct tensor *in);
+/* Choose every engine's parallelism and lanes within the budget. */
+int parallel_plan(struct pplan *p, const struct compile_opts *o);
 
 #endif

@@ -1,9 +1,9 @@
-/* parallel_tb.c: the testbench of a layer-parallel design and its input
+/* tb.c: the testbench of a layer-parallel design and its input
  * vectors. The bench streams every frame back to back with random gaps on
  * the input and random backpressure on the output (xorshift generators, so
  * that Icarus and Verilator see the same stalls), checks tlast and X on the
  * output, and writes the records of sim.c's contract to out.txt. */
-#include "parallel.h"
+#include "tb.h"
 
 #include <string.h>
 

@@ -1,8 +1,11 @@
-/* serial.h: the layer-serial lowering's result, shared by its passes:
- * serial.c (plan, tiling, memory map), serial_emit.c (OUT.v, OUT.mem.bin,
- * OUT.json) and serial_tb.c (the testbench and its vectors). */
-#ifndef NNC_SERIAL_H
-#define NNC_SERIAL_H
+/* desc.h: the layer-serial back end's data: the engine (struct serial), its
+ * feature maps in external memory and its descriptor table, and the
+ * geometry of a descriptor (desc.c). The serial back end is a one-way chain
+ * of files, each using only the ones before it:
+ *   desc -> estimate -> tile -> fuse -> lower -> write -> tb -> mode
+ * (tests/run_layout.sh checks that no header includes a later one). */
+#ifndef NNC_SERIAL_DESC_H
+#define NNC_SERIAL_DESC_H
 
 #include "emit.h"
 #include "fixed.h"
@@ -15,6 +18,11 @@ static inline int clog2i(int64_t n)
 		k++;
 	return k;
 }
+static inline int64_t cdiv(int64_t a, int64_t b) { return (a + b - 1) / b; }
+/* The container of a w-bit value: 8, 16 or 32 bits, and its code in a
+ * descriptor's ci/co fields. */
+static inline int ctz_container(int w) { return w <= 8 ? 8 : w <= 16 ? 16 : 32; }
+static inline int ccode(int cw) { return cw == 8 ? 0 : cw == 16 ? 1 : 2; }
 
 enum sop { SOP_MAC, SOP_MAX, SOP_SUM };
 enum wkind { W_LAYER, W_ADD };
@@ -33,7 +41,7 @@ struct stensor {
 	bool pinned;                /* the input and the output: never shared */
 };
 
-/* One entry of the descriptor table (DESIGN section 5, serial): the fields
+/* One entry of the descriptor table (docs/DESIGN.md §5, serial): the fields
  * nn_serial_core takes, and where its weights come from. */
 struct sdesc {
 	int layer, last_layer;      /* the layers it computes (first, last fused) */
@@ -113,19 +121,19 @@ struct serial {
 	int fuse_band;              /* --fuse-band: B's pooled rows a band, or 0 */
 };
 
-int serial_lower(struct serial *s, const struct network *net, const struct compile_opts *o);
+struct sdesc *serial_new_desc(struct serial *s);
+/* Input rows a tile of tr output rows reads; the array blocks (weight
+ * words of one kernel position) that nch input channels take. */
+int sdesc_ir(const struct sdesc *d, int tr);
+int sdesc_blocks(const struct serial *s, const struct sdesc *d, int nch);
+int32_t sdesc_weight(const struct sdesc *d, int o, int c, int ky, int kx);
+int64_t sdesc_bias(const struct sdesc *d, int o);
 /* The on-chip buffer bits of s's engine at the given depths. */
 int64_t serial_buffer_bits(const struct serial *s, int64_t ibd, int64_t wbd, int64_t abd,
                            int64_t obd);
 /* The bits of the scratch at sdepth words a bank. */
 int64_t serial_scratch_bits(const struct serial *s, int64_t sdepth);
-struct sdesc *serial_new_desc(struct serial *s);
-/* Tile d within s's buffers (quietly: -1 if nothing fits). */
-int serial_tile(struct serial *s, struct sdesc *d);
-/* serial_fuse.c: run the conv descriptors da (A) and da + 1 (B, A's only
- * reader) in row bands through the scratch where that is faster. */
-int serial_fuse(struct serial *s, int da);
-/* The roofline of one conv or fc layer (DESIGN section 5): its MACs, the
+/* The roofline of one conv or fc layer (docs/DESIGN.md §5): its MACs, the
  * bytes that must cross the bus, and the cycles each needs. */
 struct sroof {
 	int layer, last;            /* the layer and the last one fused into it */
@@ -134,23 +142,5 @@ struct sroof {
 int serial_roofline(const struct serial *s, const struct network *net, struct sroof *out);
 int64_t serial_bound(const struct serial *s, const struct network *net);
 
-/* serial_est.c: the cycle model */
-int64_t serial_estimate(const struct serial *s, const struct sdesc *d, int tr, int tc);
-void serial_estimate_prefetch(struct sdesc *d, struct sdesc *n);
-/* Input rows a tile of tr output rows reads; the array blocks (weight
- * words of one kernel position) that nch input channels take. */
-int sdesc_ir(const struct sdesc *d, int tr);
-int sdesc_blocks(const struct serial *s, const struct sdesc *d, int nch);
-int32_t sdesc_weight(const struct sdesc *d, int o, int c, int ky, int kx);
-int64_t sdesc_bias(const struct sdesc *d, int o);
-
-/* serial_emit.c */
-int serial_emit(const struct serial *s, const struct network *net, const struct compile_opts *o,
-                const struct design *d);
-/* serial_tb.c */
-int serial_emit_tb(const struct serial *s, const struct network *net,
-                   const struct compile_opts *o, const struct design *d);
-int serial_write_vectors(const struct network *net, const struct design *d,
-                         const struct compile_opts *o, const struct tensor *in);
 
 #endif

@@ -1,4 +1,4 @@
-/* serial_est.c: the serial engine's cycle model. serial.c's tiling
+/* estimate.c: the serial engine's cycle model. serial.c's tiling
  * minimises it over the tile sizes; OUT.json reports it per descriptor and
  * per layer, and the benchmarks compare it with the testbench's per-
  * descriptor cycle records (bench/bench.py, part "estimates").
@@ -12,12 +12,11 @@
  * writer holds for a whole tile. Times are expected cycles of the test
  * memory (sim/nn_mem_model.v: LATENCY 8, ready low and response gaps 20 %
  * of the cycles each), counted from the cycle the descriptor is selected. */
-#include "serial.h"
+#include "estimate.h"
 
 #include <math.h>
 #include <stdlib.h>
 
-static int64_t cdiv(int64_t a, int64_t b) { return (a + b - 1) / b; }
 
 enum {
 	MAXB = 256,            /* longest burst (serial.c's s->maxb) */

@@ -1,4 +1,4 @@
-/* serial_fuse.c: layer fusion in the serial lowering. A conv A whose output
+/* fuse.c: layer fusion in the serial lowering. A conv A whose output
  * only the next conv B reads runs with it in row bands: descriptor A_i
  * computes the rows of A's output that B's band i needs and no earlier
  * band computed into the on-chip scratch (nn_serial_scratch), and B_i
@@ -17,7 +17,7 @@
  * (i+1)*rp); the loader sees its window as a map of its own (h = the
  * window's rows, a first tile starting at iys), and the writer of B
  * writes its rows at their place in B's output map. */
-#include "serial.h"
+#include "fuse.h"
 
 /* Band i's rows: B's conv rows [c, e) (pooled [p0, p1)), the rows of A's
  * output they read, [ra, rb) (lo: the first before clipping), and the

@@ -1,26 +1,22 @@
-/* serial.c: the layer-serial lowering. The network becomes a table of
+/* lower.c: the layer-serial lowering. The network becomes a table of
  * descriptors for one TM x TN engine (templates/nn_serial_core.v): each
  * conv and fc (with a following relu and a simple max pool fused), each
  * pool or relu left over (a pass over memory), each add (a 1x1 "conv" over
  * both sources with weights 2^shift). The lowering places the weights and
- * the feature maps in the external memory, chooses tile sizes per
- * descriptor within the engine's buffers, and writes OUT.v (the top module,
- * its descriptor ROM and the templates), OUT.mem.bin (the initial memory
- * image), OUT.json, and with --tb the testbench (serial_tb.c).
+ * the feature maps in the external memory and tiles every descriptor
+ * within the engine's buffers (tile.c), fusing conv pairs (fuse.c); write.c
+ * writes the files.
  *
  * Memory words are MW bits. A feature map of C x H x W values in a
  * container of 8, 16 or 32 bits (the smallest that holds its format) is
  * stored channel plane after channel plane, each row padded to whole words
  * (WPW words), value x of a row in bits (x mod E)*cw of word x/E, E = MW/cw.
  * Weights are stored tile by tile in the order the array consumes them. */
-#include "serial.h"
+#include "lower.h"
 
 #include <stdlib.h>
 #include <string.h>
 
-static int ctz_container(int w) { return w <= 8 ? 8 : w <= 16 ? 16 : 32; }
-static int ccode(int cw) { return cw == 8 ? 0 : cw == 16 ? 1 : 2; }
-static int64_t cdiv(int64_t a, int64_t b) { return (a + b - 1) / b; }
 /* Number of layers reading layer i's output (the network output counts). */
 static int consumers(const struct network *net, int i)
 {
@@ -59,191 +55,6 @@ static void set_container(struct serial *s, struct stensor *t, int cw)
 	t->wpw = (int)cdiv(t->s.w, s->mw / cw);
 	t->plane = (int64_t)t->s.h * t->wpw;
 	t->words = t->plane * t->s.c;
-}
-
-static struct sdesc *new_desc(struct serial *s)
-{
-	if (s->ndesc == s->cap_desc) {
-		s->cap_desc = s->cap_desc ? 2 * s->cap_desc : 16;
-		struct sdesc *d = xcalloc((size_t)s->cap_desc, sizeof *d);
-		if (s->ndesc)
-			memcpy(d, s->desc, (size_t)s->ndesc * sizeof *d);
-		s->desc = d;
-	}
-	struct sdesc *d = &s->desc[s->ndesc++];
-	memset(d, 0, sizeof *d);
-	d->pk = 1;
-	d->avgm = 1;
-	d->pack = 1;
-	d->packy = 1;
-	d->pmask = 1;
-	d->ta = d->tb = d->tout = -1;
-	d->wsrc = -1;
-	return d;
-}
-
-/* ---- weights as the array sees them ---------------------------------------- */
-
-int sdesc_ir(const struct sdesc *d, int tr)
-{
-	return (tr - 1) * d->sh + (d->rp ? d->kho : d->kh * d->packy);
-}
-
-int sdesc_blocks(const struct serial *s, const struct sdesc *d, int nch)
-{
-	if (d->rp)
-		return (int)cdiv((int64_t)nch * d->kho * d->kwo, d->rpe);
-	return (int)cdiv(nch, s->tn);
-}
-
-int32_t sdesc_weight(const struct sdesc *d, int o, int c, int ky, int kx)
-{
-	if (d->wkind == W_ADD) {
-		if (ky || kx)
-			return 0;
-		if (c < d->csplit)
-			return c == o ? (int32_t)1 << d->sa : 0;
-		return c - d->csplit == o ? (int32_t)1 << d->sb : 0;
-	}
-	if (d->rp) {
-		/* c is the array's lane n of step c / TN, which holds the pair
-		 * i = step*RPE + n = p*C + c (lanes from RPE on hold none) */
-		if (c % d->lanes >= d->rpe)
-			return 0;
-		c = c / d->lanes * d->rpe + c % d->lanes;
-		if (c >= (int64_t)d->c * d->kho * d->kwo)
-			return 0;
-		int p = c / d->c;
-		c %= d->c;
-		ky = p / d->kwo;
-		kx = p % d->kwo;
-	} else if (d->packed) {
-		int j = c / d->creal;
-		kx = kx * d->pack + j % d->pack;
-		ky = ky * d->packy + j / d->pack;
-		c %= d->creal;
-		if (kx >= d->kwo || ky >= d->kho)
-			return 0;
-	}
-	const struct layer *l = d->wl;
-	int go = (d->f0 + o) / d->fg, gc = (d->c0 + c) / d->cg;
-	if (go != gc)
-		return 0;
-	int cl = (d->c0 + c) % d->cg;
-	return l->w[(((int64_t)(d->f0 + o) * d->cg + cl) * d->kho + ky) * d->kwo + kx];
-}
-
-int64_t sdesc_bias(const struct sdesc *d, int o)
-{
-	if (d->wkind == W_ADD || !d->wl->has_bias)
-		return 0;
-	const struct layer *l = d->wl;
-	return l->b[d->f0 + o] * ((int64_t)1 << (l->in.f + l->wt.f - l->bias.f));
-}
-
-/* ---- tiling ---------------------------------------------------------------- */
-
-/* Choose tr (output rows per tile) and tc (input channels per chunk) for d
- * within the buffers; 0, or -1 and an error if nothing fits (no error when
- * what is NULL). A reduction-packed conv takes all its channels in one
- * chunk: c / rpg planes in each bank, ceil(c*KH*KW / TN) array words. */
-static int tile(struct serial *s, struct sdesc *d, struct loc at, const char *what)
-{
-	int pass = d->op != SOP_MAC;
-	/* a whole layer's first tile starts ph rows above its input (a band's
-	 * first row is the fusion's) */
-	if (!d->band)
-		d->iys = -d->ph;
-	int rows = d->poh * d->pk;
-	int blk = pass ? s->tp : s->tm;
-	int64_t best = -1;
-	int best_tr = 0, best_tc = 0;
-	for (int tr = d->pk; tr <= rows; tr += d->pk) {
-		if ((int64_t)tr * d->ow > s->abd || (int64_t)(tr / d->pk) * d->wpwo > s->obd)
-			break;
-		int ir = sdesc_ir(d, tr);
-		int64_t ipl = (int64_t)ir * d->wpwi;
-		if (ipl > s->ibd)
-			break;
-		int tc = 0;
-		if (pass) {
-			tc = blk;
-		} else if (d->rp) {
-			if ((int64_t)(d->c / d->rpg) * ipl > s->ibd || sdesc_blocks(s, d, d->c) > s->wbd)
-				continue;
-			tc = d->c;
-		} else {
-			int64_t by_in = s->ibd / ipl * s->tn;
-			int64_t by_w = s->wbd / ((int64_t)d->kh * d->kw) * s->tn;
-			int64_t all = cdiv(d->c, s->tn) * s->tn;
-			int64_t t = all < by_in ? all : by_in;
-			if (by_w < t)
-				t = by_w;
-			if (t < s->tn)
-				continue;
-			tc = (int)t;
-		}
-		int64_t e = serial_estimate(s, d, tr, tc);
-		if (best < 0 || e < best) {
-			best = e;
-			best_tr = tr;
-			best_tc = tc;
-		}
-	}
-	if (best < 0 && !what)
-		return -1;
-	if (best < 0) {
-		if (s->quiet)
-			return -1;
-		error_at(at, "%s does not fit the serial engine's buffers (input %d words a bank, "
-		         "weights %d array words, accumulators %d pixels, output %d words a bank): "
-		         "its rows of %d pixels, kernel %dx%d and input rows of %d words are too large",
-		         what, s->ibd, s->wbd, s->abd, s->obd, d->ow, d->kh, d->kw, d->wpwi);
-		return -1;
-	}
-	int tr = best_tr, tc = best_tc;
-	d->est = best;
-	d->tr = tr;
-	d->nrt = (int)cdiv(rows, tr);
-	d->rows_last = rows - (d->nrt - 1) * tr;
-	d->trp = tr / d->pk;
-	d->prows_last = d->rows_last / d->pk;
-	d->ir = sdesc_ir(d, tr);
-	d->trsh = tr * d->sh;
-	d->ipl = d->ir * d->wpwi;
-	d->nob = (int)cdiv(d->f, blk);
-	d->nm_last = d->f - (d->nob - 1) * blk;
-	if (pass) {
-		d->ncc = 1;
-		d->tc = blk;
-		d->nc_last = d->nm_last;
-		d->ncb_full = d->ncb_last = 1;
-		d->in_every = 1;
-	} else {
-		d->tc = tc;
-		d->ncc = (int)cdiv(d->c, tc);
-		d->nc_last = d->c - (d->ncc - 1) * tc;
-		d->ncb_full = sdesc_blocks(s, d, tc);
-		d->ncb_last = sdesc_blocks(s, d, d->nc_last);
-		d->in_every = d->ncc > 1;
-		d->w_once = d->nob == 1 && d->ncc == 1;
-		d->wstride = s->nbw + (int64_t)d->ncb_full * d->kh * d->kw * s->wsub;
-		d->wlen = d->ncc > 1 ? d->wstride : s->nbw + (int64_t)d->ncb_last * d->kh * d->kw * s->wsub;
-		d->wlen_last = s->nbw + (int64_t)d->ncb_last * d->kh * d->kw * s->wsub;
-		d->wwords = d->wstride * d->nob * d->ncc;
-	}
-	return 0;
-}
-
-struct sdesc *serial_new_desc(struct serial *s)
-{
-	return new_desc(s);
-}
-
-int serial_tile(struct serial *s, struct sdesc *d)
-{
-	struct loc none = {0};
-	return tile(s, d, none, NULL);
 }
 
 /* ---- lowering ---------------------------------------------------------------- */
@@ -299,7 +110,7 @@ static int lower_mac(struct serial *s, const struct network *net, int i, int las
 	int per = fg >= s->tm ? 1 : s->tm / fg;
 	for (int g0 = 0; g0 < groups; g0 += per) {
 		int ng = groups - g0 < per ? groups - g0 : per;
-		struct sdesc *d = new_desc(s);
+		struct sdesc *d = serial_new_desc(s);
 		d->layer = i;
 		d->last_layer = last;
 		d->name = l->name;
@@ -375,7 +186,7 @@ static int lower_mac(struct serial *s, const struct network *net, int i, int las
 		d->ta = d->tb = tin;
 		d->tout = tout;
 		set_requant(d, l->in.f + l->wt.f - l->out.f, l->round, l->out, act, s->acc_w);
-		if (tile(s, d, l->loc, xprintf("%s '%s'", layer_kind_names[l->kind], l->name)))
+		if (serial_tile_at(s, d, l->loc, xprintf("%s '%s'", layer_kind_names[l->kind], l->name)))
 			return -1;
 		/* TN does not divide the channels: the last block of TN lanes is
 		 * partly idle (64 channels take 3 blocks of 24, 0.89 of the
@@ -401,7 +212,7 @@ static int lower_mac(struct serial *s, const struct network *net, int i, int las
 			for (int j = 0; j < s->tn / g; j++)
 				r.pmask |= (uint64_t)1 << (j * g);
 			r.lanes = s->tn;
-			if (tile(s, &r, l->loc, NULL) == 0 && r.est < d->est)
+			if (serial_tile_at(s, &r, l->loc, NULL) == 0 && r.est < d->est)
 				*d = r;
 		}
 		/* fewer channels than lanes: kernel packing puts a rectangle of
@@ -432,7 +243,7 @@ static int lower_mac(struct serial *s, const struct network *net, int i, int las
 			for (int j = 0; j < per; j++)
 				r.pmask |= (uint64_t)1 << (j * r.c);
 			r.lanes = s->tn;
-			if (tile(s, &r, l->loc, NULL) == 0 && r.est < d->est)
+			if (serial_tile_at(s, &r, l->loc, NULL) == 0 && r.est < d->est)
 				*d = r;
 		}
 	}
@@ -443,7 +254,7 @@ static int lower_pass(struct serial *s, const struct network *net, int i, int ti
 {
 	const struct layer *l = &net->layers[i];
 	const struct stensor *in = &s->tens[tin], *out = &s->tens[tout];
-	struct sdesc *d = new_desc(s);
+	struct sdesc *d = serial_new_desc(s);
 	d->layer = i;
 	d->last_layer = i;
 	d->name = l->name;
@@ -475,7 +286,7 @@ static int lower_pass(struct serial *s, const struct network *net, int i, int ti
 			set_requant(d, l->in.f - l->out.f, l->round, l->out, ACT_NONE, s->acc_w);
 		}
 	}
-	return tile(s, d, l->loc, xprintf("%s '%s'", layer_kind_names[l->kind], l->name));
+	return serial_tile_at(s, d, l->loc, xprintf("%s '%s'", layer_kind_names[l->kind], l->name));
 }
 
 /* add: per block of TM channels, a 1x1 MAC over [a; b] with a on the
@@ -493,7 +304,7 @@ static int lower_add(struct serial *s, const struct network *net, int i, int ta,
 	}
 	for (int o0 = 0; o0 < l->ishape.c; o0 += s->tm) {
 		int nm = l->ishape.c - o0 < s->tm ? l->ishape.c - o0 : s->tm;
-		struct sdesc *d = new_desc(s);
+		struct sdesc *d = serial_new_desc(s);
 		d->layer = i;
 		d->last_layer = i;
 		d->name = l->name;
@@ -514,7 +325,7 @@ static int lower_add(struct serial *s, const struct network *net, int i, int ta,
 		d->tb = tb;
 		d->tout = tout;
 		set_requant(d, fm - l->out.f, l->round, l->out, l->act, s->acc_w);
-		if (tile(s, d, l->loc, xprintf("add '%s'", l->name)))
+		if (serial_tile_at(s, d, l->loc, xprintf("add '%s'", l->name)))
 			return -1;
 	}
 	return 0;
@@ -564,23 +375,8 @@ static void repeat_frames(struct serial *s)
 			}
 			if (!c.osc)
 				c.out += f * s->tens[c.tout].foff;
-			*new_desc(s) = c;
+			*serial_new_desc(s) = c;
 		}
-}
-
-/* The bits of the engine's on-chip buffers at the depths ibd, wbd, abd, obd
- * (nn_serial_core: TN input banks and WSUB weight banks of 2*depth words,
- * two accumulator banks of TM lanes, TM output banks of 2*OBD words). */
-int64_t serial_buffer_bits(const struct serial *s, int64_t ibd, int64_t wbd, int64_t abd,
-                           int64_t obd)
-{
-	return (int64_t)s->tn * 2 * ibd * s->mw + (int64_t)s->wsub * 2 * wbd * s->mw +
-	       2 * abd * s->tm * s->acc_w + (int64_t)s->tm * 2 * obd * s->mw;
-}
-
-int64_t serial_scratch_bits(const struct serial *s, int64_t sdepth)
-{
-	return ((int64_t)1 << s->sl) * sdepth * s->mw;
 }
 
 /* The engine's widths: containers, accumulator, buffers. */
@@ -1003,51 +799,4 @@ int serial_lower(struct serial *s, const struct network *net, const struct compi
 		}
 	}
 	return 0;
-}
-
-/* DESIGN section 5: cycles >= sum over conv and fc of max(MACs / (TM*TN),
- * bytes over the bus / bytes per cycle); the bytes are the weights and
- * biases, the layer's input and its output after a pool that follows it,
- * each value in whole bytes of its format. */
-int serial_roofline(const struct serial *s, const struct network *net, struct sroof *out)
-{
-	int n = 0;
-	for (int i = 0; i < net->nlayers; i++) {
-		const struct layer *l = &net->layers[i];
-		if (l->kind != L_CONV && l->kind != L_FC)
-			continue;
-		const struct layer *o = l;
-		for (int j = i + 1; j < net->nlayers; j++) {
-			const struct layer *m = &net->layers[j];
-			if ((m->kind != L_MAXPOOL && m->kind != L_AVGPOOL && m->kind != L_RELU) ||
-			    m->src[0] != (int)(o - net->layers))
-				break;
-			o = m;
-		}
-		/* the batched tail fetches its weights once for batch frames */
-		double share = i >= s->tail_layer ? s->batch : 1;
-		double bytes = ((double)layer_weight_count(l) * ((l->wt.w + 7) / 8) +
-		                (double)layer_bias_count(l) * (l->has_bias ? (l->bias.w + 7) / 8 : 0)) /
-		               share +
-		               (double)shape_elems(l->ishape) * ((l->in.w + 7) / 8) +
-		               (double)shape_elems(o->oshape) * ((o->out.w + 7) / 8);
-		if (out)
-			out[n] = (struct sroof){i, (int)(o - net->layers), (double)l->macs, bytes,
-			                        (double)l->macs / ((double)s->tm * s->tn),
-			                        bytes / (s->mw / 8.0)};
-		n++;
-	}
-	return n;
-}
-
-int64_t serial_bound(const struct serial *s, const struct network *net)
-{
-	int n = serial_roofline(s, net, NULL);
-	struct sroof *r = xcalloc((size_t)(n ? n : 1), sizeof *r);
-	serial_roofline(s, net, r);
-	double total = 0;
-	for (int k = 0; k < n; k++)
-		total += r[k].compute > r[k].memory ? r[k].compute : r[k].memory;
-
-	return (int64_t)(total + 0.999);
 }

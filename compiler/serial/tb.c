@@ -1,11 +1,11 @@
-/* serial_tb.c: the serial testbench (OUT_tb.v, module tb) and its input
+/* tb.c: the serial testbench (OUT_tb.v, module tb) and its input
  * vectors (OUT_in.hex: every frame's input map, memory word by memory word,
  * as the engine expects it in memory). The bench follows the contract at
  * the top of sim.c: it loads OUT.mem.bin into sim/nn_mem_model, and for
  * each frame writes the input region, pulses start, waits for done, and
  * reads the output region back into out.txt; with --batch, BATCH frames a
  * start, each at its offset in the input and output maps. */
-#include "serial.h"
+#include "tb.h"
 
 #include <stdlib.h>
 #include <string.h>

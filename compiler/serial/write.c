@@ -1,8 +1,8 @@
-/* serial_emit.c: the files of a serial design: OUT.v (the top module with
+/* write.c: the files of a serial design: OUT.v (the top module with
  * its descriptor ROM, then the templates), OUT.mem.bin (the weights, laid
  * out tile by tile as the array consumes them) and OUT.json (the report and
  * the memory map). */
-#include "serial.h"
+#include "write.h"
 
 #include <errno.h>
 #include <math.h>
@@ -52,7 +52,7 @@ static int field_bits(const struct serial *s, int bits)
 }
 
 /* Every field value fits its port (signed fields: shift, padv). */
-static int check_fields(const struct serial *s, const struct network *net)
+int serial_check_fields(const struct serial *s, const struct network *net)
 {
 	for (int k = 0; k < s->ndesc; k++) {
 		const struct sdesc *d = &s->desc[k];
@@ -589,26 +589,9 @@ static int write_svg(const struct serial *s, const struct network *net, const st
 	return 0;
 }
 
-/* ---- the mode ---------------------------------------------------------------------- */
-
-static int serial_compile(struct network *net, const struct compile_opts *o, struct design *d)
+int serial_write(const struct serial *s, const struct network *net, const struct compile_opts *o,
+                 const struct design *d)
 {
-	struct serial *s = xcalloc(1, sizeof *s);
-	if (serial_lower(s, net, o) || check_fields(s, net))
-		return -1;
-	d->top = xprintf("%s_top", net->name);
-	d->multipliers = (int64_t)s->tm * s->tn;
-	d->macs = 0;
-	for (int i = 0; i < net->nlayers; i++)
-		d->macs += net->layers[i].kind == L_CONV || net->layers[i].kind == L_FC
-		                   ? net->layers[i].macs : 0;
-	d->bound = serial_bound(s, net);
-	d->estimate = 0;
-	for (int k = 0; k < s->ndesc; k++)
-		d->estimate += s->desc[k].est;
-	d->estimate = (d->estimate + s->batch - 1) / s->batch;
-	d->batch = s->batch;
-	d->priv = s;
 	FILE *f = out_open(o->out);
 	if (!f)
 		return -1;
@@ -619,15 +602,5 @@ static int serial_compile(struct network *net, const struct compile_opts *o, str
 	if (!j)
 		return -1;
 	write_json(j, s, net, d);
-	if (write_svg(s, net, o))
-		return -1;
-	if (o->tb && serial_emit_tb(s, net, o, d))
-		return -1;
-	if (verbosity >= 2)
-		fprintf(stderr, "nnc: serial %dx%d, %d descriptors, %lld memory words, bound %lld, "
-		        "estimate %lld cycles\n", s->tm, s->tn, s->ndesc, (long long)s->mem_words,
-		        (long long)d->bound, (long long)d->estimate);
-	return 0;
+	return write_svg(s, net, o);
 }
-
-const struct mode_ops serial_ops = {"serial", serial_compile, serial_write_vectors};

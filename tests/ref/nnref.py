@@ -1,7 +1,7 @@
 #!/usr/bin/python3
 """nnref: an independent reference model of nnc's golden model (`nnc run --raw`).
 
-Written from the contract only (DESIGN.md section 2 language, section 3
+Written from the contract only (docs/DESIGN.md §2 language, section 3
 numerics, section 6 files, plus the conventions listed in README-style notes
 below), never from nnc's C sources, so that the two can be compared bit for
 bit by tests/run_golden_diff.sh.
@@ -510,7 +510,7 @@ def is_obj(x):
 
 
 def requant(acc, s, wo, mode):
-    """y = sat_wo(round(acc / 2^s)) per DESIGN section 3; exact."""
+    """y = sat_wo(round(acc / 2^s)) per docs/DESIGN.md §3; exact."""
     if is_obj(acc):
         if s > 0:
             if mode == "nearest":

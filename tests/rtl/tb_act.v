@@ -1,4 +1,4 @@
-// tb_act: nn_act (relu / relu6 / none) against the DESIGN.md 3 definitions, random gaps/backpressure.
+// tb_act: nn_act (relu / relu6 / none) against the docs/DESIGN.md §3 definitions, random gaps/backpressure.
 `timescale 1ns / 1ps
 module tb_act;
 parameter LANES = 2;

@@ -1,4 +1,4 @@
-// tb_add: nn_add (align, exact sum, requantize, act) against DESIGN.md 3; independent random gaps on both inputs.
+// tb_add: nn_add (align, exact sum, requantize, act) against docs/DESIGN.md §3; independent random gaps on both inputs.
 `timescale 1ns / 1ps
 module tb_add;
 parameter LANES = 2;

@@ -1,4 +1,4 @@
-// tb_avgpool: nn_avgpool against DESIGN.md 3 (exact sum, M = round(2^P/n), P = 16+clog2(n), then requantize), random gaps/backpressure.
+// tb_avgpool: nn_avgpool against docs/DESIGN.md §3 (exact sum, M = round(2^P/n), P = 16+clog2(n), then requantize), random gaps/backpressure.
 `timescale 1ns / 1ps
 module tb_avgpool;
 parameter C = 4;

@@ -1,4 +1,4 @@
-// tb_conv: nn_conv against a plain convolution + requantization model (DESIGN.md 3), random gaps/backpressure, throughput.
+// tb_conv: nn_conv against a plain convolution + requantization model (docs/DESIGN.md §3), random gaps/backpressure, throughput.
 `timescale 1ns / 1ps
 module tb_conv;
 parameter C = 4;

@@ -1,4 +1,4 @@
-// tb_fc: nn_fc against a plain matrix-vector + requantization model (DESIGN.md 3), random gaps/backpressure, throughput.
+// tb_fc: nn_fc against a plain matrix-vector + requantization model (docs/DESIGN.md §3), random gaps/backpressure, throughput.
 `timescale 1ns / 1ps
 module tb_fc;
 parameter N = 24;

@@ -1,4 +1,4 @@
-// tb_requant: random vectors with random ce stalls and valid gaps against a behavioural model of DESIGN.md 3.
+// tb_requant: random vectors with random ce stalls and valid gaps against a behavioural model of docs/DESIGN.md §3.
 `timescale 1ns / 1ps
 module tb_requant;
 parameter LANES = 2;

@@ -1,4 +1,4 @@
-/* test_fixed.c: the fixed-point primitives of DESIGN §3 at their edges. */
+/* test_fixed.c: the fixed-point primitives of docs/DESIGN.md §3 at their edges. */
 #include "unit.h"
 
 static void test_round_nearest_half(void **state)

@@ -1,5 +1,5 @@
 /* test_golden.c: every layer of the golden model against plain reference
- * loops written here from DESIGN §3 (one output element at a time, 128-bit
+ * loops written here from docs/DESIGN.md §3 (one output element at a time, 128-bit
  * arithmetic, no shared code with golden.c but the network it reads). */
 #include "unit.h"
 

@@ -13,7 +13,7 @@
  * cifar and vgg_small take flattened kernel packing. */
 #include "unit.h"
 #include "emit.h"
-#include "serial.h"
+#include "serial/lower.h"
 
 struct want {
 	const char *layer;

@@ -4,7 +4,7 @@
  * the largest buffers) and refuse a cap below what the tiles need. */
 #include "unit.h"
 #include "emit.h"
-#include "serial.h"
+#include "serial/lower.h"
 
 static struct network *load(const char *path)
 {

@@ -8,7 +8,7 @@
  * is 6.4 MB) off the bus and leave it faster. */
 #include "unit.h"
 #include "emit.h"
-#include "serial.h"
+#include "serial/lower.h"
 
 #include <stdlib.h>
 

@@ -1,6 +1,6 @@
 /* test_weights.c: pseudo-random weights keep every layer of the examples in
  * range (under 5% saturated, never constant); weights dumped and loaded back
- * are the same integers; float weights are quantized as DESIGN §3 says. */
+ * are the same integers; float weights are quantized as docs/DESIGN.md §3 says. */
 #include "unit.h"
 #include "npy.h"
 

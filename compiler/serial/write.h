@@ -1,0 +1,12 @@
+/* write.h: the files of a serial design: OUT.v, OUT.mem.bin, OUT.json, OUT.svg (write.c). */
+#ifndef NNC_SERIAL_WRITE_H
+#define NNC_SERIAL_WRITE_H
+
+#include "lower.h"
+
+/* Check that every descriptor field fits its width (located errors). */
+int serial_check_fields(const struct serial *s, const struct network *net);
+int serial_write(const struct serial *s, const struct network *net, const struct compile_opts *o,
+                 const struct design *d);
+
+#endif
