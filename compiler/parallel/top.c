@@ -315,17 +315,19 @@ int pemit_top(const struct pplan *p, const struct compile_opts *o)
 	        y.name, y.name, y.name, y.name);
 	fputs("endmodule\n\n`resetall\n", f);
 
-	/* the templates this design instantiates, each once */
-	const char *need[32] = {NULL};
+	/* the templates this design instantiates, each once: one per kind in
+	 * use, and the stream glue */
+	static const char *const engine[] = {
+		[L_CONV] = "nn_conv", [L_FC] = "nn_fc", [L_MAXPOOL] = "nn_maxpool",
+		[L_AVGPOOL] = "nn_avgpool", [L_RELU] = "nn_act", [L_ADD] = "nn_add"};
+	const char *need[L_NKINDS + 5];
+	bool used[L_NKINDS] = {false};
 	int n = 0;
-	for (int i = 0; i < net->nlayers; i++) {
-		if (!p->e[i].live)
-			continue;
-		static const char *const engine[] = {
-			[L_CONV] = "nn_conv", [L_FC] = "nn_fc", [L_MAXPOOL] = "nn_maxpool",
-			[L_AVGPOOL] = "nn_avgpool", [L_RELU] = "nn_act", [L_ADD] = "nn_add"};
-		need[n++] = engine[net->layers[i].kind];
-	}
+	for (int i = 0; i < net->nlayers; i++)
+		if (p->e[i].live && !used[net->layers[i].kind]) {
+			used[net->layers[i].kind] = true;
+			need[n++] = engine[net->layers[i].kind];
+		}
 	if (forked) {
 		need[n++] = "nn_fork";
 		need[n++] = "nn_fifo";
