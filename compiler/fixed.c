@@ -62,6 +62,25 @@ int64_t fx_act(int64_t y, enum act a, struct fixed_fmt out)
 	unreachable();
 }
 
+struct fx_align fx_add_align(struct fixed_fmt a, struct fixed_fmt b)
+{
+	struct fx_align r;
+	r.f = a.f > b.f ? a.f : b.f;
+	r.sa = r.f - a.f;
+	r.sb = r.f - b.f;
+	int wa = a.w + r.sa, wb = b.w + r.sb;
+	r.acc_bits = (wa > wb ? wa : wb) + 1;
+	return r;
+}
+
+int fx_avg_acc_bits(int n, int w)
+{
+	int p;
+	int64_t m;
+	fx_avg_consts(n, &p, &m);
+	return w + p + 2;
+}
+
 void fx_avg_consts(int n, int *p, int64_t *m)
 {
 	int k = 0;

@@ -30,9 +30,19 @@ int64_t fx_requant(i128 acc, int s, enum round_mode r, int w);
 int64_t fx_act(int64_t y, enum act a, struct fixed_fmt out);
 /* relu6's cap: sat_Wo(floor(6 * 2^Fo)). */
 int64_t fx_relu6_cap(struct fixed_fmt out);
+/* add's alignment: both sources scaled to the larger fraction f (a by
+ * 2^sa, b by 2^sb), summed exactly in acc_bits = max(Wa + sa, Wb + sb) + 1
+ * bits, then requantized by f - Fo. */
+struct fx_align {
+	int f, sa, sb, acc_bits;
+};
+struct fx_align fx_add_align(struct fixed_fmt a, struct fixed_fmt b);
 /* avgpool of n cells: y = (sum*M + 2^(P-1)) >> P, P = 16 + ceil(log2 n),
  * M = round(2^P / n). */
 void fx_avg_consts(int n, int *p, int64_t *m);
+/* The bits of avgpool's exact product sum*M plus rounding, for w-bit
+ * inputs: w + P + 2. */
+int fx_avg_acc_bits(int n, int w);
 int64_t fx_avg(i128 sum, int p, int64_t m);
 /* The value of q in format f, as a double. */
 double fx_value(int64_t q, int f);

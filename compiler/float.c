@@ -21,7 +21,7 @@ static void window_layer(const struct layer *l, const double *x, double *y)
 	int C = fc ? (int)shape_elems(l->ishape) : l->ishape.c;
 	int H = fc ? 1 : l->ishape.h, W = fc ? 1 : l->ishape.w;
 	int oh = l->oshape.h, ow = l->oshape.w;
-	bool mac = l->kind == L_CONV || fc;
+	bool mac = kind_is_mac(l->kind);
 	int F = mac ? l->filters : C;
 	int cg = mac ? C / l->groups : 1;
 	for (int f = 0; f < F; f++) {
@@ -72,8 +72,14 @@ void float_run(const struct network *net, const struct ftensor *in, struct ftens
 				for (size_t k = 0; k < per_out; k++)
 					y[k] = act(l, x[k] + b->d[n * per_out + k]);
 				break;
-			default:
+			case L_CONV:
+			case L_FC:
+			case L_MAXPOOL:
+			case L_AVGPOOL:
 				window_layer(l, x, y);
+				break;
+			case L_NKINDS:
+				unreachable();
 			}
 		}
 		if (hook)

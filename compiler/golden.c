@@ -581,8 +581,8 @@ static void pool(const struct layer *l, const struct tensor *in, struct tensor *
 static void add(const struct layer *l, const struct tensor *a, const struct tensor *b,
                 struct tensor *out)
 {
-	int fm = l->in.f > l->in2.f ? l->in.f : l->in2.f;
-	int sa = fm - l->in.f, sb = fm - l->in2.f;
+	struct fx_align al = fx_add_align(l->in, l->in2);
+	int fm = al.f, sa = al.sa, sb = al.sb;
 	size_t n = (size_t)a->n * shape_elems(l->oshape);
 	for (size_t i = 0; i < n; i++) {
 		i128 acc = (i128)a->d[i] * ((i128)1 << sa) + (i128)b->d[i] * ((i128)1 << sb);

@@ -236,7 +236,10 @@ static struct network *front_end(const struct options *o)
 {
 	struct ast_file *ast = parse_file(o->net);
 	struct network *net = ast ? sema(ast) : NULL;
-	return error_count() ? NULL : net;
+	if (error_count())
+		return NULL;
+	mark_live(net);
+	return net;
 }
 
 static int cmd_check(const struct options *o)

@@ -51,21 +51,46 @@ _Noreturn void die_at(const char *file, int line, const char *fmt, ...)
 
 /* ---- the network --------------------------------------------------------- */
 
-/* X(enum, name) */
-#define LAYER_KINDS(X)                                                         \
-	X(L_CONV, "conv")                                                      \
-	X(L_FC, "fc")                                                          \
-	X(L_MAXPOOL, "maxpool")                                                \
-	X(L_AVGPOOL, "avgpool")                                                \
-	X(L_RELU, "relu")                                                      \
-	X(L_ADD, "add")
+/* How the serial engine runs a kind: as a multiply-accumulate descriptor
+ * (weights from memory; a following relu and a simple max pool fused), a
+ * pass over memory (a max or a sum over a window), or an add (a 1x1 "conv"
+ * over both sources with weights 2^shift). */
+enum serial_run { RUN_MAC, RUN_PASS, RUN_ADD };
+
+/* The layer kinds and what the compiler must know of each. Adding one is
+ * the checklist in docs/DESIGN.md ("Adding a layer kind"); every switch
+ * over kinds has no default:, so -Wswitch lists the places to handle it.
+ * X(enum, name, mac, windowed, sources, parallel template, serial run)
+ *   mac       multiplies by trained weights and accumulates (has weights,
+ *             bias, an exact accumulator, MACs)
+ *   windowed  slides a kh x kw window with stride and pad over its input
+ *   sources   the feature maps it reads
+ *   template  the templates/ module of its layer-parallel engine
+ *   run       how the layer-serial engine runs it (enum serial_run) */
+#define LAYER_KINDS(X)                                                           \
+	X(L_CONV, "conv", 1, 1, 1, "nn_conv", RUN_MAC)                           \
+	X(L_FC, "fc", 1, 0, 1, "nn_fc", RUN_MAC)                                 \
+	X(L_MAXPOOL, "maxpool", 0, 1, 1, "nn_maxpool", RUN_PASS)                 \
+	X(L_AVGPOOL, "avgpool", 0, 1, 1, "nn_avgpool", RUN_PASS)                 \
+	X(L_RELU, "relu", 0, 0, 1, "nn_act", RUN_PASS)                           \
+	X(L_ADD, "add", 0, 0, 2, "nn_add", RUN_ADD)
 
 enum layer_kind {
-#define X(e, s) e,
+#define X(e, s, mac, win, nsrc, pt, run) e,
 	LAYER_KINDS(X)
 #undef X
 	L_NKINDS
 };
+
+struct kind_info {
+	const char *name;
+	bool mac, windowed;
+	int sources;
+	const char *parallel_template;
+	enum serial_run serial_run;
+};
+extern const struct kind_info kind_info[L_NKINDS];
+static inline bool kind_is_mac(enum layer_kind k) { return kind_info[k].mac; }
 #define KMASK(k) (1u << (k))
 #define K_ANY (KMASK(L_NKINDS) - 1)
 
@@ -143,6 +168,8 @@ struct layer {
 	struct fixed_fmt in, in2, wt, bias, out; /* in2: add's second input */
 	int par_pi, par_po;                /* `par`; 0 = the compiler chooses */
 	bool bad;                          /* sema: had errors; its users are not checked */
+	bool live;                         /* live.c: leads to the network's output */
+	int readers;                       /* live.c: live layers reading it (the output counts) */
 
 	struct shape ishape, oshape;
 	int acc_bits;                      /* conv, fc, add, avgpool: exact accumulator width */
@@ -182,6 +209,9 @@ struct ast_file *parse_file(const char *path);         /* lang/: NULL if nothing
 /* text[len] must be 0 and stay alive: errors quote it */
 struct ast_file *parse_text(const char *path, const char *text, size_t len);
 struct network *sema(struct ast_file *ast);             /* sema.c: NULL after errors */
+/* live.c: mark the layers that lead to the output (warning for the others)
+ * and count their live readers; every back end builds only live layers */
+void mark_live(struct network *net);
 
 /* report.c */
 void print_layer_table(FILE *f, const struct network *net);

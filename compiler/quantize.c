@@ -136,7 +136,7 @@ static int settle_layer(struct network *net, int i)
 		l->in2 = s1 ? s1->out : net->in_fmt;
 	if (l->kind == L_MAXPOOL || l->kind == L_RELU)
 		l->out = l->in;
-	if (l->kind == L_CONV || l->kind == L_FC) {
+	if (kind_is_mac(l->kind)) {
 		l->wt.f = best_frac(l->wf, l->nw, l->wt.w, 64);
 		int facc = l->in.f + l->wt.f;
 		if (default_bias)
@@ -152,9 +152,7 @@ static int settle_layer(struct network *net, int i)
 		}
 	}
 	if (l->kind == L_ADD) {
-		int fm = l->in.f > l->in2.f ? l->in.f : l->in2.f;
-		int wa = l->in.w + fm - l->in.f, wb = l->in2.w + fm - l->in2.f;
-		l->acc_bits = (wa > wb ? wa : wb) + 1;
+		l->acc_bits = fx_add_align(l->in, l->in2).acc_bits;
 		if (l->acc_bits > 64) {
 			error_at(l->loc, "calibrated inputs of add '%s' are too far apart in scale", l->name);
 			return -1;
@@ -202,7 +200,7 @@ int quantize_network(struct network *net, const struct weight_opts *wo, const ch
 			goto out_t;
 		const struct tensor *a = l->src[0] >= 0 ? &t[l->src[0]] : &in;
 		const struct tensor *b = l->nsrc > 1 ? (l->src[1] >= 0 ? &t[l->src[1]] : &in) : NULL;
-		bool choose = l->kind == L_CONV || l->kind == L_FC || l->kind == L_ADD || avg_out;
+		bool choose = kind_is_mac(l->kind) || l->kind == L_ADD || avg_out;
 		if (choose)
 			choose_output(net, i, a, b, &fs.t[i], &t[i]);
 		else {
@@ -211,7 +209,7 @@ int quantize_network(struct network *net, const struct weight_opts *wo, const ch
 			golden_layer(net, i, a, b, &t[i]);
 		}
 		error_vs(&t[i], l->out.f, &fs.t[i], &e, &sig);
-		bool w = l->kind == L_CONV || l->kind == L_FC;
+		bool w = kind_is_mac(l->kind);
 		if (verbosity >= 1)
 			printf("%-10s %-8s %-13s %-13s %-14s %-13s %8.1f\n", l->name,
 			       layer_kind_names[l->kind], xprintf("fixed<%d,%d>", l->in.w, l->in.f),

@@ -32,7 +32,7 @@ static const char *src_name(const struct network *net, int s)
 	return s < 0 ? net->in_name : net->layers[s].name;
 }
 
-static bool has_weights(const struct layer *l) { return l->kind == L_CONV || l->kind == L_FC; }
+static bool has_weights(const struct layer *l) { return kind_is_mac(l->kind); }
 
 static const char *geometry(const struct layer *l)
 {
@@ -44,9 +44,14 @@ static const char *geometry(const struct layer *l)
 			return "global";
 		return xprintf("k%dx%d s%dx%d p%dx%d%s", l->kh, l->kw, l->sh, l->sw, l->ph, l->pw,
 		               l->groups > 1 ? xprintf(" g%d", l->groups) : "");
-	default:
+	case L_FC:
+	case L_RELU:
+	case L_ADD:
 		return "";
+	case L_NKINDS:
+		break;
 	}
+	unreachable();
 }
 
 void print_layer_table(FILE *f, const struct network *net)
@@ -67,7 +72,7 @@ void print_layer_table(FILE *f, const struct network *net)
 		        i + 1, l->name, layer_kind_names[l->kind], from, shape_str(l->ishape),
 		        shape_str(l->oshape), geometry(l), in, has_weights(l) ? fmt_str(l->wt) : "-",
 		        !has_weights(l) ? "-" : l->has_bias ? fmt_str(l->bias) : "none", fmt_str(l->out),
-		        l->kind == L_CONV || l->kind == L_FC || l->kind == L_ADD ? act_names[l->act] : "-",
+		        kind_is_mac(l->kind) || l->kind == L_ADD ? act_names[l->act] : "-",
 		        l->acc_bits ? xprintf("%d", l->acc_bits) : "-", grouped(l->macs),
 		        grouped(l->params));
 		macs += l->macs;
@@ -122,7 +127,7 @@ void print_layer_json(FILE *f, const struct network *net)
 		}
 		fprintf(f, "], \"input_shape\": [%d, %d, %d], \"output_shape\": [%d, %d, %d]",
 		        l->ishape.c, l->ishape.h, l->ishape.w, l->oshape.c, l->oshape.h, l->oshape.w);
-		if (l->kind == L_CONV || l->kind == L_MAXPOOL || l->kind == L_AVGPOOL)
+		if (kind_info[l->kind].windowed)
 			fprintf(f, ", \"kernel\": [%d, %d], \"stride\": [%d, %d], \"pad\": [%d, %d]",
 			        l->kh, l->kw, l->sh, l->sw, l->ph, l->pw);
 		if (l->kind == L_CONV)

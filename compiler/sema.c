@@ -2,11 +2,17 @@
  * defaults and sources; infers shapes and fixed-point formats (docs/DESIGN.md §2-3);
  * sizes the exact accumulators; reports every error it finds, located. */
 #include "ast.h"
+#include "fixed.h"
 
 #include <string.h>
 
 const char *const layer_kind_names[] = {
-#define X(e, s) s,
+#define X(e, s, mac, win, nsrc, pt, run) s,
+	LAYER_KINDS(X)
+#undef X
+};
+const struct kind_info kind_info[L_NKINDS] = {
+#define X(e, s, mac, win, nsrc, pt, run) [e] = {s, mac, win, nsrc, pt, run},
 	LAYER_KINDS(X)
 #undef X
 };
@@ -247,14 +253,20 @@ int64_t layer_weight_count(const struct layer *l)
 		return (int64_t)l->filters * (l->ishape.c / l->groups) * l->kh * l->kw;
 	case L_FC:
 		return (int64_t)l->filters * shape_elems(l->ishape);
-	default:
+	case L_MAXPOOL:
+	case L_AVGPOOL:
+	case L_RELU:
+	case L_ADD:
 		return 0;
+	case L_NKINDS:
+		break;
 	}
+	unreachable();
 }
 
 int64_t layer_bias_count(const struct layer *l)
 {
-	return (l->kind == L_CONV || l->kind == L_FC) && l->has_bias ? l->filters : 0;
+	return kind_is_mac(l->kind) && l->has_bias ? l->filters : 0;
 }
 
 int64_t layer_fan_in(const struct layer *l)
@@ -267,9 +279,13 @@ int64_t layer_fan_in(const struct layer *l)
 	case L_AVGPOOL:
 	case L_MAXPOOL:
 		return (int64_t)l->kh * l->kw;
-	default:
+	case L_RELU:
+	case L_ADD:
 		return 1;
+	case L_NKINDS:
+		break;
 	}
+	unreachable();
 }
 
 __extension__ typedef unsigned __int128 u128;
@@ -283,14 +299,6 @@ static int bits_for(u128 b)
 		n++;
 	}
 	return n;
-}
-
-static int clog2(int64_t n)
-{
-	int k = 0;
-	while (((int64_t)1 << k) < n)
-		k++;
-	return k;
 }
 
 /* The exact accumulator of a conv or fc: n products of at most
@@ -480,8 +488,7 @@ static void build_layer(struct network *net, struct layer *l, struct aval *v,
 		if (l->kind == L_AVGPOOL) {
 			/* sum (W + clog2 n bits) times M (P - clog2 n + 1 bits) plus rounding */
 			int n = l->kh * l->kw;
-			int p = 16 + clog2(n);
-			l->acc_bits = l->in.w + p + 2;
+			l->acc_bits = fx_avg_acc_bits(n, l->in.w);
 			if (v[A_OUT].set)
 				l->out = v[A_OUT].fmt;
 			if (l->acc_bits > 64) {
@@ -503,9 +510,7 @@ static void build_layer(struct network *net, struct layer *l, struct aval *v,
 			return;
 		}
 		l->out = v[A_OUT].set ? v[A_OUT].fmt : (struct fixed_fmt){8, 4};
-		int fm = l->in.f > l->in2.f ? l->in.f : l->in2.f;
-		int wa = l->in.w + fm - l->in.f, wb = l->in2.w + fm - l->in2.f;
-		l->acc_bits = (wa > wb ? wa : wb) + 1;
+		l->acc_bits = fx_add_align(l->in, l->in2).acc_bits;
 		break;
 	}
 	case L_NKINDS:
@@ -579,10 +584,11 @@ static void do_layer(struct network *net, const struct stmt *s, const struct def
 		ok = false;
 	}
 	struct layer l = {.kind = (enum layer_kind)kind, .name = s->name, .loc = s->name_loc};
-	int want = kind == L_ADD ? 2 : 1;
+	int want = kind_info[kind].sources;
 	if (!s->srcs) {
-		if (kind == L_ADD) {
-			error_at(s->name_loc, "add '%s' needs two sources: add %s (a, b)", s->name, s->name);
+		if (want > 1) {
+			error_at(s->name_loc, "%s '%s' needs two sources: %s %s (a, b)", s->kind_name,
+			         s->name, s->kind_name, s->name);
 			ok = false;
 		}
 		l.src[0] = net->nlayers - 1;

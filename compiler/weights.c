@@ -78,7 +78,7 @@ static int load_dir(struct network *net, const struct weight_opts *o)
 	int rc = 0;
 	for (int i = 0; i < net->nlayers; i++) {
 		struct layer *l = &net->layers[i];
-		if (l->kind != L_CONV && l->kind != L_FC)
+		if (!kind_is_mac(l->kind))
 			continue;
 		int64_t shape[4];
 		int nd = weight_shape(l, shape);
@@ -294,7 +294,7 @@ static void random_measured(struct network *net, const struct weight_opts *o)
 		const struct tensor *a = l->src[0] >= 0 ? &t[l->src[0]] : &in;
 		const struct tensor *b = l->nsrc > 1 ? (l->src[1] >= 0 ? &t[l->src[1]] : &in) : NULL;
 		double ignored;
-		if (l->kind == L_CONV || l->kind == L_FC) {
+		if (kind_is_mac(l->kind)) {
 			random_layer(l, layer_seed(o, i), mean_square(a, l->in.f), &ignored);
 			if (o->keep_float)
 				keep_floats(l);
@@ -346,7 +346,7 @@ static int load_random(struct network *net, const struct weight_opts *o)
 		}
 		if (m2[i] > range * range)
 			m2[i] = range * range;
-		if (o->keep_float && (l->kind == L_CONV || l->kind == L_FC))
+		if (o->keep_float && kind_is_mac(l->kind))
 			keep_floats(l);
 	}
 	return 0;
@@ -358,7 +358,7 @@ int load_weights(struct network *net, const struct weight_opts *o)
 		struct layer *l = &net->layers[i];
 		l->nw = layer_weight_count(l);
 		l->nb = layer_bias_count(l);
-		if (l->kind == L_CONV || l->kind == L_FC) {
+		if (kind_is_mac(l->kind)) {
 			l->w = huge_alloc((size_t)l->nw * sizeof *l->w);
 			l->b = big_alloc((size_t)(l->nb ? l->nb : 1) * sizeof *l->b);
 		}
@@ -390,7 +390,7 @@ int dump_weights(const struct network *net, const char *dir)
 	}
 	for (int i = 0; i < net->nlayers; i++) {
 		const struct layer *l = &net->layers[i];
-		if (l->kind != L_CONV && l->kind != L_FC)
+		if (!kind_is_mac(l->kind))
 			continue;
 		int64_t shape[4];
 		int nd = weight_shape(l, shape);

@@ -6,7 +6,8 @@
 /*
  * Per output element, n = KH*KW cells (no padding):
  *   sum = exact sum of the cells
- *   y1  = (sum*M + 2^(P-1)) >>> P,  P = 16 + clog2(n),  M = floor(2^P/n + 1/2)
+ *   y1  = (sum*M + 2^(P-1)) >>> P, with P and M from the compiler
+ *         (fx_avg_consts: P = 16 + clog2(n), M = round(2^P/n), docs/DESIGN.md §3)
  *         (y1 is in the input's fraction bits)
  *   y   = requantize(y1): data shift SHIFT (= Fin - Fout, 0 keeps the format),
  *         ROUND nearest/floor, saturation to OUT_W (as nn_requant, no bias/act).
@@ -39,7 +40,11 @@ module nn_avgpool #(
     // 1: round to nearest, 0: floor (final requantization)
     parameter ROUND = 1,
     // output element width
-    parameter OUT_W = 8
+    parameter OUT_W = 8,
+    // the average's shift and multiplier, computed by the compiler
+    // (fx_avg_consts): y1 = (sum*M + 2^(P-1)) >>> P
+    parameter P = 18,
+    parameter [63:0] M = 65536
 ) (
     input  wire                    clk,
     input  wire                    rst,
@@ -57,11 +62,6 @@ module nn_avgpool #(
 
 localparam N = KH * KW;
 localparam L = (N > 1) ? $clog2(N) : 0;
-localparam P = 16 + L;
-/* verilator lint_off WIDTH */
-localparam [63:0] N64 = N;
-/* verilator lint_on WIDTH */
-localparam [63:0] M = ((64'd1 << (P + 1)) + N64) / (N64 + N64);
 localparam M_W = P + 2;
 localparam S_W = DATA_W + L;
 localparam PR_W = S_W + M_W;
@@ -74,8 +74,12 @@ initial begin
         $error("Error: LANES must divide C (instance %m)");
         $finish;
     end
-    if (P > 60) begin
-        $error("Error: window too large (instance %m)");
+    if (P > 60 || P < L + 1) begin
+        $error("Error: P must be in [clog2(KH*KW) + 1, 60] (instance %m)");
+        $finish;
+    end
+    if (M == 0 || M >= (64'd1 << (P - L + 1))) begin
+        $error("Error: M must be in [1, 2^(P - clog2(KH*KW) + 1)) (instance %m)");
         $finish;
     end
 end

@@ -690,7 +690,7 @@ static bool write_weights(struct imp *im, const char *dir)
 	bool ok = true;
 	for (int i = 0; i < im->nl && ok; i++) {
 		const struct ilayer *l = &im->l[i];
-		if (l->kind != L_CONV && l->kind != L_FC)
+		if (!kind_is_mac(l->kind))
 			continue;
 		int64_t shape[4] = {l->filters, l->nw / l->filters, l->kh, l->kw};
 		if (l->kind == L_CONV)

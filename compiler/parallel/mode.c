@@ -16,7 +16,7 @@ static int parallel_compile(struct network *net, const struct compile_opts *o, s
 	d->estimate = p->interval;
 	d->macs = 0;
 	for (int i = 0; i < net->nlayers; i++)
-		if (p->e[i].live)
+		if (p->e[i].l->live)
 			d->macs += net->layers[i].macs;
 	d->priv = p;
 	if (pemit_roms(p, o) || pemit_top(p, o) || pemit_report(p, o))

@@ -15,7 +15,6 @@
 
 /* ---- the plan: parallelism, lanes and cycles per engine ------------------- */
 
-static bool is_mac(const struct layer *l) { return l->kind == L_CONV || l->kind == L_FC; }
 
 /* Input channels and output channels an engine's PI and PO divide. */
 static int par_in_span(const struct layer *l)
@@ -102,12 +101,11 @@ static int64_t engine_cycles(const struct pengine *e)
 	int64_t in_beats = ceil_div(shape_elems(l->ishape), e->in_lanes);
 	int64_t out_beats = ceil_div(shape_elems(l->oshape), e->out_lanes);
 	int64_t c = in_beats > out_beats ? in_beats : out_beats;
-	if (is_mac(l)) {
+	if (kind_is_mac(l->kind)) {
 		int64_t k = pengine_compute(l, e->pi, e->po);
 		c = k > c ? k : c;
 	}
-	bool windowed = l->kind == L_CONV || l->kind == L_MAXPOOL ||
-	                (l->kind == L_AVGPOOL && !l->global);
+	bool windowed = kind_info[l->kind].windowed && !l->global;
 	if (windowed) {
 		int64_t row_in = ceil_div((int64_t)l->ishape.w * l->ishape.c, e->in_lanes);
 		int64_t row_out = l->kind == L_CONV ? pengine_compute(l, e->pi, e->po) / l->oshape.h
@@ -126,7 +124,7 @@ static int64_t engine_cycles(const struct pengine *e)
 static int64_t engine_mults(const struct pengine *e)
 {
 	const struct layer *l = e->l;
-	if (!is_mac(l))
+	if (!kind_is_mac(l->kind))
 		return 0;
 	return (int64_t)e->pi * e->po * (l->kind == L_CONV ? l->kh * l->kw : 1);
 }
@@ -140,7 +138,7 @@ static void set_lanes(struct pplan *p)
 		struct pengine *e = &p->e[i];
 		const struct layer *l = e->l;
 		int src_lanes = l->src[0] >= 0 ? p->e[l->src[0]].out_lanes : 0;
-		if (is_mac(l)) {
+		if (kind_is_mac(l->kind)) {
 			e->in_lanes = e->pi;
 			e->out_lanes = e->po;
 		} else {
@@ -158,13 +156,13 @@ static void set_lanes(struct pplan *p)
 	}
 	p->in_lanes = 1;
 	for (int i = 0; i < net->nlayers; i++)
-		if (p->e[i].live && (net->layers[i].src[0] == -1 ||
+		if (p->e[i].l->live && (net->layers[i].src[0] == -1 ||
 		                     (net->layers[i].nsrc > 1 && net->layers[i].src[1] == -1))) {
 			p->in_lanes = p->e[i].in_lanes;
 			break;
 		}
 	for (int i = 0; i < net->nlayers; i++) {
-		bool live = p->e[i].live;
+		bool live = p->e[i].l->live;
 		p->e[i].cycles = live ? engine_cycles(&p->e[i]) : 0;
 		p->e[i].mults = live ? engine_mults(&p->e[i]) : 0;
 	}
@@ -217,7 +215,7 @@ static void balance(struct pplan *p, int budget)
 			if (slow < 0 || p->e[i].cycles > p->e[slow].cycles)
 				slow = i;
 		struct pengine *e = &p->e[slow];
-		if (!is_mac(e->l) || e->fixed)
+		if (!kind_is_mac(e->l->kind) || e->fixed)
 			break;
 		int pi = e->pi, po = e->po;
 		if (!next_option(e->l, pengine_compute(e->l, e->pi, e->po), &pi, &po))
@@ -245,7 +243,7 @@ int parallel_plan(struct pplan *p, const struct compile_opts *o)
 		const struct layer *l = e->l = &net->layers[i];
 		e->pi = e->po = 1;
 		if (l->par_pi) {
-			if (!is_mac(l)) {
+			if (!kind_is_mac(l->kind)) {
 				error_at(l->loc, "par applies to conv and fc layers, not %s",
 				         layer_kind_names[l->kind]);
 				rc = -1;
@@ -263,17 +261,6 @@ int parallel_plan(struct pplan *p, const struct compile_opts *o)
 	}
 	if (rc)
 		return rc;
-	/* only the layers the output depends on become hardware */
-	p->e[net->output].live = true;
-	for (int i = net->output; i >= 0; i--)
-		if (p->e[i].live)
-			for (int k = 0; k < net->layers[i].nsrc; k++)
-				if (net->layers[i].src[k] >= 0)
-					p->e[net->layers[i].src[k]].live = true;
-	for (int i = 0; i < net->nlayers; i++)
-		if (!p->e[i].live)
-			warn_at(net->layers[i].loc, "'%s' does not lead to the output '%s': it is left out of the hardware",
-			        net->layers[i].name, net->layers[net->output].name);
 	set_lanes(p);
 	int64_t least = total_mults(p);
 	if (least > o->mult_budget)
@@ -285,7 +272,7 @@ int parallel_plan(struct pplan *p, const struct compile_opts *o)
 		const struct pengine *e = &p->e[i];
 		if (e->cycles > p->interval)
 			p->interval = e->cycles;
-		if (is_mac(e->l) && e->live) {
+		if (kind_is_mac(e->l->kind) && e->l->live) {
 			int64_t b = ceil_div(e->l->macs, e->mults);
 			p->bound = b > p->bound ? b : p->bound;
 		}

@@ -10,7 +10,6 @@ struct pengine {
 	const struct layer *l;
 	int pi, po;                 /* conv, fc: input x output channels per cycle */
 	bool fixed;                 /* par = [PI, PO] given */
-	bool live;                  /* reaches the output (dead layers are not built) */
 	int in_lanes, in2_lanes;    /* elements per input beat (in2: add's second) */
 	int out_lanes;              /* elements per output beat */
 	int64_t mults;

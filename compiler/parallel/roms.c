@@ -11,7 +11,6 @@
 #include <string.h>
 #include <unistd.h>
 
-static bool is_mac(const struct layer *l) { return l->kind == L_CONV || l->kind == L_FC; }
 
 /* ---- ROM images (layouts: templates/README.md) --------------------------------- */
 
@@ -252,7 +251,7 @@ int pemit_roms(const struct pplan *p, const struct compile_opts *o)
 	for (int i = 0; i < net->nlayers; i++) {
 		const struct pengine *e = &p->e[i];
 		const struct layer *l = e->l;
-		if (!is_mac(l) || !e->live)
+		if (!kind_is_mac(l->kind) || !e->l->live)
 			continue;
 		int kk = l->kind == L_CONV ? l->kh * l->kw : 1;
 		for (int b = 0; b <= l->has_bias; b++) {

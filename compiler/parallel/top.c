@@ -1,11 +1,11 @@
 /* top.c: <network>_top of a layer-parallel design, one engine per layer
  * and the streams between them, and OUT.json. */
 #include "top.h"
+#include "fixed.h"
 
 #include <stdlib.h>
 #include <string.h>
 
-static bool is_mac(const struct layer *l) { return l->kind == L_CONV || l->kind == L_FC; }
 
 static const char *rom_name(const struct compile_opts *o, const struct layer *l, const char *what)
 {
@@ -33,17 +33,8 @@ static void ports(FILE *f, const char *in, const char *out)
 	           ".m_axis_tlast(%s_tlast)\n", out, out, out, out);
 }
 
-static int relu6_cap(struct fixed_fmt out)
-{
-	double v = 6.0;
-	for (int k = 0; k < out.f; k++)
-		v *= 2;
-	for (int k = 0; k > out.f; k--)
-		v /= 2;
-	long long c = (long long)v;            /* floor for v >= 0 */
-	long long max = (1LL << (out.w - 1)) - 1;
-	return (int)(c > max ? max : c);
-}
+/* The relu6 cap as a Verilog parameter: fx_relu6_cap, the one definition. */
+static long long relu6_cap(struct fixed_fmt out) { return (long long)fx_relu6_cap(out); }
 
 static int act_code(enum act a) { return a == ACT_RELU ? 1 : a == ACT_RELU6 ? 2 : 0; }
 
@@ -71,7 +62,7 @@ static void conv_engine(FILE *f, const struct compile_opts *o, const struct peng
 	fprintf(f, "    .HAS_BIAS(%d), .BIAS_W(%d), .BIAS_SHIFT(%d), .SHIFT(%d), .ROUND(%d),\n",
 	        l->has_bias, l->has_bias ? l->bias.w : 2, l->has_bias ? facc - l->bias.f : 0,
 	        facc - l->out.f, l->round == ROUND_NEAREST);
-	fprintf(f, "    .OUT_W(%d), .ACT(%d), .RELU6_MAX(%d),\n", l->out.w, act_code(l->act),
+	fprintf(f, "    .OUT_W(%d), .ACT(%d), .RELU6_MAX(%lld),\n", l->out.w, act_code(l->act),
 	        relu6_cap(l->out));
 	fprintf(f, "    .WEIGHT_FILE(\"%s\"), .BIAS_FILE(\"%s\")\n", rom_name(o, l, "w"),
 	        l->has_bias ? rom_name(o, l, "b") : "");
@@ -99,13 +90,13 @@ static void add_engine(FILE *f, const struct pengine *e, const char *a, const ch
                        const char *out)
 {
 	const struct layer *l = e->l;
-	int fc = l->in.f > l->in2.f ? l->in.f : l->in2.f;
+	struct fx_align al = fx_add_align(l->in, l->in2);
 	fprintf(f, "// %s: add %dx%dx%d, %d lane(s)\n", l->name, l->oshape.c, l->oshape.h, l->oshape.w,
 	        e->in_lanes);
 	fprintf(f, "nn_add #(\n    .LANES(%d), .A_W(%d), .B_W(%d), .SHIFT_A(%d), .SHIFT_B(%d),\n"
-	           "    .SHIFT(%d), .ROUND(%d), .OUT_W(%d), .ACT(%d), .RELU6_MAX(%d)\n) u_%s (\n"
+	           "    .SHIFT(%d), .ROUND(%d), .OUT_W(%d), .ACT(%d), .RELU6_MAX(%lld)\n) u_%s (\n"
 	           "    .clk(clk), .rst(rst),\n",
-	        e->in_lanes, l->in.w, l->in2.w, fc - l->in.f, fc - l->in2.f, fc - l->out.f,
+	        e->in_lanes, l->in.w, l->in2.w, al.sa, al.sb, al.f - l->out.f,
 	        l->round == ROUND_NEAREST, l->out.w, act_code(l->act), relu6_cap(l->out), l->name);
 	fprintf(f, "    .s_a_axis_tdata(%s_tdata), .s_a_axis_tvalid(%s_tvalid), .s_a_axis_tready(%s_tready), "
 	           ".s_a_axis_tlast(%s_tlast),\n", a, a, a, a);
@@ -194,7 +185,7 @@ int pemit_top(const struct pplan *p, const struct compile_opts *o)
 	for (int i = 0; i < net->nlayers; i++) {
 		outs[i] = (struct stream){tmp_name(net->layers[i].name, "o"), p->e[i].out_lanes,
 		                          net->layers[i].out.w};
-		if (p->e[i].live)
+		if (p->e[i].l->live)
 			declare(f, outs[i]);
 	}
 	fputc('\n', f);
@@ -203,7 +194,7 @@ int pemit_top(const struct pplan *p, const struct compile_opts *o)
 	int *readers = xcalloc((size_t)net->nlayers + 1, sizeof *readers);
 	int *taken = xcalloc((size_t)net->nlayers + 1, sizeof *taken);
 	for (int i = 0; i < net->nlayers; i++)
-		if (p->e[i].live)
+		if (p->e[i].l->live)
 			for (int k = 0; k < net->layers[i].nsrc; k++)
 				readers[net->layers[i].src[k] + 1]++;
 	readers[net->output + 1]++;
@@ -258,7 +249,7 @@ int pemit_top(const struct pplan *p, const struct compile_opts *o)
 	for (int i = 0; i < net->nlayers; i++) {
 		const struct layer *l = &net->layers[i];
 		const struct pengine *e = &p->e[i];
-		if (!e->live)
+		if (!e->l->live)
 			continue;
 		struct stream a = branch[l->src[0] + 1][taken[l->src[0] + 1]++];
 		a = adapt(f, a, e->in_lanes, tmp_name(l->name, "in"), shape_elems(l->ishape));
@@ -280,18 +271,23 @@ int pemit_top(const struct pplan *p, const struct compile_opts *o)
 		case L_MAXPOOL:
 			maxpool_engine(f, e, a.name, outs[i].name);
 			break;
-		case L_AVGPOOL:
+		case L_AVGPOOL: {
+			int ap;
+			int64_t am;
+			fx_avg_consts(l->kh * l->kw, &ap, &am);
 			fprintf(f, "// %s: avgpool %dx%dx%d -> %dx%dx%d, %d lane(s)\n"
 			           "nn_avgpool #(\n    .C(%d), .H(%d), .W(%d), .LANES(%d), .DATA_W(%d),\n"
-			           "    .KH(%d), .KW(%d), .SH(%d), .SW(%d), .SHIFT(%d), .ROUND(%d), .OUT_W(%d)\n"
+			           "    .KH(%d), .KW(%d), .SH(%d), .SW(%d), .SHIFT(%d), .ROUND(%d), .OUT_W(%d),\n"
+			           "    .P(%d), .M(64'd%lld)\n"
 			           ") u_%s (\n    .clk(clk), .rst(rst),\n",
 			        l->name, l->ishape.c, l->ishape.h, l->ishape.w, l->oshape.c, l->oshape.h,
 			        l->oshape.w, e->in_lanes, l->ishape.c, l->ishape.h, l->ishape.w, e->in_lanes,
 			        l->in.w, l->kh, l->kw, l->sh, l->sw, l->in.f - l->out.f,
-			        l->round == ROUND_NEAREST, l->out.w, l->name);
+			        l->round == ROUND_NEAREST, l->out.w, ap, (long long)am, l->name);
 			ports(f, a.name, outs[i].name);
 			fputs(");\n\n", f);
 			break;
+		}
 		case L_RELU:
 			fprintf(f, "// %s: relu, %d lane(s)\n"
 			           "nn_act #(.LANES(%d), .DATA_W(%d), .ACT(1), .RELU6_MAX(0)) u_%s (\n"
@@ -303,10 +299,8 @@ int pemit_top(const struct pplan *p, const struct compile_opts *o)
 		case L_ADD:
 			add_engine(f, e, a.name, b.name, outs[i].name);
 			break;
-		default:
-			error_at(l->loc, "%s layers are not in the parallel mode of this build of nnc yet",
-			         layer_kind_names[l->kind]);
-			return -1;
+		case L_NKINDS:
+			unreachable();
 		}
 	}
 	struct stream y = branch[net->output + 1][taken[net->output + 1]++];
@@ -324,7 +318,7 @@ int pemit_top(const struct pplan *p, const struct compile_opts *o)
 	bool used[L_NKINDS] = {false};
 	int n = 0;
 	for (int i = 0; i < net->nlayers; i++)
-		if (p->e[i].live && !used[net->layers[i].kind]) {
+		if (p->e[i].l->live && !used[net->layers[i].kind]) {
 			used[net->layers[i].kind] = true;
 			need[n++] = engine[net->layers[i].kind];
 		}
@@ -358,7 +352,7 @@ int pemit_report(const struct pplan *p, const struct compile_opts *o)
 	for (int i = 0; i < net->nlayers; i++) {
 		const struct pengine *e = &p->e[i];
 		const struct layer *l = e->l;
-		int64_t rom = is_mac(l) ? l->nw * l->wt.w + l->nb * l->bias.w : 0;
+		int64_t rom = kind_is_mac(l->kind) ? l->nw * l->wt.w + l->nb * l->bias.w : 0;
 		fprintf(f, "%s\n  {\"name\": \"%s\", \"kind\": \"%s\", \"macs\": %lld, \"pi\": %d, \"po\": %d, "
 		           "\"multipliers\": %lld, \"in_lanes\": %d, \"out_lanes\": %d, "
 		           "\"cycles_per_frame\": %lld, \"rom_bits\": %lld}",

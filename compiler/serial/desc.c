@@ -112,7 +112,7 @@ int serial_roofline(const struct serial *s, const struct network *net, struct sr
 	int n = 0;
 	for (int i = 0; i < net->nlayers; i++) {
 		const struct layer *l = &net->layers[i];
-		if (l->kind != L_CONV && l->kind != L_FC)
+		if (!kind_is_mac(l->kind) || !l->live)
 			continue;
 		const struct layer *o = l;
 		for (int j = i + 1; j < net->nlayers; j++) {

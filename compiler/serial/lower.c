@@ -17,15 +17,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* Number of layers reading layer i's output (the network output counts). */
-static int consumers(const struct network *net, int i)
-{
-	int n = i == net->output;
-	for (int k = 0; k < net->nlayers; k++)
-		for (int s = 0; s < net->layers[k].nsrc; s++)
-			n += net->layers[k].src[s] == i;
-	return n;
-}
 
 static int new_tensor(struct serial *s, const char *name, struct shape sh, struct fixed_fmt f)
 {
@@ -265,26 +256,38 @@ static int lower_pass(struct serial *s, const struct network *net, int i, int ti
 	d->out = out->base;
 	d->ta = d->tb = tin;
 	d->tout = tout;
-	if (l->kind == L_RELU) {
-		d->op = SOP_MAX;
-		d->kh = d->kw = d->sh = d->sw = 1;
-		set_requant(d, 0, ROUND_FLOOR, l->out, ACT_RELU, s->acc_w);
-	} else {
+	if (kind_info[l->kind].windowed) {
 		d->kh = l->kh; d->kw = l->kw; d->sh = l->sh; d->sw = l->sw;
 		d->ph = l->ph; d->pw = l->pw;
-		if (l->kind == L_MAXPOOL) {
-			d->op = SOP_MAX;
-			d->padv = fx_min(l->in.w);
-			set_requant(d, 0, ROUND_FLOOR, l->out, ACT_NONE, s->acc_w);
-		} else {
-			int p;
-			int64_t m;
-			fx_avg_consts(l->kh * l->kw, &p, &m);
-			d->op = SOP_SUM;
-			d->avgm = m;
-			d->avgp = p;
-			set_requant(d, l->in.f - l->out.f, l->round, l->out, ACT_NONE, s->acc_w);
-		}
+	} else {
+		d->kh = d->kw = d->sh = d->sw = 1;
+	}
+	switch (l->kind) {
+	case L_RELU:
+		d->op = SOP_MAX;
+		set_requant(d, 0, ROUND_FLOOR, l->out, ACT_RELU, s->acc_w);
+		break;
+	case L_MAXPOOL:
+		d->op = SOP_MAX;
+		d->padv = fx_min(l->in.w);
+		set_requant(d, 0, ROUND_FLOOR, l->out, ACT_NONE, s->acc_w);
+		break;
+	case L_AVGPOOL: {
+		int p;
+		int64_t m;
+		fx_avg_consts(l->kh * l->kw, &p, &m);
+		d->op = SOP_SUM;
+		d->avgm = m;
+		d->avgp = p;
+		set_requant(d, l->in.f - l->out.f, l->round, l->out, ACT_NONE, s->acc_w);
+		break;
+	}
+	case L_CONV:
+	case L_FC:
+	case L_ADD:
+	case L_NKINDS:
+		/* not a pass: kind_info[].serial_run sends these elsewhere */
+		unreachable();
 	}
 	return serial_tile_at(s, d, l->loc, xprintf("%s '%s'", layer_kind_names[l->kind], l->name));
 }
@@ -296,7 +299,7 @@ static int lower_add(struct serial *s, const struct network *net, int i, int ta,
 {
 	const struct layer *l = &net->layers[i];
 	const struct stensor *a = &s->tens[ta], *b = &s->tens[tb], *out = &s->tens[tout];
-	int fm = l->in.f > l->in2.f ? l->in.f : l->in2.f;
+	struct fx_align al = fx_add_align(l->in, l->in2);
 	if (a->cw != b->cw) {
 		error_at(l->loc, "add '%s': in serial mode both sources need the same container "
 		         "width (%d and %d bits)", l->name, a->cw, b->cw);
@@ -310,8 +313,8 @@ static int lower_add(struct serial *s, const struct network *net, int i, int ta,
 		d->name = l->name;
 		d->op = SOP_MAC;
 		d->wkind = W_ADD;
-		d->sa = fm - l->in.f;
-		d->sb = fm - l->in2.f;
+		d->sa = al.sa;
+		d->sb = al.sb;
 		d->c = 2 * nm;
 		d->csplit = nm;
 		d->f = nm;
@@ -324,7 +327,7 @@ static int lower_add(struct serial *s, const struct network *net, int i, int ta,
 		d->ta = ta;
 		d->tb = tb;
 		d->tout = tout;
-		set_requant(d, fm - l->out.f, l->round, l->out, l->act, s->acc_w);
+		set_requant(d, al.f - l->out.f, l->round, l->out, l->act, s->acc_w);
 		if (serial_tile_at(s, d, l->loc, xprintf("add '%s'", l->name)))
 			return -1;
 	}
@@ -410,8 +413,8 @@ static int size_engine(struct serial *s, const struct network *net, const struct
 				acc = l->acc_bits;
 			break;
 		case L_ADD: {
-			int fm = l->in.f > l->in2.f ? l->in.f : l->in2.f;
-			int sh = fm - l->in.f > fm - l->in2.f ? fm - l->in.f : fm - l->in2.f;
+			struct fx_align al = fx_add_align(l->in, l->in2);
+			int sh = al.sa > al.sb ? al.sa : al.sb;
 			if (sh + 2 > 32) {
 				error_at(l->loc, "add '%s': its sources' fraction bits differ by %d, over "
 				         "the 30 the serial engine scales by", l->name, sh);
@@ -429,8 +432,11 @@ static int size_engine(struct serial *s, const struct network *net, const struct
 				acc = l->in.w + clog2i(n) + 1;
 			break;
 		}
-		default:
+		case L_MAXPOOL:
+		case L_RELU:
 			break;
+		case L_NKINDS:
+			unreachable();
 		}
 	}
 	if (acc < cw + 1)
@@ -508,35 +514,33 @@ static int lower_at(struct serial *s, const struct network *net, const struct co
 	int *handled = xcalloc((size_t)nl, sizeof *handled);
 	/* plan: which layers fuse, which tensors exist */
 	struct plan {
-		int first, last, pk, kind;       /* kind 0 mac, 1 pass, 2 add */
+		int first, last, pk;
+		enum serial_run run;
 		enum act act;
 	} *plan = xcalloc((size_t)nl, sizeof *plan);
 	int np = 0;
 	s->in_tensor = new_tensor(s, net->in_name, net->in_shape, net->in_fmt);
 	for (int i = 0; i < nl; i++) {
-		if (handled[i])
+		if (handled[i] || !net->layers[i].live)
 			continue;
 		const struct layer *l = &net->layers[i];
-		struct plan p = {i, i, 1, 1, l->act};
-		if (l->kind == L_CONV || l->kind == L_FC) {
-			p.kind = 0;
+		struct plan p = {i, i, 1, kind_info[l->kind].serial_run, l->act};
+		if (p.run == RUN_MAC) {
 			int j = i;
 			if (j + 1 < nl && net->layers[j + 1].kind == L_RELU && net->layers[j + 1].src[0] == j &&
-			    consumers(net, j) == 1) {
+			    net->layers[j + 1].live && net->layers[j].readers == 1) {
 				j++;
 				if (p.act == ACT_NONE)
 					p.act = ACT_RELU;
 			}
 			const struct layer *m = j + 1 < nl ? &net->layers[j + 1] : NULL;
-			if (m && m->kind == L_MAXPOOL && m->src[0] == j && consumers(net, j) == 1 &&
+			if (m && m->kind == L_MAXPOOL && m->src[0] == j && m->live && net->layers[j].readers == 1 &&
 			    m->kh == m->kw && m->sh == m->kh && m->sw == m->kw && m->ph == 0 &&
 			    m->pw == 0 && m->kh <= 15) {
 				j++;
 				p.pk = m->kh;
 			}
 			p.last = j;
-		} else if (l->kind == L_ADD) {
-			p.kind = 2;
 		}
 		for (int k = p.first; k <= p.last; k++)
 			handled[k] = 1;
@@ -552,7 +556,7 @@ static int lower_at(struct serial *s, const struct network *net, const struct co
 		changed = false;
 		for (int k = 0; k < np; k++) {
 			const struct layer *l = &net->layers[plan[k].first];
-			if (plan[k].kind != 2)
+			if (plan[k].run != RUN_ADD)
 				continue;
 			struct stensor *a = &s->tens[l->src[0] >= 0 ? tens_of[l->src[0]] : s->in_tensor];
 			struct stensor *b = &s->tens[l->src[1] >= 0 ? tens_of[l->src[1]] : s->in_tensor];
@@ -570,7 +574,7 @@ static int lower_at(struct serial *s, const struct network *net, const struct co
 	s->tail_layer = nl;
 	int kt = np;
 	if (s->batch > 1) {
-		while (kt > 0 && plan[kt - 1].kind == 0 && plan[kt - 1].pk == 1 &&
+		while (kt > 0 && plan[kt - 1].run == RUN_MAC && plan[kt - 1].pk == 1 &&
 		       net->layers[plan[kt - 1].first].kind == L_FC &&
 		       (kt == np || net->layers[plan[kt].first].src[0] == plan[kt - 1].last))
 			kt--;
@@ -622,14 +626,14 @@ static int lower_at(struct serial *s, const struct network *net, const struct co
 			int tout = tens_of[p->last];
 			int rc;
 			/* fusion: a conv (no pool) whose output only the next conv
-			 * reads (consumers() counts the network's output as one),
+			 * reads (readers counts the network's output as one),
 			 * both one descriptor, before the batched tail */
-			if (s->sdmax > 0 && p->kind == 0 && p->pk == 1 && k + 1 < np && k + 1 < kt &&
-			    l->kind == L_CONV && l->groups == 1 && plan[k + 1].kind == 0 &&
+			if (s->sdmax > 0 && p->run == RUN_MAC && p->pk == 1 && k + 1 < np && k + 1 < kt &&
+			    l->kind == L_CONV && l->groups == 1 && plan[k + 1].run == RUN_MAC &&
 			    net->layers[plan[k + 1].first].kind == L_CONV &&
 			    net->layers[plan[k + 1].first].groups == 1 &&
 			    net->layers[plan[k + 1].first].src[0] == p->last &&
-			    consumers(net, p->last) == 1) {
+			    net->layers[p->last].readers == 1) {
 				const struct plan *q = &plan[k + 1];
 				int da = s->ndesc;
 				if (lower_mac(s, net, p->first, p->last, p->pk, p->act, tin, tout) ||
@@ -641,13 +645,18 @@ static int lower_at(struct serial *s, const struct network *net, const struct co
 				k++;
 				continue;
 			}
-			if (p->kind == 0)
+			switch (p->run) {
+			case RUN_MAC:
 				rc = lower_mac(s, net, p->first, p->last, p->pk, p->act, tin, tout);
-			else if (p->kind == 2)
+				break;
+			case RUN_ADD:
 				rc = lower_add(s, net, p->first, tin,
 				               l->src[1] >= 0 ? tens_of[l->src[1]] : s->in_tensor, tout);
-			else
+				break;
+			case RUN_PASS:
 				rc = lower_pass(s, net, p->first, tin, tout);
+				break;
+			}
 			if (rc)
 				return -1;
 		}

@@ -12,7 +12,7 @@ static int serial_compile(struct network *net, const struct compile_opts *o, str
 	d->multipliers = (int64_t)s->tm * s->tn;
 	d->macs = 0;
 	for (int i = 0; i < net->nlayers; i++)
-		d->macs += net->layers[i].kind == L_CONV || net->layers[i].kind == L_FC
+		d->macs += kind_is_mac(net->layers[i].kind) && net->layers[i].live
 		                   ? net->layers[i].macs : 0;
 	d->bound = serial_bound(s, net);
 	d->estimate = 0;

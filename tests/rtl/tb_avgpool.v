@@ -24,10 +24,14 @@ localparam NIN = FRAMES * H * W * C / LANES;
 localparam NOUT = FRAMES * HO * WO * C / LANES;
 localparam IN_BITS = LANES * DATA_W, OUT_BITS = LANES * OUT_W;
 localparam MAXB = NIN;
+// the average's constants, as the contract states them (the compiler's fx_avg_consts is the other implementation)
+localparam NC = KH * KW;
+localparam AP = 16 + ((NC > 1) ? $clog2(NC) : 0);
+localparam [63:0] AM = ((64'd1 << (AP + 1)) + NC) / (2 * NC);
 `include "tb_stream.vh"
 
 nn_avgpool #(.C(C), .H(H), .W(W), .LANES(LANES), .DATA_W(DATA_W), .KH(KH), .KW(KW), .SH(SH), .SW(SW),
-    .SHIFT(SHIFT), .ROUND(ROUND), .OUT_W(OUT_W)) dut (.clk(clk), .rst(rst),
+    .SHIFT(SHIFT), .ROUND(ROUND), .OUT_W(OUT_W), .P(AP), .M(AM)) dut (.clk(clk), .rst(rst),
     .s_axis_tdata(s_tdata), .s_axis_tvalid(s_tvalid), .s_axis_tready(s_tready), .s_axis_tlast(s_tlast),
     .m_axis_tdata(m_tdata), .m_axis_tvalid(m_tvalid), .m_axis_tready(m_tready), .m_axis_tlast(m_tlast));
 

@@ -12,6 +12,7 @@ static struct network *load(const char *path)
 	assert_non_null(ast);
 	struct network *net = sema(ast);
 	assert_non_null(net);
+	mark_live(net);
 	return net;
 }
 
