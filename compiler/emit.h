@@ -6,6 +6,9 @@
 #include "nnc.h"
 
 enum mode { MODE_PARALLEL, MODE_SERIAL };
+/* serial --fuse: fuse conv pairs where the estimate says so, wherever the
+ * bands fit, or never */
+enum fuse_mode { FUSE_AUTO, FUSE_ALL, FUSE_NONE };
 
 struct compile_opts {
 	enum mode mode;
@@ -14,7 +17,7 @@ struct compile_opts {
 	int mult_budget;            /* parallel: --mult-budget */
 	int mem_width;              /* serial: --mem-width BITS */
 	int batch;                  /* serial: --batch N, frames an fc weight fetch serves */
-	int fuse;                   /* serial: --fuse auto (0), all (1), none (2) */
+	enum fuse_mode fuse;        /* serial: --fuse */
 	int fuse_band;              /* serial: --fuse-band N, pooled rows a band (0: the estimate's) */
 	int64_t bram_kbits;         /* serial: --bram-kbits N, on-chip buffer bits / 1024 (0: no cap) */
 	bool tb;                    /* also write OUT_tb.v */

@@ -30,6 +30,17 @@ int64_t fx_requant(i128 acc, int s, enum round_mode r, int w);
 int64_t fx_act(int64_t y, enum act a, struct fixed_fmt out);
 /* relu6's cap: sat_Wo(floor(6 * 2^Fo)). */
 int64_t fx_relu6_cap(struct fixed_fmt out);
+/* The formats a network gets where it says none (docs/DESIGN.md §2): the
+ * input and weights fixed<8,7>, layer outputs fixed<8,4>, and a bias in
+ * the accumulator's fraction bits, as wide as a product. */
+static const struct fixed_fmt FX_DEFAULT_INPUT = {8, 7};
+static const struct fixed_fmt FX_DEFAULT_WEIGHT = {8, 7};
+static const struct fixed_fmt FX_DEFAULT_OUT = {8, 4};
+static inline struct fixed_fmt fx_default_bias(struct fixed_fmt in, struct fixed_fmt wt)
+{
+	return (struct fixed_fmt){in.w + wt.w, in.f + wt.f};
+}
+
 /* add's alignment: both sources scaled to the larger fraction f (a by
  * 2^sa, b by 2^sb), summed exactly in acc_bits = max(Wa + sa, Wb + sb) + 1
  * bits, then requantized by f - Fo. */

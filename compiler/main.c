@@ -172,11 +172,11 @@ static int parse_args(int argc, char **argv, struct options *o)
 		} else if (!strcmp(a, "--fuse")) {
 			const char *v = take_arg(argc, argv, &i);
 			if (v && !strcmp(v, "auto"))
-				o->c.fuse = 0;
+				o->c.fuse = FUSE_AUTO;
 			else if (v && !strcmp(v, "all"))
-				o->c.fuse = 1;
+				o->c.fuse = FUSE_ALL;
 			else if (v && !strcmp(v, "none"))
-				o->c.fuse = 2;
+				o->c.fuse = FUSE_NONE;
 			else if (v)
 				error_plain("--fuse takes auto, all or none, not '%s'", v);
 			fuse_set = true;
@@ -219,7 +219,7 @@ static int parse_args(int argc, char **argv, struct options *o)
 	if (fuse_set && o->c.mode != MODE_SERIAL)
 		error_plain("--fuse and --fuse-band are serial-mode options (parallel mode streams "
 		            "every layer on chip)");
-	if (o->c.fuse == 2 && o->c.fuse_band > 0)
+	if (o->c.fuse == FUSE_NONE && o->c.fuse_band > 0)
 		error_plain("--fuse-band fuses layers, and --fuse none says not to");
 	if (o->c.bram_kbits > 0 && o->c.mode != MODE_SERIAL)
 		error_plain("--bram-kbits is a serial-mode option (parallel mode keeps weights in ROMs)");

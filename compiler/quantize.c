@@ -140,7 +140,7 @@ static int settle_layer(struct network *net, int i)
 		l->wt.f = best_frac(l->wf, l->nw, l->wt.w, 64);
 		int facc = l->in.f + l->wt.f;
 		if (default_bias)
-			l->bias = (struct fixed_fmt){l->in.w + l->wt.w, facc};
+			l->bias = fx_default_bias(l->in, l->wt);
 		else if (l->has_bias)
 			l->bias.f = best_frac(l->bf, l->nb, l->bias.w, facc);
 		requant_weights(l);

@@ -432,8 +432,8 @@ static void build_layer(struct network *net, struct layer *l, struct aval *v,
 			         l->filters);
 			return;
 		}
-		l->wt = v[A_WEIGHT].set ? v[A_WEIGHT].fmt : (struct fixed_fmt){8, 7};
-		l->out = v[A_OUT].set ? v[A_OUT].fmt : (struct fixed_fmt){8, 4};
+		l->wt = v[A_WEIGHT].set ? v[A_WEIGHT].fmt : FX_DEFAULT_WEIGHT;
+		l->out = v[A_OUT].set ? v[A_OUT].fmt : FX_DEFAULT_OUT;
 		int facc = l->in.f + l->wt.f;
 		l->has_bias = !(v[A_BIAS].set && v[A_BIAS].none);
 		if (v[A_BIAS].set && !v[A_BIAS].none) {
@@ -445,7 +445,7 @@ static void build_layer(struct network *net, struct layer *l, struct aval *v,
 				return;
 			}
 		} else {
-			l->bias = (struct fixed_fmt){l->in.w + l->wt.w, facc};
+			l->bias = fx_default_bias(l->in, l->wt);
 		}
 		l->acc_bits = mac_acc_bits(l);
 		l->macs = (int64_t)l->oshape.h * l->oshape.w * l->filters * layer_fan_in(l);
@@ -509,7 +509,7 @@ static void build_layer(struct network *net, struct layer *l, struct aval *v,
 			         l->ishape.c, l->ishape.h, l->ishape.w, bs.c, bs.h, bs.w);
 			return;
 		}
-		l->out = v[A_OUT].set ? v[A_OUT].fmt : (struct fixed_fmt){8, 4};
+		l->out = v[A_OUT].set ? v[A_OUT].fmt : FX_DEFAULT_OUT;
 		l->acc_bits = fx_add_align(l->in, l->in2).acc_bits;
 		break;
 	}
@@ -565,7 +565,7 @@ static void do_input(struct network *net, const struct stmt *s, bool *have_input
 	else if (check_format(s->fmt->fmt, s->fmt->loc))
 		net->in_fmt = s->fmt->fmt;
 	else
-		net->in_fmt = (struct fixed_fmt){8, 7};
+		net->in_fmt = FX_DEFAULT_INPUT;
 }
 
 static void do_layer(struct network *net, const struct stmt *s, const struct defaults *d,

@@ -492,39 +492,70 @@ static void place_tensors(struct serial *s, int64_t base)
 	s->mem_words = top;
 }
 
-/* One lowering with the buffer depths at most MAX (input, weight,
- * accumulator, output, scratch words a bank); QUIET: a tile that does not
- * fit fails silently. */
-static int lower_at(struct serial *s, const struct network *net, const struct compile_opts *o,
-                    const int *max, bool quiet)
+/* The engine's buffers, as --bram-kbits trades them. */
+enum buf { BUF_IN, BUF_WEIGHT, BUF_ACC, BUF_OUT, BUF_SCRATCH, BUF_N };
+
+static int64_t buffer_bits_of(const struct serial *s, enum buf b, int64_t depth)
 {
-	memset(s, 0, sizeof *s);
-	if (size_engine(s, net, o))
-		return -1;
-	s->ibd = max[0];
-	s->wbd = max[1];
-	s->abd = max[2];
-	s->obd = max[3];
-	s->sdmax = o->fuse == 2 ? 0 : max[4];
-	s->fuse_all = o->fuse == 1 || o->fuse_band > 0;
-	s->fuse_band = o->fuse_band;
-	s->quiet = quiet;
+	switch (b) {
+	case BUF_IN:
+		return serial_buffer_bits(s, depth, 0, 0, 0);
+	case BUF_WEIGHT:
+		return serial_buffer_bits(s, 0, depth, 0, 0);
+	case BUF_ACC:
+		return serial_buffer_bits(s, 0, 0, depth, 0);
+	case BUF_OUT:
+		return serial_buffer_bits(s, 0, 0, 0, depth);
+	case BUF_SCRATCH:
+		return serial_scratch_bits(s, depth);
+	case BUF_N:
+		break;
+	}
+	unreachable();
+}
+
+/* ---- the steps of a lowering ------------------------------------------------- */
+
+/* A step: one layer, or a conv/fc with the relu and max pool fused into it. */
+struct step {
+	int first, last, pk;
+	enum serial_run run;
+	enum act act;
+};
+
+struct lowering {
+	struct serial *s;
+	const struct network *net;
+	const struct compile_opts *o;
+	int *tens_of;               /* the tensor each layer's output is in */
+	struct step *step;
+	int nstep;
+	int kt;                     /* the batched fc tail's first step (nstep: none) */
+};
+
+static int src_tensor(const struct lowering *L, int src)
+{
+	return src >= 0 ? L->tens_of[src] : L->s->in_tensor;
+}
+
+/* The steps: every live layer, a conv or fc taking in the relu and then the
+ * simple max pool (square, stride = size, no pad) that alone read it; a
+ * tensor for each step's output. */
+static void plan_steps(struct lowering *L)
+{
+	struct serial *s = L->s;
+	const struct network *net = L->net;
 	int nl = net->nlayers;
-	int *tens_of = xcalloc((size_t)nl, sizeof *tens_of);
-	int *handled = xcalloc((size_t)nl, sizeof *handled);
-	/* plan: which layers fuse, which tensors exist */
-	struct plan {
-		int first, last, pk;
-		enum serial_run run;
-		enum act act;
-	} *plan = xcalloc((size_t)nl, sizeof *plan);
-	int np = 0;
+	bool *handled = xcalloc((size_t)nl, sizeof *handled);
+	L->tens_of = xcalloc((size_t)nl, sizeof *L->tens_of);
+	L->step = xcalloc((size_t)nl, sizeof *L->step);
+	L->nstep = 0;
 	s->in_tensor = new_tensor(s, net->in_name, net->in_shape, net->in_fmt);
 	for (int i = 0; i < nl; i++) {
 		if (handled[i] || !net->layers[i].live)
 			continue;
 		const struct layer *l = &net->layers[i];
-		struct plan p = {i, i, 1, kind_info[l->kind].serial_run, l->act};
+		struct step p = {i, i, 1, kind_info[l->kind].serial_run, l->act};
 		if (p.run == RUN_MAC) {
 			int j = i;
 			if (j + 1 < nl && net->layers[j + 1].kind == L_RELU && net->layers[j + 1].src[0] == j &&
@@ -543,23 +574,29 @@ static int lower_at(struct serial *s, const struct network *net, const struct co
 			p.last = j;
 		}
 		for (int k = p.first; k <= p.last; k++)
-			handled[k] = 1;
+			handled[k] = true;
 		const struct layer *ll = &net->layers[p.last];
-		tens_of[p.last] = new_tensor(s, ll->name, ll->oshape, ll->out);
+		L->tens_of[p.last] = new_tensor(s, ll->name, ll->oshape, ll->out);
 		for (int k = p.first; k < p.last; k++)
-			tens_of[k] = tens_of[p.last];
-		plan[np++] = p;
+			L->tens_of[k] = L->tens_of[p.last];
+		L->step[L->nstep++] = p;
 	}
-	/* an add reads both sources through one element select: give them one
-	 * container (the wider) */
+	L->kt = L->nstep;
+}
+
+/* An add reads both sources through one element select: give them one
+ * container (the wider), until no add's sources differ. */
+static void unify_add_containers(struct lowering *L)
+{
+	struct serial *s = L->s;
 	for (bool changed = true; changed;) {
 		changed = false;
-		for (int k = 0; k < np; k++) {
-			const struct layer *l = &net->layers[plan[k].first];
-			if (plan[k].run != RUN_ADD)
+		for (int k = 0; k < L->nstep; k++) {
+			const struct layer *l = &L->net->layers[L->step[k].first];
+			if (L->step[k].run != RUN_ADD)
 				continue;
-			struct stensor *a = &s->tens[l->src[0] >= 0 ? tens_of[l->src[0]] : s->in_tensor];
-			struct stensor *b = &s->tens[l->src[1] >= 0 ? tens_of[l->src[1]] : s->in_tensor];
+			struct stensor *a = &s->tens[src_tensor(L, l->src[0])];
+			struct stensor *b = &s->tens[src_tensor(L, l->src[1])];
 			if (a->cw != b->cw) {
 				int cw = a->cw > b->cw ? a->cw : b->cw;
 				set_container(s, a, cw);
@@ -568,115 +605,150 @@ static int lower_at(struct serial *s, const struct network *net, const struct co
 			}
 		}
 	}
-	/* --batch: the steps from kt on are the fc tail (a chain of fc layers
-	 * ending the network) */
-	s->batch = o->batch > 1 ? o->batch : 1;
-	s->tail_layer = nl;
-	int kt = np;
-	if (s->batch > 1) {
-		while (kt > 0 && plan[kt - 1].run == RUN_MAC && plan[kt - 1].pk == 1 &&
-		       net->layers[plan[kt - 1].first].kind == L_FC &&
-		       (kt == np || net->layers[plan[kt].first].src[0] == plan[kt - 1].last))
-			kt--;
-		if (kt == np || plan[np - 1].last != net->output) {
-			const struct layer *e = &net->layers[net->output];
-			error_at(e->loc, "--batch %d: batching runs the fc layers that end a network "
-			         "once for all frames, and %s '%s' ends %s", s->batch,
-			         layer_kind_names[e->kind], e->name, net->name);
-			return -1;
-		}
-		s->tail_layer = plan[kt].first;
-		batch_maps(s, net, tens_of, plan[kt].first);
-		for (int k = kt; k < np; k++)
-			batch_rows(s, &s->tens[tens_of[plan[k].last]], 1);
+}
+
+/* --batch: the steps from kt on are the fc tail (a chain of fc layers
+ * ending the network); its input gathers the frames' maps. */
+static int plan_batch(struct lowering *L)
+{
+	struct serial *s = L->s;
+	const struct network *net = L->net;
+	const struct step *st = L->step;
+	int np = L->nstep, kt = np;
+	s->batch = L->o->batch > 1 ? L->o->batch : 1;
+	s->tail_layer = net->nlayers;
+	if (s->batch == 1)
+		return 0;
+	while (kt > 0 && st[kt - 1].run == RUN_MAC && st[kt - 1].pk == 1 &&
+	       net->layers[st[kt - 1].first].kind == L_FC &&
+	       (kt == np || net->layers[st[kt].first].src[0] == st[kt - 1].last))
+		kt--;
+	if (kt == np || st[np - 1].last != net->output) {
+		const struct layer *e = &net->layers[net->output];
+		error_at(e->loc, "--batch %d: batching runs the fc layers that end a network "
+		         "once for all frames, and %s '%s' ends %s", s->batch,
+		         layer_kind_names[e->kind], e->name, net->name);
+		return -1;
 	}
-	/* live ranges in plan steps; the input and the output stay put */
+	L->kt = kt;
+	s->tail_layer = st[kt].first;
+	batch_maps(s, net, L->tens_of, st[kt].first);
+	for (int k = kt; k < np; k++)
+		batch_rows(s, &s->tens[L->tens_of[st[k].last]], 1);
+	return 0;
+}
+
+/* Live ranges in steps; the input and the output stay put, and so does the
+ * batched tail's input (it gathers every frame's map). */
+static void set_live_ranges(struct lowering *L)
+{
+	struct serial *s = L->s;
+	const struct network *net = L->net;
 	for (int t = 0; t < s->ntens; t++)
 		s->tens[t].first_def = s->tens[t].last_use = t == s->in_tensor ? -1 : 0;
-	for (int k = 0; k < np; k++) {
-		const struct layer *l = &net->layers[plan[k].first];
-		struct stensor *out = &s->tens[tens_of[plan[k].last]];
+	for (int k = 0; k < L->nstep; k++) {
+		const struct layer *l = &net->layers[L->step[k].first];
+		struct stensor *out = &s->tens[L->tens_of[L->step[k].last]];
 		out->first_def = out->last_use = k;
 		for (int q = 0; q < l->nsrc; q++) {
-			int t = l->src[q] >= 0 ? tens_of[l->src[q]] : s->in_tensor;
+			int t = src_tensor(L, l->src[q]);
 			if (s->tens[t].last_use < k)
 				s->tens[t].last_use = k;
 		}
 	}
-	s->out_tensor = tens_of[net->output];
+	s->out_tensor = L->tens_of[net->output];
 	s->tens[s->in_tensor].pinned = true;
 	s->tens[s->out_tensor].pinned = true;
-	if (kt < np) {
-		/* the fc tail's input gathers every frame's map: alive throughout */
-		const struct layer *f0 = &net->layers[plan[kt].first];
-		s->tens[f0->src[0] >= 0 ? tens_of[f0->src[0]] : s->in_tensor].pinned = true;
+	if (L->kt < L->nstep) {
+		const struct layer *f0 = &net->layers[L->step[L->kt].first];
+		s->tens[src_tensor(L, f0->src[0])].pinned = true;
 	}
+}
 
-	/* descriptors need addresses: weights first (sizes from the tiling), so
-	 * tile once with provisional addresses, then place and patch */
-	for (int pass = 0; pass < 2; pass++) {
-		s->ndesc = 0;
-		s->sk = s->sl = s->sdepth = 0;
-		for (int k = 0; k < np; k++) {
-			if (k == kt)
-				repeat_frames(s);
-			const struct plan *p = &plan[k];
-			const struct layer *l = &net->layers[p->first];
-			int tin = l->src[0] >= 0 ? tens_of[l->src[0]] : s->in_tensor;
-			int tout = tens_of[p->last];
-			int rc;
-			/* fusion: a conv (no pool) whose output only the next conv
-			 * reads (readers counts the network's output as one),
-			 * both one descriptor, before the batched tail */
-			if (s->sdmax > 0 && p->run == RUN_MAC && p->pk == 1 && k + 1 < np && k + 1 < kt &&
-			    l->kind == L_CONV && l->groups == 1 && plan[k + 1].run == RUN_MAC &&
-			    net->layers[plan[k + 1].first].kind == L_CONV &&
-			    net->layers[plan[k + 1].first].groups == 1 &&
-			    net->layers[plan[k + 1].first].src[0] == p->last &&
-			    net->layers[p->last].readers == 1) {
-				const struct plan *q = &plan[k + 1];
-				int da = s->ndesc;
-				if (lower_mac(s, net, p->first, p->last, p->pk, p->act, tin, tout) ||
-				    lower_mac(s, net, q->first, q->last, q->pk, q->act, tout,
-				              tens_of[q->last]))
-					return -1;
-				if (s->ndesc == da + 2 && serial_fuse(s, da))
-					return -1;
-				k++;
-				continue;
-			}
-			switch (p->run) {
-			case RUN_MAC:
-				rc = lower_mac(s, net, p->first, p->last, p->pk, p->act, tin, tout);
-				break;
-			case RUN_ADD:
-				rc = lower_add(s, net, p->first, tin,
-				               l->src[1] >= 0 ? tens_of[l->src[1]] : s->in_tensor, tout);
-				break;
-			case RUN_PASS:
-				rc = lower_pass(s, net, p->first, tin, tout);
-				break;
-			}
-			if (rc)
-				return -1;
-		}
-		if (pass == 0) {
-			int64_t w = 0;
-			for (int d = 0; d < s->ndesc; d++)
-				if (s->desc[d].wsrc < 0)
-					w += s->desc[d].wwords;
-			s->w_words = w;
-			place_tensors(s, w);
-			/* the scratch's addresses follow memory's, aligned so that
-			 * bank and plane are address bits */
-			if (s->sdepth) {
-				int64_t al = (int64_t)1 << (s->sk + s->sl);
-				s->sbase = (s->mem_words + al - 1) / al * al;
-			}
-		}
+/* Fusion's candidates: step k a conv (no pool, one group) whose output
+ * only step k + 1, a conv of one group, reads (readers counts the
+ * network's output as one), both before the batched tail. */
+static bool fusable(const struct lowering *L, int k)
+{
+	const struct network *net = L->net;
+	const struct step *p = &L->step[k];
+	if (L->s->sdmax <= 0 || k + 1 >= L->nstep || k + 1 >= L->kt)
+		return false;
+	const struct step *q = &L->step[k + 1];
+	const struct layer *a = &net->layers[p->first], *b = &net->layers[q->first];
+	return p->run == RUN_MAC && p->pk == 1 && a->kind == L_CONV && a->groups == 1 &&
+	       q->run == RUN_MAC && b->kind == L_CONV && b->groups == 1 && b->src[0] == p->last &&
+	       net->layers[p->last].readers == 1;
+}
+
+static int lower_step(struct lowering *L, int k)
+{
+	struct serial *s = L->s;
+	const struct network *net = L->net;
+	const struct step *p = &L->step[k];
+	const struct layer *l = &net->layers[p->first];
+	int tin = src_tensor(L, l->src[0]), tout = L->tens_of[p->last];
+	switch (p->run) {
+	case RUN_MAC:
+		return lower_mac(s, net, p->first, p->last, p->pk, p->act, tin, tout);
+	case RUN_ADD:
+		return lower_add(s, net, p->first, tin, src_tensor(L, l->src[1]), tout);
+	case RUN_PASS:
+		return lower_pass(s, net, p->first, tin, tout);
 	}
-	/* fused pairs lowered before a later one widened the scratch's
-	 * channel planes: every band addresses the planes of the final one */
+	unreachable();
+}
+
+/* The descriptors, frame 0's and (from the tail on) the batch's copies;
+ * fusable pairs in bands through the scratch where serial_fuse finds that
+ * faster. */
+static int lower_steps(struct lowering *L)
+{
+	struct serial *s = L->s;
+	s->ndesc = 0;
+	s->sk = s->sl = s->sdepth = 0;
+	for (int k = 0; k < L->nstep; k++) {
+		if (k == L->kt)
+			repeat_frames(s);
+		if (fusable(L, k)) {
+			int da = s->ndesc;
+			if (lower_step(L, k) || lower_step(L, k + 1))
+				return -1;
+			if (s->ndesc == da + 2 && serial_fuse(s, da))
+				return -1;
+			k++;
+			continue;
+		}
+		if (lower_step(L, k))
+			return -1;
+	}
+	return 0;
+}
+
+/* Feature maps after the weights (whose sizes the tiling gave), the
+ * scratch's addresses after memory's, aligned so that bank and plane are
+ * address bits. */
+static void place_maps(struct serial *s)
+{
+	int64_t w = 0;
+	for (int d = 0; d < s->ndesc; d++)
+		if (s->desc[d].wsrc < 0)
+			w += s->desc[d].wwords;
+	s->w_words = w;
+	place_tensors(s, w);
+	if (s->sdepth) {
+		int64_t al = (int64_t)1 << (s->sk + s->sl);
+		s->sbase = (s->mem_words + al - 1) / al * al;
+	}
+}
+
+/* The weights' addresses (a frame copy fetches its original's), the
+ * scratch planes of the final fusion geometry (a pair lowered before a
+ * later one widened the planes addresses the final ones), and each
+ * descriptor's prefetch of the next one's first weight tile (it overlaps
+ * its own last tile, drain and write). */
+static void place_weights(struct serial *s)
+{
 	for (int k = 0; k < s->ndesc; k++) {
 		if (s->desc[k].osc)
 			s->desc[k].plane_o = (int64_t)1 << s->sk;
@@ -692,8 +764,6 @@ static int lower_at(struct serial *s, const struct network *net, const struct co
 		s->desc[d].wbase = w;
 		w += s->desc[d].wwords;
 	}
-	/* each descriptor fetches the next one's first weight tile once its own
-	 * reads are out: that load overlaps its last tile, drain and write */
 	for (int k = 0; k + 1 < s->ndesc; k++) {
 		struct sdesc *d = &s->desc[k], *n = &s->desc[k + 1];
 		if (n->op != SOP_MAC)
@@ -702,9 +772,19 @@ static int lower_at(struct serial *s, const struct network *net, const struct co
 		d->nx_wlen = n->ncc > 1 ? n->wlen : n->wlen_last;
 		serial_estimate_prefetch(d, n);
 	}
-	/* The buffers the tiles chosen above use, to the next power of two:
-	 * smaller networks get smaller RAMs (the engine still runs every
-	 * network whose tiles fit them). */
+}
+
+static int64_t pow2_at_least_2(int64_t n)
+{
+	int64_t p = (int64_t)1 << clog2i(n);
+	return p < 2 ? 2 : p;
+}
+
+/* The buffers the chosen tiles use, to the next power of two: smaller
+ * networks get smaller RAMs (the engine still runs every network whose
+ * tiles fit them). */
+static void shrink_buffers(struct serial *s)
+{
 	int64_t ib = 1, wb = 1, ab = 1, obn = 1;
 	for (int k = 0; k < s->ndesc; k++) {
 		const struct sdesc *d = &s->desc[k];
@@ -719,14 +799,15 @@ static int lower_at(struct serial *s, const struct network *net, const struct co
 		if ((int64_t)d->trp * d->wpwo > obn)
 			obn = (int64_t)d->trp * d->wpwo;
 	}
-	s->ibd = 1 << clog2i(ib);
-	s->wbd = 1 << clog2i(wb);
-	s->abd = 1 << clog2i(ab);
-	s->obd = 1 << clog2i(obn);
-	if (s->ibd < 2) s->ibd = 2;
-	if (s->wbd < 2) s->wbd = 2;
-	if (s->abd < 2) s->abd = 2;
-	if (s->obd < 2) s->obd = 2;
+	s->ibd = (int)pow2_at_least_2(ib);
+	s->wbd = (int)pow2_at_least_2(wb);
+	s->abd = (int)pow2_at_least_2(ab);
+	s->obd = (int)pow2_at_least_2(obn);
+}
+
+/* The address width: memory, and the scratch's address space above it. */
+static int address_width(struct serial *s, const struct network *net)
+{
 	int64_t top = s->mem_words;
 	if (s->sdepth) {
 		int64_t al = (int64_t)1 << (s->sk + s->sl);
@@ -748,6 +829,43 @@ static int lower_at(struct serial *s, const struct network *net, const struct co
 		error_plain("%s needs %d descriptors, over 65535", net->name, s->ndesc);
 		return -1;
 	}
+	return 0;
+}
+
+/* One lowering with the buffer depths at most max[] (words a bank; pixels
+ * for the accumulators); quiet: a tile that does not fit fails silently. */
+static int lower_at(struct serial *s, const struct network *net, const struct compile_opts *o,
+                    const int *max, bool quiet)
+{
+	memset(s, 0, sizeof *s);
+	if (size_engine(s, net, o))
+		return -1;
+	s->ibd = max[BUF_IN];
+	s->wbd = max[BUF_WEIGHT];
+	s->abd = max[BUF_ACC];
+	s->obd = max[BUF_OUT];
+	s->sdmax = o->fuse == FUSE_NONE ? 0 : max[BUF_SCRATCH];
+	s->fuse_all = o->fuse == FUSE_ALL || o->fuse_band > 0;
+	s->fuse_band = o->fuse_band;
+	s->quiet = quiet;
+	struct lowering L = {s, net, o, NULL, NULL, 0, 0};
+	plan_steps(&L);
+	unify_add_containers(&L);
+	if (plan_batch(&L))
+		return -1;
+	set_live_ranges(&L);
+	/* descriptors need addresses and the maps go after the weights, whose
+	 * sizes come from the tiling: lower with provisional addresses, place
+	 * the maps, lower again */
+	if (lower_steps(&L))
+		return -1;
+	place_maps(s);
+	if (lower_steps(&L))
+		return -1;
+	place_weights(s);
+	shrink_buffers(s);
+	if (address_width(s, net))
+		return -1;
 	s->quiet = false;
 	return 0;
 }
@@ -758,38 +876,40 @@ static int lower_at(struct serial *s, const struct network *net, const struct co
  * shorter row tiles, more weight and input reloads). */
 int serial_lower(struct serial *s, const struct network *net, const struct compile_opts *o)
 {
-	int max[5] = {2048, 512, 1024, 512, 8192};
-	if (lower_at(s, net, o, max, false))
+	static const int largest[BUF_N] = {
+		[BUF_IN] = 2048, [BUF_WEIGHT] = 512, [BUF_ACC] = 1024, [BUF_OUT] = 512,
+		[BUF_SCRATCH] = 8192};
+	if (lower_at(s, net, o, largest, false))
 		return -1;
 	if (o->bram_kbits <= 0)
 		return 0;
 	int64_t cap = o->bram_kbits * 1024;
 	while (serial_buffer_bits(s, s->ibd, s->wbd, s->abd, s->obd) +
 	       serial_scratch_bits(s, s->sdepth) > cap) {
-		int use[5] = {s->ibd, s->wbd, s->abd, s->obd, s->sdepth};
-		int64_t part[5] = {serial_buffer_bits(s, use[0], 0, 0, 0),
-		                   serial_buffer_bits(s, 0, use[1], 0, 0),
-		                   serial_buffer_bits(s, 0, 0, use[2], 0),
-		                   serial_buffer_bits(s, 0, 0, 0, use[3]),
-		                   serial_scratch_bits(s, use[4])};
-		bool done[5] = {false, false, false, false, false}, ok = false;
-		for (int tries = 0; tries < 5 && !ok; tries++) {
+		int use[BUF_N] = {[BUF_IN] = s->ibd, [BUF_WEIGHT] = s->wbd, [BUF_ACC] = s->abd,
+		                  [BUF_OUT] = s->obd, [BUF_SCRATCH] = s->sdepth};
+		int64_t part[BUF_N];
+		for (int k = 0; k < BUF_N; k++)
+			part[k] = buffer_bits_of(s, (enum buf)k, use[k]);
+		bool done[BUF_N] = {false}, ok = false;
+		for (int tries = 0; tries < BUF_N && !ok; tries++) {
 			int big = -1;
-			for (int k = 0; k < 5; k++)
-				if (!done[k] && (use[k] > 2 || (k == 4 && use[k] > 0)) &&
+			for (int k = 0; k < BUF_N; k++)
+				if (!done[k] && (use[k] > 2 || (k == BUF_SCRATCH && use[k] > 0)) &&
 				    (big < 0 || part[k] > part[big]))
 					big = k;
 			if (big < 0)
 				break;
 			done[big] = true;
-			int m[5] = {use[0], use[1], use[2], use[3], use[4]};
+			int m[BUF_N];
+			memcpy(m, use, sizeof m);
 			/* the scratch: the next power of two below what it holds
 			 * (fusion takes smaller bands, or none at 1) */
-			if (big == 4) {
+			if (big == BUF_SCRATCH) {
 				int p = 1;
-				while (p * 2 < use[4])
+				while (p * 2 < use[BUF_SCRATCH])
 					p *= 2;
-				m[4] = p > 1 ? p : 0;
+				m[BUF_SCRATCH] = p > 1 ? p : 0;
 			} else {
 				m[big] = use[big] / 2;
 			}
@@ -801,9 +921,11 @@ int serial_lower(struct serial *s, const struct network *net, const struct compi
 			            "on the %dx%d engine with a %d-bit bus (input %d words a bank, "
 			            "weights %d array words, accumulators %d pixels, output %d words a bank)",
 			            (long long)o->bram_kbits, net->name,
-			            (long long)cdiv(serial_buffer_bits(s, use[0], use[1], use[2], use[3]),
+			            (long long)cdiv(serial_buffer_bits(s, use[BUF_IN], use[BUF_WEIGHT],
+			                                               use[BUF_ACC], use[BUF_OUT]),
 			                            1024),
-			            s->tm, s->tn, s->mw, use[0], use[1], use[2], use[3]);
+			            s->tm, s->tn, s->mw, use[BUF_IN], use[BUF_WEIGHT], use[BUF_ACC],
+			            use[BUF_OUT]);
 			return -1;
 		}
 	}
