@@ -140,15 +140,12 @@ static struct stream adapt(FILE *f, struct stream s, int lanes, const char *name
 	return t;
 }
 
-int pemit_top(const struct pplan *p, const struct compile_opts *o)
+/* The header comment and the module's ports. */
+static void top_ports(FILE *f, const struct pplan *p, const struct compile_opts *o)
 {
 	const struct network *net = p->net;
 	const struct layer *ol = &net->layers[net->output];
 	const struct pengine *oe = &p->e[net->output];
-	FILE *f = out_open(o->out);
-	if (!f)
-		return -1;
-	resized = forked = false;
 	const char *iface = xprintf(
 		"Top module %s_top: clk, rst (synchronous, active high; clears control state).\n"
 		"Input  s_axis_*: %d element(s) of %d bits per beat (fixed<%d,%d>), element i in\n"
@@ -175,34 +172,24 @@ int pemit_top(const struct pplan *p, const struct compile_opts *o)
 	fprintf(f, "    output wire [%d:0] m_axis_tdata,\n    output wire m_axis_tvalid,\n"
 	           "    input  wire m_axis_tready,\n    output wire m_axis_tlast\n);\n\n",
 	        oe->out_lanes * ol->out.w - 1);
+}
 
-	/* every layer's output stream, and the input's */
-	struct stream *outs = xcalloc((size_t)net->nlayers, sizeof *outs);
-	struct stream in = {"x", p->in_lanes, net->in_fmt.w};
-	declare(f, in);
-	fputs("assign x_tdata = s_axis_tdata;\nassign x_tvalid = s_axis_tvalid;\n"
-	      "assign s_axis_tready = x_tready;\nassign x_tlast = s_axis_tlast;\n\n", f);
-	for (int i = 0; i < net->nlayers; i++) {
-		outs[i] = (struct stream){tmp_name(net->layers[i].name, "o"), p->e[i].out_lanes,
-		                          net->layers[i].out.w};
-		if (p->e[i].l->live)
-			declare(f, outs[i]);
-	}
-	fputc('\n', f);
-
+/* Fork every stream with several readers into one stream per reader: a
+ * chain of two-way forks, and on every branch a FIFO holding a whole
+ * frame, so that the branch that reaches a join (add) first can always
+ * take in what the other branch's engines hold back. branch[s + 1][k] is
+ * the k-th reader's stream of layer s's output (s = -1: the input). */
+static struct stream **fork_streams(FILE *f, const struct pplan *p, struct stream in,
+                                    const struct stream *outs)
+{
+	const struct network *net = p->net;
 	/* how many readers each stream has (the output port counts as one) */
 	int *readers = xcalloc((size_t)net->nlayers + 1, sizeof *readers);
-	int *taken = xcalloc((size_t)net->nlayers + 1, sizeof *taken);
 	for (int i = 0; i < net->nlayers; i++)
-		if (p->e[i].l->live)
+		if (net->layers[i].live)
 			for (int k = 0; k < net->layers[i].nsrc; k++)
 				readers[net->layers[i].src[k] + 1]++;
 	readers[net->output + 1]++;
-
-	/* Fork every stream with several readers into one stream per reader:
-	 * a chain of two-way forks, and on every branch a FIFO holding a whole
-	 * frame, so that the branch that reaches a join (add) first can always
-	 * take in what the other branch's engines hold back. */
 	struct stream **branch = xcalloc((size_t)net->nlayers + 1, sizeof *branch);
 	for (int s = -1; s < net->nlayers; s++) {
 		struct stream src = s < 0 ? in : outs[s];
@@ -245,82 +232,93 @@ int pemit_top(const struct pplan *p, const struct compile_opts *o)
 			branch[s + 1][k] = q;
 		}
 	}
+	return branch;
+}
 
-	for (int i = 0; i < net->nlayers; i++) {
-		const struct layer *l = &net->layers[i];
-		const struct pengine *e = &p->e[i];
-		if (!e->l->live)
-			continue;
-		struct stream a = branch[l->src[0] + 1][taken[l->src[0] + 1]++];
-		a = adapt(f, a, e->in_lanes, tmp_name(l->name, "in"), shape_elems(l->ishape));
-		struct stream b = {0};
-		if (l->nsrc > 1) {
-			b = branch[l->src[1] + 1][taken[l->src[1] + 1]++];
-			b = adapt(f, b, e->in2_lanes, tmp_name(l->name, "in2"), shape_elems(l->ishape));
-		}
-		if (o->stall_inner) {
-			a = stall(f, a, tmp_name(l->name, "st"), i * 2 + 1);
-			if (l->nsrc > 1)
-				b = stall(f, b, tmp_name(l->name, "st2"), i * 2 + 2);
-		}
-		switch (l->kind) {
-		case L_CONV:
-		case L_FC:
-			conv_engine(f, o, e, a.name, outs[i].name);
-			break;
-		case L_MAXPOOL:
-			maxpool_engine(f, e, a.name, outs[i].name);
-			break;
-		case L_AVGPOOL: {
-			int ap;
-			int64_t am;
-			fx_avg_consts(l->kh * l->kw, &ap, &am);
-			fprintf(f, "// %s: avgpool %dx%dx%d -> %dx%dx%d, %d lane(s)\n"
-			           "nn_avgpool #(\n    .C(%d), .H(%d), .W(%d), .LANES(%d), .DATA_W(%d),\n"
-			           "    .KH(%d), .KW(%d), .SH(%d), .SW(%d), .SHIFT(%d), .ROUND(%d), .OUT_W(%d),\n"
-			           "    .P(%d), .M(64'd%lld)\n"
-			           ") u_%s (\n    .clk(clk), .rst(rst),\n",
-			        l->name, l->ishape.c, l->ishape.h, l->ishape.w, l->oshape.c, l->oshape.h,
-			        l->oshape.w, e->in_lanes, l->ishape.c, l->ishape.h, l->ishape.w, e->in_lanes,
-			        l->in.w, l->kh, l->kw, l->sh, l->sw, l->in.f - l->out.f,
-			        l->round == ROUND_NEAREST, l->out.w, ap, (long long)am, l->name);
-			ports(f, a.name, outs[i].name);
-			fputs(");\n\n", f);
-			break;
-		}
-		case L_RELU:
-			fprintf(f, "// %s: relu, %d lane(s)\n"
-			           "nn_act #(.LANES(%d), .DATA_W(%d), .ACT(1), .RELU6_MAX(0)) u_%s (\n"
-			           "    .clk(clk), .rst(rst),\n", l->name, e->in_lanes, e->in_lanes,
-			        l->in.w, l->name);
-			ports(f, a.name, outs[i].name);
-			fputs(");\n\n", f);
-			break;
-		case L_ADD:
-			add_engine(f, e, a.name, b.name, outs[i].name);
-			break;
-		case L_NKINDS:
-			unreachable();
-		}
+static void avgpool_engine(FILE *f, const struct pengine *e, const char *in, const char *out)
+{
+	const struct layer *l = e->l;
+	int ap;
+	int64_t am;
+	fx_avg_consts(l->kh * l->kw, &ap, &am);
+	fprintf(f, "// %s: avgpool %dx%dx%d -> %dx%dx%d, %d lane(s)\n"
+	           "nn_avgpool #(\n    .C(%d), .H(%d), .W(%d), .LANES(%d), .DATA_W(%d),\n"
+	           "    .KH(%d), .KW(%d), .SH(%d), .SW(%d), .SHIFT(%d), .ROUND(%d), .OUT_W(%d),\n"
+	           "    .P(%d), .M(64'd%lld)\n"
+	           ") u_%s (\n    .clk(clk), .rst(rst),\n",
+	        l->name, l->ishape.c, l->ishape.h, l->ishape.w, l->oshape.c, l->oshape.h,
+	        l->oshape.w, e->in_lanes, l->ishape.c, l->ishape.h, l->ishape.w, e->in_lanes,
+	        l->in.w, l->kh, l->kw, l->sh, l->sw, l->in.f - l->out.f,
+	        l->round == ROUND_NEAREST, l->out.w, ap, (long long)am, l->name);
+	ports(f, in, out);
+	fputs(");\n\n", f);
+}
+
+static void relu_engine(FILE *f, const struct pengine *e, const char *in, const char *out)
+{
+	const struct layer *l = e->l;
+	fprintf(f, "// %s: relu, %d lane(s)\n"
+	           "nn_act #(.LANES(%d), .DATA_W(%d), .ACT(1), .RELU6_MAX(0)) u_%s (\n"
+	           "    .clk(clk), .rst(rst),\n", l->name, e->in_lanes, e->in_lanes,
+	        l->in.w, l->name);
+	ports(f, in, out);
+	fputs(");\n\n", f);
+}
+
+/* Layer i's engine, its inputs adapted to its lanes (and, with
+ * --stall-inner, random gaps in front of it). */
+static void engine(FILE *f, const struct pplan *p, const struct compile_opts *o, int i,
+                   struct stream **branch, int *taken, const struct stream *outs)
+{
+	const struct layer *l = &p->net->layers[i];
+	const struct pengine *e = &p->e[i];
+	struct stream a = branch[l->src[0] + 1][taken[l->src[0] + 1]++];
+	a = adapt(f, a, e->in_lanes, tmp_name(l->name, "in"), shape_elems(l->ishape));
+	struct stream b = {0};
+	if (l->nsrc > 1) {
+		b = branch[l->src[1] + 1][taken[l->src[1] + 1]++];
+		b = adapt(f, b, e->in2_lanes, tmp_name(l->name, "in2"), shape_elems(l->ishape));
 	}
-	struct stream y = branch[net->output + 1][taken[net->output + 1]++];
-	fprintf(f, "assign m_axis_tdata = %s_tdata;\nassign m_axis_tvalid = %s_tvalid;\n"
-	           "assign %s_tready = m_axis_tready;\nassign m_axis_tlast = %s_tlast;\n\n",
-	        y.name, y.name, y.name, y.name);
-	fputs("endmodule\n\n`resetall\n", f);
+	if (o->stall_inner) {
+		a = stall(f, a, tmp_name(l->name, "st"), i * 2 + 1);
+		if (l->nsrc > 1)
+			b = stall(f, b, tmp_name(l->name, "st2"), i * 2 + 2);
+	}
+	switch (l->kind) {
+	case L_CONV:
+	case L_FC:
+		conv_engine(f, o, e, a.name, outs[i].name);
+		return;
+	case L_MAXPOOL:
+		maxpool_engine(f, e, a.name, outs[i].name);
+		return;
+	case L_AVGPOOL:
+		avgpool_engine(f, e, a.name, outs[i].name);
+		return;
+	case L_RELU:
+		relu_engine(f, e, a.name, outs[i].name);
+		return;
+	case L_ADD:
+		add_engine(f, e, a.name, b.name, outs[i].name);
+		return;
+	case L_NKINDS:
+		break;
+	}
+	unreachable();
+}
 
-	/* the templates this design instantiates, each once: one per kind in
-	 * use, and the stream glue */
-	static const char *const engine[] = {
-		[L_CONV] = "nn_conv", [L_FC] = "nn_fc", [L_MAXPOOL] = "nn_maxpool",
-		[L_AVGPOOL] = "nn_avgpool", [L_RELU] = "nn_act", [L_ADD] = "nn_add"};
+/* The templates this design instantiates, each once: one per kind in use
+ * (kind_info's parallel template), and the stream glue. */
+static void emit_needed_templates(FILE *f, const struct pplan *p, const struct compile_opts *o)
+{
+	const struct network *net = p->net;
 	const char *need[L_NKINDS + 5];
 	bool used[L_NKINDS] = {false};
 	int n = 0;
 	for (int i = 0; i < net->nlayers; i++)
-		if (p->e[i].l->live && !used[net->layers[i].kind]) {
+		if (net->layers[i].live && !used[net->layers[i].kind]) {
 			used[net->layers[i].kind] = true;
-			need[n++] = engine[net->layers[i].kind];
+			need[n++] = kind_info[net->layers[i].kind].parallel_template;
 		}
 	if (forked) {
 		need[n++] = "nn_fork";
@@ -332,6 +330,40 @@ int pemit_top(const struct pplan *p, const struct compile_opts *o)
 		need[n++] = "nn_stall";
 	need[n] = NULL;
 	emit_templates(f, need);
+}
+
+int pemit_top(const struct pplan *p, const struct compile_opts *o)
+{
+	const struct network *net = p->net;
+	FILE *f = out_open(o->out);
+	if (!f)
+		return -1;
+	resized = forked = false;
+	top_ports(f, p, o);
+	/* every live layer's output stream, and the input's */
+	struct stream *outs = xcalloc((size_t)net->nlayers, sizeof *outs);
+	struct stream in = {"x", p->in_lanes, net->in_fmt.w};
+	declare(f, in);
+	fputs("assign x_tdata = s_axis_tdata;\nassign x_tvalid = s_axis_tvalid;\n"
+	      "assign s_axis_tready = x_tready;\nassign x_tlast = s_axis_tlast;\n\n", f);
+	for (int i = 0; i < net->nlayers; i++) {
+		outs[i] = (struct stream){tmp_name(net->layers[i].name, "o"), p->e[i].out_lanes,
+		                          net->layers[i].out.w};
+		if (net->layers[i].live)
+			declare(f, outs[i]);
+	}
+	fputc('\n', f);
+	struct stream **branch = fork_streams(f, p, in, outs);
+	int *taken = xcalloc((size_t)net->nlayers + 1, sizeof *taken);
+	for (int i = 0; i < net->nlayers; i++)
+		if (net->layers[i].live)
+			engine(f, p, o, i, branch, taken, outs);
+	struct stream y = branch[net->output + 1][taken[net->output + 1]++];
+	fprintf(f, "assign m_axis_tdata = %s_tdata;\nassign m_axis_tvalid = %s_tvalid;\n"
+	           "assign %s_tready = m_axis_tready;\nassign m_axis_tlast = %s_tlast;\n\n",
+	        y.name, y.name, y.name, y.name);
+	fputs("endmodule\n\n`resetall\n", f);
+	emit_needed_templates(f, p, o);
 	return 0;
 }
 

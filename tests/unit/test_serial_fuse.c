@@ -137,7 +137,7 @@ static void test_two_pairs(void **state)
 	struct network *net = load("tests/nets/serial_fuse2.nn");
 	for (int band = 0; band <= 2; band++) {
 		struct compile_opts o = {.mode = MODE_SERIAL, .tm = 4, .tn = 4, .mem_width = 32,
-		                         .batch = 1, .fuse = 1, .fuse_band = band};
+		                         .batch = 1, .fuse = FUSE_ALL, .fuse_band = band};
 		struct serial s;
 		assert_int_equal(serial_lower(&s, net, &o), 0);
 		assert_true(check_bands(&s) >= 2);
@@ -155,7 +155,7 @@ static void test_policy(void **state)
 	(void)state;
 	struct network *net = load("examples/vgg16.nn");
 	struct compile_opts o = {.mode = MODE_SERIAL, .tm = 32, .tn = 24, .mem_width = 256,
-	                         .batch = 1, .fuse = 2};
+	                         .batch = 1, .fuse = FUSE_NONE};
 	struct serial s;
 	assert_int_equal(serial_lower(&s, net, &o), 0);
 	assert_int_equal(s.sdepth, 0);
@@ -165,7 +165,7 @@ static void test_policy(void **state)
 		if (s.desc[k].layer == 0)
 			c11 += s.desc[k].est;
 	}
-	o.fuse = 0;
+	o.fuse = FUSE_AUTO;
 	assert_int_equal(serial_lower(&s, net, &o), 0);
 	assert_true(s.sdepth > 0);
 	int64_t f11 = 0;
