@@ -63,7 +63,7 @@ def check_json(net, extra=""):
 
 
 def serial_layer_bounds(chk, tm, tn, mw, batch=1, batched_from=""):
-    """docs/DESIGN.md §5 per conv/fc layer, as compiler/serial.c computes it:
+    """docs/DESIGN.md §5 per conv/fc layer, as compiler/serial/desc.c computes it (serial_roofline):
     max(MACs / (TM*TN), bytes over the bus / bytes a cycle), per frame: with
     --batch B the fc tail (layers from batched_from on) fetches its weights
     once for B frames."""

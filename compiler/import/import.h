@@ -1,6 +1,6 @@
-/* import.h: the state shared by the ONNX importer's two halves: import.c
+/* import.h: the state shared by the ONNX importer's two halves: onnx.c
  * (the model, its tensors and constants, names, layers, and the output) and
- * import_ops.c (one handler per ONNX operator). */
+ * ops.c (one handler per ONNX operator). */
 #ifndef NNC_IMPORT_H
 #define NNC_IMPORT_H
 
@@ -89,7 +89,7 @@ bool read_window(struct imp *im, struct shape s, struct window *w, bool pool);
 struct shape window_out(struct shape s, const struct window *w, int c);
 void set_window(struct ilayer *l, const struct window *w);
 float *to_float(const double *d, int64_t n);
-/* import_ops.c: import the node im->node; false after an error */
+/* ops.c: import the node im->node; false after an error */
 bool import_node(struct imp *im);
 
 #endif

@@ -1,4 +1,4 @@
-/* import_ops.c: one handler per ONNX operator that `nnc import` reads; each
+/* ops.c: one handler per ONNX operator that `nnc import` reads; each
  * turns the current node (im->node) into a layer, folds it into the layer
  * before it, or records a constant. Anything else is refused by name. */
 #include "import.h"

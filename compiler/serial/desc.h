@@ -113,7 +113,7 @@ struct serial {
 	 * from sbase (aligned to 2^(sk+sl)) hold a map whose channel ch starts
 	 * at sbase + ch << sk; ch lives in bank ch mod 2^sl as a ring of the
 	 * descriptor's srw words at bank word (ch >> sl)*srw; sdepth words a
-	 * bank (serial_fuse.c) */
+	 * bank (compiler/serial/fuse.c) */
 	int64_t sbase;
 	int sk, sl, sdepth;
 	int sdmax;                  /* the scratch words a bank may have (0: no fusion) */

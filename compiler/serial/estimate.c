@@ -1,4 +1,4 @@
-/* estimate.c: the serial engine's cycle model. serial.c's tiling
+/* estimate.c: the serial engine's cycle model. tile.c's tiling
  * minimises it over the tile sizes; OUT.json reports it per descriptor and
  * per layer, and the benchmarks compare it with the testbench's per-
  * descriptor cycle records (bench/bench.py, part "estimates").
@@ -19,7 +19,7 @@
 
 
 enum {
-	MAXB = 256,            /* longest burst (serial.c's s->maxb) */
+	MAXB = 256,            /* longest burst (lower.c's s->maxb) */
 	LAT = 8,               /* a read request to its first word */
 	MEMQ = 15,             /* reads the memory takes before it answers the first */
 	/* cycles the state machines spend between events (templates/): */

@@ -1,4 +1,4 @@
-/* test_serial_est.c: the serial cycle model (serial_est.c) against the
+/* test_serial_est.c: the serial cycle model (compiler/serial/estimate.c) against the
  * simulation. Each figure is the mean cycles of one descriptor over 16 or
  * 20 Verilator runs of `nnc sim NET --mode serial --frames 1` (memory
  * stalls on), each with its own stall sequence (the testbench's memory

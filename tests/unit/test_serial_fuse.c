@@ -1,4 +1,4 @@
-/* test_serial_fuse.c: layer fusion's bands (serial_fuse.c). For every band
+/* test_serial_fuse.c: layer fusion's bands (compiler/serial/fuse.c). For every band
  * size, replay the descriptors against a model of the scratch ring: each
  * row of the first conv's output is computed once, before the band that
  * reads it, into the ring row the second conv's band then reads it from,
