@@ -82,8 +82,106 @@ static void geometry(const struct serial *s, struct sdesc *d, const struct stens
 	(void)s;
 }
 
+/* Few input channels: pack kernel positions (px columns by py rows) into
+ * the idle array columns (a 3-channel first layer would use 3 of TN), the
+ * fewest steps ceil(KH/py)*ceil(KW/px). */
+static void kernel_pack(const struct serial *s, struct sdesc *d)
+{
+	int bpx = 1, bpy = 1;
+	int64_t best = (int64_t)d->kh * d->kw;
+	for (int py = 1; py <= d->kh; py++)
+		for (int px = 1; px <= d->kw; px++) {
+			if (px * py * d->c > s->tn || px * py * d->c > 64 || px > 255 || py > 255)
+				continue;
+			int64_t steps = cdiv(d->kh, py) * cdiv(d->kw, px);
+			if (steps < best || (steps == best && px * py < bpx * bpy)) {
+				best = steps;
+				bpx = px;
+				bpy = py;
+			}
+		}
+	if (bpx * bpy == 1)
+		return;
+	d->packed = 1;
+	d->pack = bpx;
+	d->packy = bpy;
+	d->creal = d->c;
+	d->pm = (int)cdiv(65536, d->c);
+	d->pm2 = (int)cdiv(65536, bpx);
+	d->pmask = 0;
+	for (int j = 0; j < bpx * bpy; j++)
+		d->pmask |= (uint64_t)1 << (j * d->c);
+	d->c = d->csplit = bpx * bpy * d->c;
+	d->lanes = s->tn;
+	d->kw = (int)cdiv(d->kwo, bpx);
+	d->kh = (int)cdiv(d->kho, bpy);
+}
+
+/* Reduction packing of `from` (d, or d before kernel packing): rpe
+ * (channel, kernel position) pairs a step, every group of g = gcd(c, TN)
+ * lanes its own channels (pmask: the banks of residue 0); it replaces d
+ * when it tiles and the estimate says it is faster. */
+static void try_reduction_pack(struct serial *s, struct sdesc *d, const struct sdesc *from,
+                               const struct layer *l, int g, int rpe, int rpq)
+{
+	struct sdesc r = *from;
+	r.rp = 1;
+	r.rpg = g;
+	r.rpe = rpe;
+	r.rpq = rpq;
+	r.kh = r.kw = 1;
+	r.pmask = 0;
+	for (int j = 0; j < s->tn / g; j++)
+		r.pmask |= (uint64_t)1 << (j * g);
+	r.lanes = s->tn;
+	if (serial_tile_at(s, &r, l->loc, NULL) == 0 && r.est < d->est)
+		*d = r;
+}
+
+static int gcd(int a, int b)
+{
+	while (b) {
+		int t = a % b;
+		a = b;
+		b = t;
+	}
+	return a;
+}
+
+/* d's channels, kernel and strides: a conv as it is; an fc reads its input
+ * as C*H channels of one row (the same words: the rows of a plane follow
+ * each other) with a 1 x W kernel; in the batched tail, as an H x W conv
+ * with stride H over C planes holding the frames' maps one under the
+ * other: one output row a frame. */
+static void mac_shape(const struct serial *s, struct sdesc *d, const struct layer *l, bool tail,
+                      const struct stensor *in, const struct stensor *out)
+{
+	if (l->kind == L_CONV) {
+		d->kh = l->kh; d->kw = l->kw; d->sh = l->sh; d->sw = l->sw;
+		d->ph = l->ph; d->pw = l->pw;
+		d->ow = l->oshape.w;
+	} else if (tail) {
+		d->kh = l->ishape.h; d->kw = l->ishape.w; d->sh = l->ishape.h; d->sw = 1;
+		d->ow = 1;
+	} else {
+		d->kh = 1; d->kw = l->ishape.w; d->sh = 1; d->sw = 1;
+		d->ow = 1;
+	}
+	geometry(s, d, in, out);
+	if (tail) {
+		d->h = in->s.h;
+		d->poh = out->s.h;
+	} else if (l->kind == L_FC) {
+		d->h = 1;
+		d->plane_i = in->wpw;
+	}
+	d->kwo = d->kw;
+	d->kho = d->kh;
+}
+
 /* A conv or fc layer, its fused relu and max pool: one descriptor per set
- * of groups that fills the TM output lanes. */
+ * of groups that fills the TM output lanes, its lanes packed the fastest
+ * way the estimate finds. */
 static int lower_mac(struct serial *s, const struct network *net, int i, int last, int pk,
                      enum act act, int tin, int tout)
 {
@@ -91,13 +189,10 @@ static int lower_mac(struct serial *s, const struct network *net, int i, int las
 	const struct stensor *in = &s->tens[tin], *out = &s->tens[tout];
 	int groups = l->kind == L_CONV ? l->groups : 1;
 	int cg = l->ishape.c / groups, fg = l->filters / groups;
-	/* an fc reads its input as C*H channels of one row (the same words: the
-	 * rows of a plane follow each other) with a 1 x W kernel; in the
-	 * batched tail, as an H x W conv with stride H over C planes holding
-	 * the frames' maps one under the other: one output row a frame */
 	bool tail = i >= s->tail_layer;
 	if (l->kind == L_FC && !tail)
 		cg = l->ishape.c * l->ishape.h;
+	bool conv1 = l->kind == L_CONV && groups == 1;
 	int per = fg >= s->tm ? 1 : s->tm / fg;
 	for (int g0 = 0; g0 < groups; g0 += per) {
 		int ng = groups - g0 < per ? groups - g0 : per;
@@ -115,62 +210,11 @@ static int lower_mac(struct serial *s, const struct network *net, int i, int las
 		d->c = ng * cg;
 		d->csplit = d->c;
 		d->f = ng * fg;
-		if (l->kind == L_CONV) {
-			d->kh = l->kh; d->kw = l->kw; d->sh = l->sh; d->sw = l->sw;
-			d->ph = l->ph; d->pw = l->pw;
-			d->ow = l->oshape.w;
-		} else if (tail) {
-			d->kh = l->ishape.h; d->kw = l->ishape.w; d->sh = l->ishape.h; d->sw = 1;
-			d->ow = 1;
-		} else {
-			d->kh = 1; d->kw = l->ishape.w; d->sh = 1; d->sw = 1;
-			d->ow = 1;
-		}
-		geometry(s, d, in, out);
-		if (tail) {
-			d->h = in->s.h;
-			d->poh = out->s.h;
-		} else if (l->kind == L_FC) {
-			d->h = 1;
-			d->plane_i = in->wpw;
-		}
+		mac_shape(s, d, l, tail, in, out);
 		d->pk = pk;
-		d->kwo = d->kw;
-		d->kho = d->kh;
-		/* few input channels: pack kernel positions (px columns by py
-		 * rows) into the idle array columns (a 3-channel first layer
-		 * would use 3 of TN), the fewest steps ceil(KH/py)*ceil(KW/px) */
 		struct sdesc base = *d;
-		int bpx = 1, bpy = 1;
-		if (d->c * 2 <= s->tn && l->kind == L_CONV && groups == 1) {
-			int64_t best = (int64_t)d->kh * d->kw;
-			for (int py = 1; py <= d->kh; py++)
-				for (int px = 1; px <= d->kw; px++) {
-					if (px * py * d->c > s->tn || px * py * d->c > 64 || px > 255 || py > 255)
-						continue;
-					int64_t steps = cdiv(d->kh, py) * cdiv(d->kw, px);
-					if (steps < best || (steps == best && px * py < bpx * bpy)) {
-						best = steps;
-						bpx = px;
-						bpy = py;
-					}
-				}
-		}
-		if (bpx * bpy > 1) {
-			d->packed = 1;
-			d->pack = bpx;
-			d->packy = bpy;
-			d->creal = d->c;
-			d->pm = (int)cdiv(65536, d->c);
-			d->pm2 = (int)cdiv(65536, bpx);
-			d->pmask = 0;
-			for (int j = 0; j < bpx * bpy; j++)
-				d->pmask |= (uint64_t)1 << (j * d->c);
-			d->c = d->csplit = bpx * bpy * d->c;
-			d->lanes = s->tn;
-			d->kw = (int)cdiv(d->kwo, bpx);
-			d->kh = (int)cdiv(d->kho, bpy);
-		}
+		if (d->c * 2 <= s->tn && conv1)
+			kernel_pack(s, d);
 		d->in_a = in->base + (int64_t)d->c0 * d->plane_i;
 		d->in_b = d->in_a;
 		d->out = out->base + (int64_t)d->f0 * out->plane;
@@ -182,40 +226,21 @@ static int lower_mac(struct serial *s, const struct network *net, int i, int las
 		/* TN does not divide the channels: the last block of TN lanes is
 		 * partly idle (64 channels take 3 blocks of 24, 0.89 of the
 		 * lanes). Reduction packing cuts the c*KH*KW pairs into steps of
-		 * TN instead (64*9 pairs: 24 full steps) where the estimate says
-		 * it is faster; its channels replicated in TN/gcd(c, TN) banks
-		 * leave fewer rows a tile. */
-		if (!d->packed && l->kind == L_CONV && groups == 1 && d->c > s->tn && d->c % s->tn &&
-		    d->kh <= 255 && d->kw <= 255 && (int64_t)d->c * d->kh * d->kw < 65536) {
-			struct sdesc r = *d;
-			int g = s->tn, b = d->c;
-			while (b) {
-				int t = g % b;
-				g = b;
-				b = t;
-			}
-			r.rp = 1;
-			r.rpg = g;
-			r.rpe = s->tn;
-			r.rpq = 0;
-			r.kh = r.kw = 1;
-			r.pmask = 0;
-			for (int j = 0; j < s->tn / g; j++)
-				r.pmask |= (uint64_t)1 << (j * g);
-			r.lanes = s->tn;
-			if (serial_tile_at(s, &r, l->loc, NULL) == 0 && r.est < d->est)
-				*d = r;
-		}
+		 * TN instead (64*9 pairs: 24 full steps); its channels
+		 * replicated in TN/gcd(c, TN) banks leave fewer rows a tile. */
+		if (!d->packed && conv1 && d->c > s->tn && d->c % s->tn && d->kh <= 255 &&
+		    d->kw <= 255 && (int64_t)d->c * d->kh * d->kw < 65536)
+			try_reduction_pack(s, d, d, l, gcd(s->tn, d->c), s->tn, 0);
 		/* fewer channels than lanes: kernel packing puts a rectangle of
 		 * PX x PY positions in the lanes (3 channels, 16 lanes: 3 x 1,
 		 * 3 steps for a 3x3 kernel); the flattened pairs take
 		 * floor(TN/C) positions a step whatever the kernel's shape (5:
 		 * 2 steps), each lane keeping its channel (bank n holds channel
-		 * n mod C only) */
-		if (base.c < s->tn && s->tn / base.c >= 2 && l->kind == L_CONV && groups == 1 &&
-		    base.kh <= 255 && base.kw <= 255 && (int64_t)base.c * base.kh * base.kw < 65536) {
-			/* the descriptor as lowered (addresses, requantization),
-			 * with its channels and kernel before kernel packing */
+		 * n mod C only). Tried from the descriptor as lowered
+		 * (addresses, requantization) with its channels and kernel
+		 * before kernel packing. */
+		if (base.c < s->tn && s->tn / base.c >= 2 && conv1 && base.kh <= 255 &&
+		    base.kw <= 255 && (int64_t)base.c * base.kh * base.kw < 65536) {
 			struct sdesc r = *d;
 			r.c = r.csplit = base.c;
 			r.kh = base.kh;
@@ -224,18 +249,8 @@ static int lower_mac(struct serial *s, const struct network *net, int i, int las
 			r.pack = r.packy = 1;
 			r.creal = 0;
 			r.pm = r.pm2 = 0;
-			int per = s->tn / r.c;
-			r.rp = 1;
-			r.rpg = r.c;
-			r.rpe = per * r.c;
-			r.rpq = per;
-			r.kh = r.kw = 1;
-			r.pmask = 0;
-			for (int j = 0; j < per; j++)
-				r.pmask |= (uint64_t)1 << (j * r.c);
-			r.lanes = s->tn;
-			if (serial_tile_at(s, &r, l->loc, NULL) == 0 && r.est < d->est)
-				*d = r;
+			int n = s->tn / r.c;
+			try_reduction_pack(s, d, &r, l, r.c, n * r.c, n);
 		}
 	}
 	return 0;
