@@ -353,6 +353,152 @@ static bool check_pair(const struct aval *a, const char *what, int64_t min, stru
 }
 
 /* Fill a layer from its attributes and its sources' shapes and formats. */
+/* conv: filters, kernel, stride, pad, groups, and the window's shape. */
+static bool build_conv(struct layer *l, struct aval *v, struct loc at)
+{
+	if (!v[A_FILTERS].set && !v[A_FILTERS].bad)
+		error_at(at, "conv '%s' needs 'filters'", l->name);
+	if (!v[A_KERNEL].set && !v[A_KERNEL].bad)
+		error_at(at, "conv '%s' needs 'kernel'", l->name);
+	if (!v[A_FILTERS].set || !v[A_KERNEL].set)
+		return false;
+	l->filters = (int)v[A_FILTERS].i;
+	l->kh = (int)v[A_KERNEL].pair[0];
+	l->kw = (int)v[A_KERNEL].pair[1];
+	if (v[A_STRIDE].set) {
+		l->sh = (int)v[A_STRIDE].pair[0];
+		l->sw = (int)v[A_STRIDE].pair[1];
+	}
+	if (v[A_PAD].set) {
+		l->ph = (int)v[A_PAD].pair[0];
+		l->pw = (int)v[A_PAD].pair[1];
+	}
+	if (!check_pair(&v[A_KERNEL], "kernel", 1, at) ||
+	    (v[A_STRIDE].set && !check_pair(&v[A_STRIDE], "stride", 1, at)) ||
+	    (v[A_PAD].set && !check_pair(&v[A_PAD], "pad", 0, at)))
+		return false;
+	if (v[A_GROUPS].set)
+		l->groups = (int)v[A_GROUPS].i;
+	if (l->ishape.c % l->groups || l->filters % l->groups) {
+		error_at(v[A_GROUPS].loc,
+		         "groups = %d must divide both the input channels (%d) and the filters (%d)",
+		         l->groups, l->ishape.c, l->filters);
+		return false;
+	}
+	l->oshape.c = l->filters;
+	if (!shape_windowed(l, v[A_KERNEL].loc))
+		return false;
+	return true;
+}
+
+/* fc: units; its output is [units, 1, 1]. */
+static bool build_fc(struct layer *l, struct aval *v, struct loc at)
+{
+	if (!v[A_UNITS].set) {
+		if (!v[A_UNITS].bad)
+			error_at(at, "fc '%s' needs 'units'", l->name);
+		return false;
+	}
+	l->filters = (int)v[A_UNITS].i;
+	l->oshape = (struct shape){l->filters, 1, 1};
+	return true;
+}
+
+/* conv and fc alike: weight, bias and output formats, the accumulator,
+ * MACs and parameters. */
+static bool build_mac(struct layer *l, struct aval *v, struct loc at)
+{
+	if (l->filters > MAX_DIM) {
+		error_at(v[l->kind == L_CONV ? A_FILTERS : A_UNITS].loc, "%d outputs are too many",
+		         l->filters);
+		return false;
+	}
+	l->wt = v[A_WEIGHT].set ? v[A_WEIGHT].fmt : FX_DEFAULT_WEIGHT;
+	l->out = v[A_OUT].set ? v[A_OUT].fmt : FX_DEFAULT_OUT;
+	int facc = l->in.f + l->wt.f;
+	l->has_bias = !(v[A_BIAS].set && v[A_BIAS].none);
+	if (v[A_BIAS].set && !v[A_BIAS].none) {
+		l->bias = v[A_BIAS].fmt;
+		if (l->bias.f > facc) {
+			error_at(v[A_BIAS].loc.file ? v[A_BIAS].loc : at,
+			         "bias fraction bits %d exceed the accumulator's %d (input %d + weight %d)",
+			         l->bias.f, facc, l->in.f, l->wt.f);
+			return false;
+		}
+	} else {
+		l->bias = fx_default_bias(l->in, l->wt);
+	}
+	l->acc_bits = mac_acc_bits(l);
+	l->macs = (int64_t)l->oshape.h * l->oshape.w * l->filters * layer_fan_in(l);
+	l->params = layer_weight_count(l) + layer_bias_count(l);
+	return true;
+}
+
+/* maxpool and avgpool: size (or global), stride, pad; avgpool's product. */
+static bool build_pool(struct layer *l, struct aval *v, struct loc at)
+{
+	if (l->kind == L_AVGPOOL && v[A_GLOBAL].set && v[A_GLOBAL].i) {
+		if (v[A_SIZE].set || v[A_STRIDE].set) {
+			error_at(v[A_SIZE].set ? v[A_SIZE].loc : v[A_STRIDE].loc,
+			         "a global avgpool takes no size or stride");
+			return false;
+		}
+		l->global = true;
+		l->kh = l->sh = l->ishape.h;
+		l->kw = l->sw = l->ishape.w;
+	} else {
+		if (!v[A_SIZE].set) {
+			if (!v[A_SIZE].bad && !v[A_GLOBAL].bad)
+				error_at(at, "%s '%s' needs 'size'%s", layer_kind_names[l->kind], l->name,
+				         l->kind == L_AVGPOOL ? " (or global = true)" : "");
+			return false;
+		}
+		if (!check_pair(&v[A_SIZE], "size", 1, at) ||
+		    (v[A_STRIDE].set && !check_pair(&v[A_STRIDE], "stride", 1, at)) ||
+		    (v[A_PAD].set && !check_pair(&v[A_PAD], "pad", 0, at)))
+			return false;
+		l->kh = (int)v[A_SIZE].pair[0];
+		l->kw = (int)v[A_SIZE].pair[1];
+		l->sh = v[A_STRIDE].set ? (int)v[A_STRIDE].pair[0] : l->kh;
+		l->sw = v[A_STRIDE].set ? (int)v[A_STRIDE].pair[1] : l->kw;
+		if (v[A_PAD].set) {
+			l->ph = (int)v[A_PAD].pair[0];
+			l->pw = (int)v[A_PAD].pair[1];
+		}
+	}
+	if (!shape_windowed(l, v[A_SIZE].set ? v[A_SIZE].loc : at))
+		return false;
+	if (l->kind == L_AVGPOOL) {
+		/* sum (W + clog2 n bits) times M (P - clog2 n + 1 bits) plus rounding */
+		int n = l->kh * l->kw;
+		l->acc_bits = fx_avg_acc_bits(n, l->in.w);
+		if (v[A_OUT].set)
+			l->out = v[A_OUT].fmt;
+		if (l->acc_bits > 64) {
+			error_at(at, "avgpool of %d cells at %d bits needs a %d-bit product (over 64)",
+			         n, l->in.w, l->acc_bits);
+			return false;
+		}
+	}
+	return true;
+}
+
+/* add: the second source's shape and format, the aligned sum's width. */
+static bool build_add(struct network *net, struct layer *l, struct aval *v, struct loc at)
+{
+	const struct layer *b = l->src[1] >= 0 ? &net->layers[l->src[1]] : NULL;
+	struct shape bs = b ? b->oshape : net->in_shape;
+	l->in2 = b ? b->out : net->in_fmt;
+	if (bs.c != l->ishape.c || bs.h != l->ishape.h || bs.w != l->ishape.w) {
+		error_at(at, "add sources have different shapes [%d, %d, %d] and [%d, %d, %d]",
+		         l->ishape.c, l->ishape.h, l->ishape.w, bs.c, bs.h, bs.w);
+		return false;
+	}
+	l->out = v[A_OUT].set ? v[A_OUT].fmt : FX_DEFAULT_OUT;
+	l->acc_bits = fx_add_align(l->in, l->in2).acc_bits;
+	return true;
+}
+
 static void build_layer(struct network *net, struct layer *l, struct aval *v,
                         const struct defaults *d, const struct stmt *s)
 {
@@ -382,140 +528,29 @@ static void build_layer(struct network *net, struct layer *l, struct aval *v,
 	l->groups = 1;
 	l->kh = l->kw = l->sh = l->sw = 1;
 
+	bool ok = false;
 	switch (l->kind) {
 	case L_CONV:
-	case L_FC: {
-		if (l->kind == L_CONV) {
-			if (!v[A_FILTERS].set && !v[A_FILTERS].bad)
-				error_at(at, "conv '%s' needs 'filters'", l->name);
-			if (!v[A_KERNEL].set && !v[A_KERNEL].bad)
-				error_at(at, "conv '%s' needs 'kernel'", l->name);
-			if (!v[A_FILTERS].set || !v[A_KERNEL].set)
-				return;
-			l->filters = (int)v[A_FILTERS].i;
-			l->kh = (int)v[A_KERNEL].pair[0];
-			l->kw = (int)v[A_KERNEL].pair[1];
-			if (v[A_STRIDE].set) {
-				l->sh = (int)v[A_STRIDE].pair[0];
-				l->sw = (int)v[A_STRIDE].pair[1];
-			}
-			if (v[A_PAD].set) {
-				l->ph = (int)v[A_PAD].pair[0];
-				l->pw = (int)v[A_PAD].pair[1];
-			}
-			if (!check_pair(&v[A_KERNEL], "kernel", 1, at) ||
-			    (v[A_STRIDE].set && !check_pair(&v[A_STRIDE], "stride", 1, at)) ||
-			    (v[A_PAD].set && !check_pair(&v[A_PAD], "pad", 0, at)))
-				return;
-			if (v[A_GROUPS].set)
-				l->groups = (int)v[A_GROUPS].i;
-			if (l->ishape.c % l->groups || l->filters % l->groups) {
-				error_at(v[A_GROUPS].loc,
-				         "groups = %d must divide both the input channels (%d) and the filters (%d)",
-				         l->groups, l->ishape.c, l->filters);
-				return;
-			}
-			l->oshape.c = l->filters;
-			if (!shape_windowed(l, v[A_KERNEL].loc))
-				return;
-		} else {
-			if (!v[A_UNITS].set) {
-				if (!v[A_UNITS].bad)
-					error_at(at, "fc '%s' needs 'units'", l->name);
-				return;
-			}
-			l->filters = (int)v[A_UNITS].i;
-			l->oshape = (struct shape){l->filters, 1, 1};
-		}
-		if (l->filters > MAX_DIM) {
-			error_at(v[l->kind == L_CONV ? A_FILTERS : A_UNITS].loc, "%d outputs are too many",
-			         l->filters);
-			return;
-		}
-		l->wt = v[A_WEIGHT].set ? v[A_WEIGHT].fmt : FX_DEFAULT_WEIGHT;
-		l->out = v[A_OUT].set ? v[A_OUT].fmt : FX_DEFAULT_OUT;
-		int facc = l->in.f + l->wt.f;
-		l->has_bias = !(v[A_BIAS].set && v[A_BIAS].none);
-		if (v[A_BIAS].set && !v[A_BIAS].none) {
-			l->bias = v[A_BIAS].fmt;
-			if (l->bias.f > facc) {
-				error_at(v[A_BIAS].loc.file ? v[A_BIAS].loc : at,
-				         "bias fraction bits %d exceed the accumulator's %d (input %d + weight %d)",
-				         l->bias.f, facc, l->in.f, l->wt.f);
-				return;
-			}
-		} else {
-			l->bias = fx_default_bias(l->in, l->wt);
-		}
-		l->acc_bits = mac_acc_bits(l);
-		l->macs = (int64_t)l->oshape.h * l->oshape.w * l->filters * layer_fan_in(l);
-		l->params = layer_weight_count(l) + layer_bias_count(l);
+		ok = build_conv(l, v, at) && build_mac(l, v, at);
 		break;
-	}
+	case L_FC:
+		ok = build_fc(l, v, at) && build_mac(l, v, at);
+		break;
 	case L_MAXPOOL:
 	case L_AVGPOOL:
-		if (l->kind == L_AVGPOOL && v[A_GLOBAL].set && v[A_GLOBAL].i) {
-			if (v[A_SIZE].set || v[A_STRIDE].set) {
-				error_at(v[A_SIZE].set ? v[A_SIZE].loc : v[A_STRIDE].loc,
-				         "a global avgpool takes no size or stride");
-				return;
-			}
-			l->global = true;
-			l->kh = l->sh = l->ishape.h;
-			l->kw = l->sw = l->ishape.w;
-		} else {
-			if (!v[A_SIZE].set) {
-				if (!v[A_SIZE].bad && !v[A_GLOBAL].bad)
-					error_at(at, "%s '%s' needs 'size'%s", layer_kind_names[l->kind], l->name,
-					         l->kind == L_AVGPOOL ? " (or global = true)" : "");
-				return;
-			}
-			if (!check_pair(&v[A_SIZE], "size", 1, at) ||
-			    (v[A_STRIDE].set && !check_pair(&v[A_STRIDE], "stride", 1, at)) ||
-			    (v[A_PAD].set && !check_pair(&v[A_PAD], "pad", 0, at)))
-				return;
-			l->kh = (int)v[A_SIZE].pair[0];
-			l->kw = (int)v[A_SIZE].pair[1];
-			l->sh = v[A_STRIDE].set ? (int)v[A_STRIDE].pair[0] : l->kh;
-			l->sw = v[A_STRIDE].set ? (int)v[A_STRIDE].pair[1] : l->kw;
-			if (v[A_PAD].set) {
-				l->ph = (int)v[A_PAD].pair[0];
-				l->pw = (int)v[A_PAD].pair[1];
-			}
-		}
-		if (!shape_windowed(l, v[A_SIZE].set ? v[A_SIZE].loc : at))
-			return;
-		if (l->kind == L_AVGPOOL) {
-			/* sum (W + clog2 n bits) times M (P - clog2 n + 1 bits) plus rounding */
-			int n = l->kh * l->kw;
-			l->acc_bits = fx_avg_acc_bits(n, l->in.w);
-			if (v[A_OUT].set)
-				l->out = v[A_OUT].fmt;
-			if (l->acc_bits > 64) {
-				error_at(at, "avgpool of %d cells at %d bits needs a %d-bit product (over 64)",
-				         n, l->in.w, l->acc_bits);
-				return;
-			}
-		}
+		ok = build_pool(l, v, at);
 		break;
 	case L_RELU:
+		ok = true;
 		break;
-	case L_ADD: {
-		const struct layer *b = l->src[1] >= 0 ? &net->layers[l->src[1]] : NULL;
-		struct shape bs = b ? b->oshape : net->in_shape;
-		l->in2 = b ? b->out : net->in_fmt;
-		if (bs.c != l->ishape.c || bs.h != l->ishape.h || bs.w != l->ishape.w) {
-			error_at(at, "add sources have different shapes [%d, %d, %d] and [%d, %d, %d]",
-			         l->ishape.c, l->ishape.h, l->ishape.w, bs.c, bs.h, bs.w);
-			return;
-		}
-		l->out = v[A_OUT].set ? v[A_OUT].fmt : FX_DEFAULT_OUT;
-		l->acc_bits = fx_add_align(l->in, l->in2).acc_bits;
+	case L_ADD:
+		ok = build_add(net, l, v, at);
 		break;
-	}
 	case L_NKINDS:
 		unreachable();
 	}
+	if (!ok)
+		return;
 	if (l->acc_bits > 64) {
 		error_at(at, "the accumulator of '%s' needs %d bits, over 64: narrow its formats",
 		         l->name, l->acc_bits);
