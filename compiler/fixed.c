@@ -6,7 +6,7 @@
 int64_t fx_quantize(double x, struct fixed_fmt f, bool *sat)
 {
 	/* x * 2^F is exact (a power-of-two scale); adding 0.5 and flooring is the
-	 * round-half-up of the contract. Saturate before converting to integer. */
+	 * round-half-up of docs/DESIGN.md §3. Saturate before converting to integer. */
 	double v = floor(ldexp(x, f.f) + 0.5);
 	int64_t q;
 	if (v < (double)fx_min(f.w))

@@ -1,8 +1,8 @@
 #!/usr/bin/python3
 """nnref: an independent reference model of nnc's golden model (`nnc run --raw`).
 
-Written from the contract only (docs/DESIGN.md §2 language, section 3
-numerics, section 6 files, plus the conventions listed in README-style notes
+Written from the design only (docs/DESIGN.md §2 language, §3 numerics,
+§6 files, plus the conventions listed in README-style notes
 below), never from nnc's C sources, so that the two can be compared bit for
 bit by tests/run_golden_diff.sh.
 

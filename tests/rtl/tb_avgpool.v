@@ -24,7 +24,7 @@ localparam NIN = FRAMES * H * W * C / LANES;
 localparam NOUT = FRAMES * HO * WO * C / LANES;
 localparam IN_BITS = LANES * DATA_W, OUT_BITS = LANES * OUT_W;
 localparam MAXB = NIN;
-// the average's constants, as the contract states them (the compiler's fx_avg_consts is the other implementation)
+// the average's constants, as docs/DESIGN.md §3 states them (the compiler's fx_avg_consts is the other implementation)
 localparam NC = KH * KW;
 localparam AP = 16 + ((NC > 1) ? $clog2(NC) : 0);
 localparam [63:0] AM = ((64'd1 << (AP + 1)) + NC) / (2 * NC);
