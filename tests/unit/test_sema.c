@@ -78,7 +78,7 @@ static void test_defaults(void **state)
 		" fc f : units = 3, bias = none;\n}\n");
 	assert_non_null(net);
 	const struct layer *a = layer(net, "a"), *b = layer(net, "b"), *f = layer(net, "f");
-	/* before the default: the design.s defaults (docs/DESIGN.md §2) */
+	/* before the default: the design's defaults (docs/DESIGN.md §2) */
 	assert_int_equal(a->wt.w, 8);
 	assert_int_equal(a->wt.f, 7);
 	assert_int_equal(a->out.w, 8);
