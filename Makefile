@@ -15,6 +15,8 @@ CSRC    := $(wildcard compiler/*.c compiler/*/*.c)
 LSRC    := $(wildcard lang/*.c)
 # templates/ (the hardware) and sim/ (testbench models) are both embedded.
 TEMPLATES := $(sort $(wildcard templates/nn_*.v sim/nn_*.v))
+# nn_*.vh: included text, inlined where a template includes it (emit.c).
+TEMPLATES += $(wildcard templates/nn_*.vh)
 # The subset of ONNX that `nnc import` reads, compiled by protoc-c.
 PROTO   := lang/onnx.proto
 OBJ     := $(CSRC:%.c=$(B)/%.o) $(LSRC:%.c=$(B)/%.o) $(B)/parser.o $(B)/lexer.o $(B)/templates.o \
@@ -26,7 +28,7 @@ TESTBIN := $(TESTSRC:tests/unit/%.c=$(B)/tests/%)
 # Sanitizer build: the same sources and tests, in build/asan.
 SAN     := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
 
-.PHONY: all test demo deps clean unit asan errors golden-diff rtl nets models import lint generated-check fuzz-nets generate fuzz-frontend synth bench
+.PHONY: all test demo deps clean unit asan errors golden-diff rtl nets models import lint generated-check desc-vh fuzz-nets generate fuzz-frontend synth bench
 all: $(B)/nnc
 
 $(B)/nnc: $(OBJ)
@@ -110,8 +112,20 @@ nets: $(B)/nnc
 lint: $(B)/nnc
 	@sh tests/run_lint.sh $(B)/nnc $(B)/results.txt
 
-generated-check: $(B)/nnc
+generated-check: $(B)/nnc $(B)/desc_vh
 	@sh tests/run_generated.sh $(B)/results.txt
+	@if $(B)/desc_vh | cmp -s - templates/nn_serial_desc.vh; then p=1; f=0; else p=0; f=1; \
+	    echo "    FAIL templates/nn_serial_desc.vh differs from compiler/serial/fields.h: run 'make desc-vh' and commit it"; fi; \
+	    sh tests/report.sh $(B)/results.txt "generated (nn_serial_desc.vh is fields.h's)" $$p $$f
+
+# templates/nn_serial_desc.vh, the descriptor layout the serial templates
+# include, printed from compiler/serial/fields.h (committed; make desc-vh
+# rewrites it after a change to the table).
+$(B)/desc_vh: compiler/serial/fields.c compiler/serial/fields.h
+	@mkdir -p $(B)
+	$(CC) $(CFLAGS) $(WFLAGS) $(CPPFLAGS) -DFIELDS_MAIN -o $@ compiler/serial/fields.c
+desc-vh: $(B)/desc_vh
+	$(B)/desc_vh > templates/nn_serial_desc.vh.tmp && mv templates/nn_serial_desc.vh.tmp templates/nn_serial_desc.vh
 
 import: $(B)/nnc
 	@sh tests/run_import.sh $(B)/nnc $(B)/results.txt

@@ -85,9 +85,36 @@ void emit_templates(FILE *f, const char *const *names)
 	for (; *names; names++)
 		mark(*names, used);
 	for (int i = 0; i < n; i++)
-		if (used[i])
-			fprintf(f, "\n// ---- template %s ----\n%s", nn_templates[i].name,
-			        nn_templates[i].text);
+		if (used[i]) {
+			fprintf(f, "\n// ---- template %s ----\n", nn_templates[i].name);
+			emit_template_text(f, nn_templates[i].text);
+		}
+}
+
+/* Each line `include "X" becomes the text of the embedded X (a
+ * templates/nn_*.vh), so OUT.v includes no file. */
+void emit_template_text(FILE *f, const char *text)
+{
+	static const char inc[] = "`include \"";
+	size_t ni = sizeof inc - 1;
+	for (const char *p = text; *p;) {
+		const char *nl = strchr(p, '\n');
+		size_t len = nl ? (size_t)(nl - p) + 1 : strlen(p);
+		const char *q = p;
+		while (*q == ' ' || *q == '\t')
+			q++;
+		const char *e = strncmp(q, inc, ni) ? NULL : strchr(q + ni, '"');
+		if (e && e < p + len) {
+			const char *name = xprintf("%.*s", (int)(e - q - ni), q + ni);
+			const char *t = template_text(name);
+			if (!t)
+				die("a template includes %s, which is not embedded", name);
+			emit_template_text(f, t);
+		} else {
+			fwrite(p, 1, len, f);
+		}
+		p += len;
+	}
 }
 
 /* $readmemh text. A word of n values of `bits` each (value 0 in the lowest

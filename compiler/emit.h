@@ -53,6 +53,8 @@ struct template_src {
 };
 extern const struct template_src nn_templates[];
 const char *template_text(const char *name);           /* NULL if there is none */
+/* A template's text with its `include lines replaced by the included text. */
+void emit_template_text(FILE *f, const char *text);
 
 /* emit.c */
 /* "dir/net.v" + "_tb.v" -> "dir/net_tb.v"; "" -> the path without .v */

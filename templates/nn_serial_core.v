@@ -4,7 +4,7 @@
 `default_nettype none
 
 /*
- *            +--------- descriptor table (d_*, indexed by desc) ---------+
+ *            +------ descriptor table (desc_word, indexed by desc) -------+
  *            v                                                           v
  *  mem  -> nn_serial_load --> input banks  (TN x 2 slots) --+          nn_serial_write --> mem
  *  resp                  \--> weight banks (2 slots), bias --+-> nn_serial_mac ---+   ^
@@ -77,128 +77,24 @@ module nn_serial_core #(
     input  wire          mem_resp_valid,
     input  wire [MW-1:0] mem_resp_data,
 
-    // the descriptor table: index out, fields in
+    // the descriptor table: index out, the descriptor's packed word in
+    // (nn_serial_desc.vh: field X at [D_X_OFF +: D_X_W])
     output wire [15:0]   desc,
-    input  wire [1:0]    d_op,
-    input  wire [1:0]    d_ci,
-    input  wire [1:0]    d_co,
-    input  wire [15:0]   d_h,
-    input  wire [15:0]   d_w,
-    input  wire [15:0]   d_ow,
-    input  wire [15:0]   d_kh,
-    input  wire [15:0]   d_kw,
-    input  wire [7:0]    d_kxs,
-    input  wire [7:0]    d_kys,
-    input  wire [16:0]   d_pm,
-    input  wire [16:0]   d_pm2,
-    input  wire [15:0]   d_pc,
-    input  wire [TN-1:0] d_pmask,
-    input  wire [7:0]    d_rpg,
-    input  wire [7:0]    d_rpd,
-    input  wire [15:0]   d_rpcg,
-    input  wire [15:0]   d_rpn,
-    input  wire [7:0]    d_rkw,
-    input  wire [7:0]    d_rpe,
-    input  wire [7:0]    d_rpqx,
-    input  wire [7:0]    d_rpqy,
-    input  wire [7:0]    d_sh,
-    input  wire [7:0]    d_sw,
-    input  wire [7:0]    d_ph,
-    input  wire [7:0]    d_pw,
-    input  wire [15:0]   d_csplit,
-    input  wire [15:0]   d_nrt,
-    input  wire [15:0]   d_tr,
-    input  wire [15:0]   d_rows_last,
-    input  wire [15:0]   d_ir,
-    input  wire [15:0]   d_trsh,
-    input  wire [15:0]   d_trp,
-    input  wire [15:0]   d_prows_last,
-    input  wire [15:0]   d_nob,
-    input  wire [15:0]   d_nm_last,
-    input  wire [15:0]   d_ncc,
-    input  wire [15:0]   d_tc,
-    input  wire [15:0]   d_nc_last,
-    input  wire [15:0]   d_ncb_full,
-    input  wire [15:0]   d_ncb_last,
-    input  wire [15:0]   d_ipl,
-    input  wire [15:0]   d_wpwi,
-    input  wire [31:0]   d_plane_i,
-    input  wire [3:0]    d_pk,
-    input  wire [15:0]   d_pow,
-    input  wire [15:0]   d_wpwo,
-    input  wire [31:0]   d_plane_o,
-    input  wire [AW-1:0] d_in_a,
-    input  wire [AW-1:0] d_in_b,
-    input  wire [AW-1:0] d_out,
-    input  wire [AW-1:0] d_wbase,
-    input  wire [31:0]   d_wstride,
-    input  wire [31:0]   d_wlen,
-    input  wire [31:0]   d_wlen_last,
-    input  wire          d_in_every,
-    input  wire          d_w_once,
-    input  wire [AW-1:0] d_nx_w,
-    input  wire [31:0]   d_nx_wlen,
-    input  wire signed [7:0] d_shift,
-    input  wire          d_rnd,
-    input  wire [5:0]    d_outw,
-    input  wire [1:0]    d_act,
-    input  wire [31:0]   d_cap,
-    input  wire [23:0]   d_avgm,
-    input  wire [5:0]    d_avgp,
-    input  wire [CW-1:0] d_padv,
-    // the first row tile's top input row (-ph for a whole layer)
-    input  wire signed [17:0] d_iys,
-    // the output goes to the scratch
-    input  wire          d_osc,
-    // a channel's ring of bank words in the scratch (fused bands)
-    input  wire [23:0]   d_srw
+    input  wire [D_W-1:0] desc_word
 );
 
-// The descriptor fields, registered: the table is a ROM read combinationally
-// from desc, and every unit derives addresses and requantization constants
-// from its fields. The fields are constant while a descriptor runs; desc
-// changes in C_INIT and the units start (init) a cycle later, when these
-// registers hold the new descriptor's fields.
-reg [1:0] q_op, q_ci, q_co, q_act;
-reg [15:0] q_h, q_w, q_ow, q_kh, q_kw, q_pc, q_csplit, q_nrt, q_tr, q_rows_last, q_ir;
-reg [15:0] q_trsh, q_trp, q_prows_last, q_nob, q_nm_last, q_ncc, q_tc, q_nc_last;
-reg [15:0] q_ncb_full, q_ncb_last, q_ipl, q_wpwi, q_pow, q_wpwo;
-reg [7:0] q_kxs, q_kys, q_sh, q_sw, q_ph, q_pw;
-reg [16:0] q_pm, q_pm2;
-reg [TN-1:0] q_pmask;
-reg [7:0] q_rpg, q_rpd, q_rkw, q_rpe, q_rpqx, q_rpqy;
-reg [15:0] q_rpcg, q_rpn;
-reg [31:0] q_plane_i, q_plane_o, q_wstride, q_wlen, q_wlen_last, q_nx_wlen, q_cap;
-reg [3:0] q_pk;
-reg [AW-1:0] q_in_a, q_in_b, q_out, q_wbase, q_nx_w;
-reg q_in_every, q_w_once, q_rnd;
-reg signed [7:0] q_shift;
-reg [5:0] q_outw, q_avgp;
-reg [23:0] q_avgm;
-reg [CW-1:0] q_padv;
-reg signed [17:0] q_iys;
-reg q_osc;
-reg [23:0] q_srw;
-always @(posedge clk) begin
-    q_op <= d_op; q_ci <= d_ci; q_co <= d_co; q_h <= d_h;
-    q_w <= d_w; q_ow <= d_ow; q_kh <= d_kh; q_kw <= d_kw;
-    q_kxs <= d_kxs; q_kys <= d_kys; q_pm <= d_pm; q_pm2 <= d_pm2;
-    q_pc <= d_pc; q_pmask <= d_pmask; q_sh <= d_sh; q_sw <= d_sw;
-    q_rpg <= d_rpg; q_rpd <= d_rpd; q_rpcg <= d_rpcg; q_rpn <= d_rpn; q_rkw <= d_rkw;
-    q_rpe <= d_rpe; q_rpqx <= d_rpqx; q_rpqy <= d_rpqy;
-    q_ph <= d_ph; q_pw <= d_pw; q_csplit <= d_csplit; q_nrt <= d_nrt;
-    q_tr <= d_tr; q_rows_last <= d_rows_last; q_ir <= d_ir; q_trsh <= d_trsh;
-    q_trp <= d_trp; q_prows_last <= d_prows_last; q_nob <= d_nob; q_nm_last <= d_nm_last;
-    q_ncc <= d_ncc; q_tc <= d_tc; q_nc_last <= d_nc_last; q_ncb_full <= d_ncb_full;
-    q_ncb_last <= d_ncb_last; q_ipl <= d_ipl; q_wpwi <= d_wpwi; q_plane_i <= d_plane_i;
-    q_pk <= d_pk; q_pow <= d_pow; q_wpwo <= d_wpwo; q_plane_o <= d_plane_o;
-    q_in_a <= d_in_a; q_in_b <= d_in_b; q_out <= d_out; q_wbase <= d_wbase;
-    q_wstride <= d_wstride; q_wlen <= d_wlen; q_wlen_last <= d_wlen_last; q_in_every <= d_in_every;
-    q_w_once <= d_w_once; q_nx_w <= d_nx_w; q_nx_wlen <= d_nx_wlen; q_shift <= d_shift;
-    q_rnd <= d_rnd; q_outw <= d_outw; q_act <= d_act; q_cap <= d_cap;
-    q_avgm <= d_avgm; q_avgp <= d_avgp; q_padv <= d_padv;
-    q_iys <= d_iys; q_osc <= d_osc; q_srw <= d_srw;
-end
+`include "nn_serial_desc.vh"
+
+// The descriptor, registered: the table is a ROM read combinationally from
+// desc, and every unit derives addresses and requantization constants from
+// the fields of this one register. The fields are constant while a
+// descriptor runs; desc changes in C_INIT and the units start (init) a
+// cycle later, when the register holds the new descriptor.
+reg [D_W-1:0] fields_reg;
+always @(posedge clk)
+    fields_reg <= desc_word;
+wire [D_OUT_W-1:0] f_out = fields_reg[D_OUT_OFF +: D_OUT_W];
+wire [D_SRW_W-1:0] f_srw = fields_reg[D_SRW_OFF +: D_SRW_W];
 
 localparam TP = (TM < TN) ? TM : TN;
 localparam WSUB = (TM * TN * WCW + MW - 1) / MW;
@@ -207,8 +103,6 @@ localparam IBA = $clog2(IBD);
 localparam WBA = $clog2(WBD);
 localparam ABA = $clog2(ABD);
 localparam OBA = $clog2(OBD);
-
-wire pass = q_op != 2'd0;
 
 // ---------------------------------------------------------------- control
 // the descriptor index in DW bits: the table's case on desc sees the bits
@@ -354,8 +248,8 @@ wire [(1 << WSL)-1:0] sc_we;
 wire [SA-1:0] sc_waddr;
 // a fused band's ring and where the band starts in it (its output base
 // above SBASE: below a ring's words)
-wire [23:0] srw_x = q_srw;
-wire [AW-1:0] out_rel = q_out - SBASE;
+wire [23:0] srw_x = f_srw;
+wire [AW-1:0] out_rel = f_out - SBASE;
 wire [63:0] out_rel_x = {{(64-AW){1'b0}}, out_rel};
 wire [SA:0] sc_srw = srw_x[SA:0];
 wire [SA:0] sc_start = out_rel_x[SA:0];
@@ -363,17 +257,11 @@ wire [(1 << WSL)*MW-1:0] sc_wdata;
 /* verilator lint_on UNUSEDSIGNAL */
 
 nn_serial_load #(
-    .TM(TM), .TN(TN), .TP(TP), .MW(MW), .AW(AW), .LEN_W(LEN_W), .MAXB(MAXB),
+    .TM(TM), .TN(TN), .TP(TP), .CW(CW), .MW(MW), .AW(AW), .LEN_W(LEN_W), .MAXB(MAXB),
     .IBD(IBD), .WBD(WBD), .WSUB(WSUB), .NBW(NBW)
 ) u_load (
     .clk(clk), .rst(rst), .init(init), .done(load_done),
-    .pass(pass), .h(q_h), .ir(q_ir), .wpwi(q_wpwi), .plane_i(q_plane_i), .csplit(q_csplit),
-    .ipl(q_ipl), .in_a(q_in_a), .in_b(q_in_b), .wbase(q_wbase), .wstride(q_wstride),
-    .wlen(q_wlen), .wlen_last(q_wlen_last), .in_every(q_in_every), .w_once(q_w_once),
-    .nx_w(q_nx_w), .nx_wlen(q_nx_wlen),
-    .nrt(q_nrt), .tr(q_tr), .rows_last(q_rows_last), .trsh(q_trsh), .iys(q_iys),
-    .nob(q_nob), .nm_last(q_nm_last), .ncc(q_ncc), .tc(q_tc), .nc_last(q_nc_last),
-    .pc(q_pc), .pmask(q_pmask), .rpg(q_rpg),
+    .fields(fields_reg),
     .in_cons(in_cons), .w_cons(w_cons), .in_fill(in_fill), .w_fill(w_fill),
     .rq_valid(rq_valid), .rq_ready(rq_ready), .rq_addr(rq_addr), .rq_len(rq_len),
     .rs_valid(rs_valid), .rs_data(rs_data),
@@ -383,17 +271,11 @@ nn_serial_load #(
 );
 
 nn_serial_mac #(
-    .TM(TM), .TN(TN), .TP(TP), .CW(CW), .WCW(WCW), .MW(MW), .ACC_W(ACC_W), .BW(BW),
+    .TM(TM), .TN(TN), .TP(TP), .CW(CW), .WCW(WCW), .MW(MW), .AW(AW), .ACC_W(ACC_W), .BW(BW),
     .IBD(IBD), .WBD(WBD), .WSUB(WSUB), .NBW(NBW), .ABD(ABD)
 ) u_mac (
     .clk(clk), .rst(rst), .init(init), .done(mac_done),
-    .op(q_op), .ci(q_ci), .h(q_h), .w(q_w), .ow(q_ow), .kh(q_kh), .kw(q_kw), .kxs(q_kxs), .kys(q_kys), .pm(q_pm), .pm2(q_pm2),
-    .rpg(q_rpg), .rpd(q_rpd), .rpcg(q_rpcg), .rpn(q_rpn), .rkw(q_rkw), .sh(q_sh), .sw(q_sw),
-    .rpe(q_rpe), .rpqx(q_rpqx), .rpqy(q_rpqy),
-    .pw(q_pw), .wpwi(q_wpwi), .ipl(q_ipl), .padv(q_padv), .in_every(q_in_every),
-    .w_once(q_w_once), .nrt(q_nrt), .tr(q_tr), .rows_last(q_rows_last), .trsh(q_trsh),
-    .ph(q_ph), .iys(q_iys), .nob(q_nob), .nm_last(q_nm_last), .ncc(q_ncc), .tc(q_tc),
-    .nc_last(q_nc_last), .ncb_full(q_ncb_full), .ncb_last(q_ncb_last),
+    .fields(fields_reg),
     .in_fill(in_fill), .w_fill(w_fill), .in_cons(in_cons), .w_cons(w_cons),
     .acc_done(acc_done), .acc_freed(acc_freed),
     .ib_raddr(ib_raddr), .ib_rdata(ib_rdata), .wb_raddr(wb_raddr), .wb_rdata(wb_rdata),
@@ -404,26 +286,22 @@ nn_serial_mac #(
 );
 
 nn_serial_drain #(
-    .TM(TM), .TP(TP), .CW(CW), .MW(MW), .ACC_W(ACC_W), .AVG(AVG), .ABD(ABD), .OBD(OBD)
+    .TM(TM), .TN(TN), .TP(TP), .CW(CW), .MW(MW), .AW(AW), .ACC_W(ACC_W), .AVG(AVG), .ABD(ABD),
+    .OBD(OBD)
 ) u_drain (
     .clk(clk), .rst(rst), .init(init), .done(drain_done),
-    .op(q_op), .co(q_co), .pk(q_pk), .ow(q_ow), .pow(q_pow), .wpwo(q_wpwo), .nrt(q_nrt),
-    .trp(q_trp), .prows_last(q_prows_last), .nob(q_nob), .nm_last(q_nm_last),
-    .shift(q_shift), .rnd(q_rnd), .outw(q_outw), .act(q_act), .cap(q_cap),
-    .avgm(q_avgm), .avgp(q_avgp),
+    .fields(fields_reg),
     .acc_done(acc_done), .acc_freed(acc_freed), .out_fill(out_fill), .out_cons(out_cons),
     .acc_raddr(drain_raddr), .acc_rdata(acc_rdata),
     .ob_we(ob_we), .ob_addr(ob_waddr), .ob_wdata(ob_wdata)
 );
 
 nn_serial_write #(
-    .TM(TM), .TP(TP), .MW(MW), .AW(AW), .LEN_W(LEN_W), .MAXB(MAXB), .OBD(OBD),
-    .SL(WSL), .SDEPTH(SDEPTH)
+    .TM(TM), .TN(TN), .TP(TP), .CW(CW), .MW(MW), .AW(AW), .LEN_W(LEN_W), .MAXB(MAXB),
+    .OBD(OBD), .SL(WSL), .SDEPTH(SDEPTH)
 ) u_write (
     .clk(clk), .rst(rst), .init(init), .done(write_done),
-    .pass(pass), .nrt(q_nrt), .trp(q_trp), .prows_last(q_prows_last), .nob(q_nob),
-    .nm_last(q_nm_last), .out_base(q_out), .plane_o(q_plane_o), .wpwo(q_wpwo), .osc(q_osc),
-    .srw(sc_srw), .start(sc_start),
+    .fields(fields_reg), .srw(sc_srw), .start(sc_start),
     .out_fill(out_fill), .out_cons(out_cons), .ob_raddr(ob_raddr), .ob_rdata(ob_rdata),
     .wq_valid(wq_valid), .wq_ready(wq_ready), .wq_addr(wq_addr), .wq_len(wq_len),
     .wq_data(wq_data), .wq_locked(wq_locked),

@@ -16,9 +16,13 @@
  */
 module nn_serial_drain #(
     parameter TM = 8,
+    // array columns (the descriptor layout)
+    parameter TN = 8,
     parameter TP = 8,
     parameter CW = 8,
     parameter MW = 64,
+    // memory word address bits (the descriptor layout)
+    parameter AW = 32,
     parameter ACC_W = 32,
     // 1: the average pass multiply (AVGM, AVGP); 0: no descriptor averages
     // (every AVGM = 1, AVGP = 0), and no multiplier is built
@@ -32,25 +36,11 @@ module nn_serial_drain #(
     input  wire          init,
     output wire          done,
 
-    input  wire [1:0]    op,
-    // output container: 0 8 bits, 1 16, 2 32
-    input  wire [1:0]    co,
-    input  wire [3:0]    pk,
-    input  wire [15:0]   ow,
-    input  wire [15:0]   pow,
-    input  wire [15:0]   wpwo,
-    input  wire [15:0]   nrt,
-    input  wire [15:0]   trp,
-    input  wire [15:0]   prows_last,
-    input  wire [15:0]   nob,
-    input  wire [15:0]   nm_last,
-    input  wire signed [7:0] shift,
-    input  wire          rnd,
-    input  wire [5:0]    outw,
-    input  wire [1:0]    act,
-    input  wire [31:0]   cap,
-    input  wire [23:0]   avgm,
-    input  wire [5:0]    avgp,
+    // the descriptor (nn_serial_desc.vh), registered in nn_serial_core;
+    // this unit reads some of its fields
+    /* verilator lint_off UNUSEDSIGNAL */
+    input  wire [D_W-1:0] fields,
+    /* verilator lint_on UNUSEDSIGNAL */
 
     input  wire [7:0]    acc_done,
     output reg  [7:0]    acc_freed,
@@ -67,6 +57,29 @@ module nn_serial_drain #(
     output reg  [TM*MW-1:0] ob_wdata
 );
 
+`include "nn_serial_desc.vh"
+
+// the descriptor fields this unit uses
+wire [D_OP_W-1:0] op = fields[D_OP_OFF +: D_OP_W];
+// output container: 0 8 bits, 1 16, 2 32
+wire [D_CO_W-1:0] co = fields[D_CO_OFF +: D_CO_W];
+wire [D_PK_W-1:0] pk = fields[D_PK_OFF +: D_PK_W];
+wire [D_OW_W-1:0] ow = fields[D_OW_OFF +: D_OW_W];
+wire [D_POW_W-1:0] pow = fields[D_POW_OFF +: D_POW_W];
+wire [D_WPWO_W-1:0] wpwo = fields[D_WPWO_OFF +: D_WPWO_W];
+wire [D_NRT_W-1:0] nrt = fields[D_NRT_OFF +: D_NRT_W];
+wire [D_TRP_W-1:0] trp = fields[D_TRP_OFF +: D_TRP_W];
+wire [D_PROWS_LAST_W-1:0] prows_last = fields[D_PROWS_LAST_OFF +: D_PROWS_LAST_W];
+wire [D_NOB_W-1:0] nob = fields[D_NOB_OFF +: D_NOB_W];
+wire [D_NM_LAST_W-1:0] nm_last = fields[D_NM_LAST_OFF +: D_NM_LAST_W];
+wire signed [D_SHIFT_W-1:0] shift = fields[D_SHIFT_OFF +: D_SHIFT_W];
+wire [D_RND_W-1:0] rnd = fields[D_RND_OFF +: D_RND_W];
+wire [D_OUTW_W-1:0] outw = fields[D_OUTW_OFF +: D_OUTW_W];
+wire [D_ACT_W-1:0] act = fields[D_ACT_OFF +: D_ACT_W];
+wire [D_CAP_W-1:0] cap = fields[D_CAP_OFF +: D_CAP_W];
+wire [D_AVGM_W-1:0] avgm = fields[D_AVGM_OFF +: D_AVGM_W];
+wire [D_AVGP_W-1:0] avgp = fields[D_AVGP_OFF +: D_AVGP_W];
+
 localparam E = MW / 8;
 wire [15:0] eo = E[15:0] >> co;           // values per word
 // bits of a value's position in a word
@@ -79,7 +92,7 @@ localparam QW = ACC_W + 1;
 localparam TW = QW + 2;
 localparam CX = ((TW > 33) ? TW : 33) + 1;
 
-wire pass = op != 2'd0;
+wire pass = op != OP_MAC;
 
 // ---------------------------------------------------------------- walk (one step per block)
 reg walk_step;

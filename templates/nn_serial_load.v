@@ -21,6 +21,8 @@ module nn_serial_load #(
     parameter TM = 8,
     parameter TN = 8,
     parameter TP = 8,
+    // activation datapath bits (the descriptor layout)
+    parameter CW = 8,
     // memory word bits
     parameter MW = 64,
     // memory word address bits
@@ -43,42 +45,11 @@ module nn_serial_load #(
     input  wire          init,
     output wire          done,
 
-    input  wire          pass,
-    input  wire [15:0]   h,
-    input  wire [15:0]   ir,
-    input  wire [15:0]   wpwi,
-    input  wire [31:0]   plane_i,
-    input  wire [15:0]   csplit,
-    input  wire [15:0]   ipl,
-    input  wire [AW-1:0] in_a,
-    input  wire [AW-1:0] in_b,
-    input  wire [AW-1:0] wbase,
-    input  wire [31:0]   wstride,
-    input  wire [31:0]   wlen,
-    input  wire [31:0]   wlen_last,
-    input  wire          in_every,
-    input  wire          w_once,
-    // the next descriptor's first weight tile (length 0: none), fetched
-    // as soon as this descriptor's reads are out, so layers overlap
-    input  wire [AW-1:0] nx_w,
-    input  wire [31:0]   nx_wlen,
-    input  wire [15:0]   nrt,
-    input  wire [15:0]   tr,
-    input  wire [15:0]   rows_last,
-    input  wire [15:0]   trsh,
-    // the top input row of the first row tile (nn_serial_walk)
-    input  wire signed [17:0] iys,
-    input  wire [15:0]   nob,
-    input  wire [15:0]   nm_last,
-    input  wire [15:0]   ncc,
-    input  wire [15:0]   tc,
-    input  wire [15:0]   nc_last,
-    // kernel-column packing: the real channels to load (0: as the walk
-    // says) and the banks channel 0 goes to (channel c: PMASK << c)
-    input  wire [15:0]   pc,
-    input  wire [TN-1:0] pmask,
-    // reduction packing: channels a block of banks, gcd(C, TN) (0: TN)
-    input  wire [7:0]    rpg,
+    // the descriptor (nn_serial_desc.vh), registered in nn_serial_core;
+    // this unit reads some of its fields
+    /* verilator lint_off UNUSEDSIGNAL */
+    input  wire [D_W-1:0] fields,
+    /* verilator lint_on UNUSEDSIGNAL */
 
     // slots released by the array
     input  wire [7:0]    in_cons,
@@ -110,6 +81,47 @@ module nn_serial_load #(
     output reg  [15:0]   bias_word,
     output reg  [MW-1:0] bias_data
 );
+
+`include "nn_serial_desc.vh"
+
+// the descriptor fields this unit uses
+wire [D_H_W-1:0] h = fields[D_H_OFF +: D_H_W];
+wire [D_IR_W-1:0] ir = fields[D_IR_OFF +: D_IR_W];
+wire [D_WPWI_W-1:0] wpwi = fields[D_WPWI_OFF +: D_WPWI_W];
+wire [D_PLANE_I_W-1:0] plane_i = fields[D_PLANE_I_OFF +: D_PLANE_I_W];
+wire [D_CSPLIT_W-1:0] csplit = fields[D_CSPLIT_OFF +: D_CSPLIT_W];
+wire [D_IPL_W-1:0] ipl = fields[D_IPL_OFF +: D_IPL_W];
+wire [D_IN_A_W-1:0] in_a = fields[D_IN_A_OFF +: D_IN_A_W];
+wire [D_IN_B_W-1:0] in_b = fields[D_IN_B_OFF +: D_IN_B_W];
+wire [D_WBASE_W-1:0] wbase = fields[D_WBASE_OFF +: D_WBASE_W];
+wire [D_WSTRIDE_W-1:0] wstride = fields[D_WSTRIDE_OFF +: D_WSTRIDE_W];
+wire [D_WLEN_W-1:0] wlen = fields[D_WLEN_OFF +: D_WLEN_W];
+wire [D_WLEN_LAST_W-1:0] wlen_last = fields[D_WLEN_LAST_OFF +: D_WLEN_LAST_W];
+wire [D_IN_EVERY_W-1:0] in_every = fields[D_IN_EVERY_OFF +: D_IN_EVERY_W];
+wire [D_W_ONCE_W-1:0] w_once = fields[D_W_ONCE_OFF +: D_W_ONCE_W];
+// the next descriptor's first weight tile (length 0: none), fetched
+// as soon as this descriptor's reads are out, so layers overlap
+wire [D_NX_W_W-1:0] nx_w = fields[D_NX_W_OFF +: D_NX_W_W];
+wire [D_NX_WLEN_W-1:0] nx_wlen = fields[D_NX_WLEN_OFF +: D_NX_WLEN_W];
+wire [D_NRT_W-1:0] nrt = fields[D_NRT_OFF +: D_NRT_W];
+wire [D_TR_W-1:0] tr = fields[D_TR_OFF +: D_TR_W];
+wire [D_ROWS_LAST_W-1:0] rows_last = fields[D_ROWS_LAST_OFF +: D_ROWS_LAST_W];
+wire [D_TRSH_W-1:0] trsh = fields[D_TRSH_OFF +: D_TRSH_W];
+// the top input row of the first row tile (nn_serial_walk)
+wire signed [D_IYS_W-1:0] iys = fields[D_IYS_OFF +: D_IYS_W];
+wire [D_NOB_W-1:0] nob = fields[D_NOB_OFF +: D_NOB_W];
+wire [D_NM_LAST_W-1:0] nm_last = fields[D_NM_LAST_OFF +: D_NM_LAST_W];
+wire [D_NCC_W-1:0] ncc = fields[D_NCC_OFF +: D_NCC_W];
+wire [D_TC_W-1:0] tc = fields[D_TC_OFF +: D_TC_W];
+wire [D_NC_LAST_W-1:0] nc_last = fields[D_NC_LAST_OFF +: D_NC_LAST_W];
+// kernel-column packing: the real channels to load (0: as the walk
+// says) and the banks channel 0 goes to (channel c: PMASK << c)
+wire [D_PC_W-1:0] pc = fields[D_PC_OFF +: D_PC_W];
+wire [D_PMASK_W-1:0] pmask = fields[D_PMASK_OFF +: D_PMASK_W];
+// reduction packing: channels a block of banks, gcd(C, TN) (0: TN)
+wire [D_RPG_W-1:0] rpg = fields[D_RPG_OFF +: D_RPG_W];
+wire [D_OP_W-1:0] op = fields[D_OP_OFF +: D_OP_W];
+wire pass = op != OP_MAC;
 
 localparam IBA = $clog2(IBD);
 localparam WBA = $clog2(WBD);

@@ -35,6 +35,8 @@ module nn_serial_mac #(
     parameter WCW = 8,
     // memory word bits (MW / CW values)
     parameter MW = 64,
+    // memory word address bits (the descriptor layout)
+    parameter AW = 32,
     // accumulator bits
     parameter ACC_W = 32,
     // bias container bits
@@ -52,55 +54,11 @@ module nn_serial_mac #(
     input  wire          init,
     output wire          done,
 
-    input  wire [1:0]    op,
-    // input container: 0 8 bits, 1 16, 2 32
-    input  wire [1:0]    ci,
-    input  wire [15:0]   h,
-    input  wire [15:0]   w,
-    input  wire [15:0]   ow,
-    input  wire [15:0]   kh,
-    input  wire [15:0]   kw,
-    // kernel packing: lane n holds channel n mod C at kernel offset
-    // (jy, jx), q = n / C = (n * PM) >> 16, jy = q / KXS = (q * PM2) >> 16,
-    // jx = q - jy * KXS; kx advances KXS columns a step, ky KYS rows
-    // (KXS = KYS = 1, PM = 0: no packing)
-    input  wire [7:0]    kxs,
-    input  wire [7:0]    kys,
-    input  wire [16:0]   pm,
-    input  wire [16:0]   pm2,
-    // reduction packing: gcd(C, TN) (0: off), TN / RPG, C / RPG, the
-    // pairs C*KH*KW and the kernel width
-    input  wire [7:0]    rpg,
-    input  wire [7:0]    rpd,
-    input  wire [15:0]   rpcg,
-    input  wire [15:0]   rpn,
-    input  wire [7:0]    rkw,
-    input  wire [7:0]    rpe,
-    input  wire [7:0]    rpqx,
-    input  wire [7:0]    rpqy,
-    input  wire [7:0]    sh,
-    input  wire [7:0]    sw,
-    input  wire [7:0]    pw,
-    input  wire [15:0]   wpwi,
-    input  wire [15:0]   ipl,
-    input  wire [CW-1:0] padv,
-    input  wire          in_every,
-    input  wire          w_once,
-    input  wire [15:0]   nrt,
-    input  wire [15:0]   tr,
-    input  wire [15:0]   rows_last,
-    input  wire [15:0]   trsh,
-    input  wire [7:0]    ph,
-    // the top input row of the first row tile (nn_serial_walk): -ph, or a
-    // band's first row, at or below the input's top (never in between)
-    input  wire signed [17:0] iys,
-    input  wire [15:0]   nob,
-    input  wire [15:0]   nm_last,
-    input  wire [15:0]   ncc,
-    input  wire [15:0]   tc,
-    input  wire [15:0]   nc_last,
-    input  wire [15:0]   ncb_full,
-    input  wire [15:0]   ncb_last,
+    // the descriptor (nn_serial_desc.vh), registered in nn_serial_core;
+    // this unit reads some of its fields
+    /* verilator lint_off UNUSEDSIGNAL */
+    input  wire [D_W-1:0] fields,
+    /* verilator lint_on UNUSEDSIGNAL */
 
     input  wire [7:0]    in_fill,
     input  wire [7:0]    w_fill,
@@ -127,6 +85,59 @@ module nn_serial_mac #(
     output wire [TM*ACC_W-1:0] acc_wdata
 );
 
+`include "nn_serial_desc.vh"
+
+// the descriptor fields this unit uses
+wire [D_OP_W-1:0] op = fields[D_OP_OFF +: D_OP_W];
+// input container: 0 8 bits, 1 16, 2 32
+wire [D_CI_W-1:0] ci = fields[D_CI_OFF +: D_CI_W];
+wire [D_H_W-1:0] h = fields[D_H_OFF +: D_H_W];
+wire [D_W_W-1:0] w = fields[D_W_OFF +: D_W_W];
+wire [D_OW_W-1:0] ow = fields[D_OW_OFF +: D_OW_W];
+wire [D_KH_W-1:0] kh = fields[D_KH_OFF +: D_KH_W];
+wire [D_KW_W-1:0] kw = fields[D_KW_OFF +: D_KW_W];
+// kernel packing: lane n holds channel n mod C at kernel offset
+// (jy, jx), q = n / C = (n * PM) >> 16, jy = q / KXS = (q * PM2) >> 16,
+// jx = q - jy * KXS; kx advances KXS columns a step, ky KYS rows
+// (KXS = KYS = 1, PM = 0: no packing)
+wire [D_KXS_W-1:0] kxs = fields[D_KXS_OFF +: D_KXS_W];
+wire [D_KYS_W-1:0] kys = fields[D_KYS_OFF +: D_KYS_W];
+wire [D_PM_W-1:0] pm = fields[D_PM_OFF +: D_PM_W];
+wire [D_PM2_W-1:0] pm2 = fields[D_PM2_OFF +: D_PM2_W];
+// reduction packing: gcd(C, TN) (0: off), TN / RPG, C / RPG, the
+// pairs C*KH*KW and the kernel width
+wire [D_RPG_W-1:0] rpg = fields[D_RPG_OFF +: D_RPG_W];
+wire [D_RPD_W-1:0] rpd = fields[D_RPD_OFF +: D_RPD_W];
+wire [D_RPCG_W-1:0] rpcg = fields[D_RPCG_OFF +: D_RPCG_W];
+wire [D_RPN_W-1:0] rpn = fields[D_RPN_OFF +: D_RPN_W];
+wire [D_RKW_W-1:0] rkw = fields[D_RKW_OFF +: D_RKW_W];
+wire [D_RPE_W-1:0] rpe = fields[D_RPE_OFF +: D_RPE_W];
+wire [D_RPQX_W-1:0] rpqx = fields[D_RPQX_OFF +: D_RPQX_W];
+wire [D_RPQY_W-1:0] rpqy = fields[D_RPQY_OFF +: D_RPQY_W];
+wire [D_SH_W-1:0] sh = fields[D_SH_OFF +: D_SH_W];
+wire [D_SW_W-1:0] sw = fields[D_SW_OFF +: D_SW_W];
+wire [D_PW_W-1:0] pw = fields[D_PW_OFF +: D_PW_W];
+wire [D_WPWI_W-1:0] wpwi = fields[D_WPWI_OFF +: D_WPWI_W];
+wire [D_IPL_W-1:0] ipl = fields[D_IPL_OFF +: D_IPL_W];
+wire [D_PADV_W-1:0] padv = fields[D_PADV_OFF +: D_PADV_W];
+wire [D_IN_EVERY_W-1:0] in_every = fields[D_IN_EVERY_OFF +: D_IN_EVERY_W];
+wire [D_W_ONCE_W-1:0] w_once = fields[D_W_ONCE_OFF +: D_W_ONCE_W];
+wire [D_NRT_W-1:0] nrt = fields[D_NRT_OFF +: D_NRT_W];
+wire [D_TR_W-1:0] tr = fields[D_TR_OFF +: D_TR_W];
+wire [D_ROWS_LAST_W-1:0] rows_last = fields[D_ROWS_LAST_OFF +: D_ROWS_LAST_W];
+wire [D_TRSH_W-1:0] trsh = fields[D_TRSH_OFF +: D_TRSH_W];
+wire [D_PH_W-1:0] ph = fields[D_PH_OFF +: D_PH_W];
+// the top input row of the first row tile (nn_serial_walk): -ph, or a
+// band's first row, at or below the input's top (never in between)
+wire signed [D_IYS_W-1:0] iys = fields[D_IYS_OFF +: D_IYS_W];
+wire [D_NOB_W-1:0] nob = fields[D_NOB_OFF +: D_NOB_W];
+wire [D_NM_LAST_W-1:0] nm_last = fields[D_NM_LAST_OFF +: D_NM_LAST_W];
+wire [D_NCC_W-1:0] ncc = fields[D_NCC_OFF +: D_NCC_W];
+wire [D_TC_W-1:0] tc = fields[D_TC_OFF +: D_TC_W];
+wire [D_NC_LAST_W-1:0] nc_last = fields[D_NC_LAST_OFF +: D_NC_LAST_W];
+wire [D_NCB_FULL_W-1:0] ncb_full = fields[D_NCB_FULL_OFF +: D_NCB_FULL_W];
+wire [D_NCB_LAST_W-1:0] ncb_last = fields[D_NCB_LAST_OFF +: D_NCB_LAST_W];
+
 localparam E = MW / 8;
 localparam LE = (E > 1) ? $clog2(E) : 1;
 localparam integer LOGE_I = $clog2(E);
@@ -137,7 +148,6 @@ localparam WBA = $clog2(WBD);
 localparam ABA = $clog2(ABD);
 localparam PW_ = CW + WCW + $clog2(TN) + 1;
 localparam PMIN = 4;
-localparam OP_MAC = 2'd0, OP_MAX = 2'd1, OP_SUM = 2'd2;
 
 initial begin
     if (MW % CW != 0 || (1 << $clog2(E)) != E || MW < CW || ACC_W > BW || TP > TM || TP > TN) begin

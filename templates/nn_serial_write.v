@@ -24,6 +24,9 @@
  */
 module nn_serial_write #(
     parameter TM = 8,
+    // array columns and activation datapath bits (the descriptor layout)
+    parameter TN = 8,
+    parameter CW = 8,
     parameter TP = 8,
     parameter MW = 64,
     parameter AW = 32,
@@ -40,18 +43,14 @@ module nn_serial_write #(
     input  wire          init,
     output wire          done,
 
-    input  wire          pass,
-    input  wire [15:0]   nrt,
-    input  wire [15:0]   trp,
-    input  wire [15:0]   prows_last,
-    input  wire [15:0]   nob,
-    input  wire [15:0]   nm_last,
-    input  wire [AW-1:0] out_base,
-    input  wire [31:0]   plane_o,
-    input  wire [15:0]   wpwo,
-    // 1: the tiles go to the scratch (wide mode), a channel's ring of SRW
-    // words from ring word START (< SRW)
-    input  wire          osc,
+    // the descriptor (nn_serial_desc.vh), registered in nn_serial_core;
+    // this unit reads some of its fields
+    /* verilator lint_off UNUSEDSIGNAL */
+    input  wire [D_W-1:0] fields,
+    /* verilator lint_on UNUSEDSIGNAL */
+    // a channel's ring of SRW words in the scratch (the descriptor's SRW in
+    // the scratch's address bits) and the band's first ring word START
+    // (< SRW), from the core
     input  wire [((SDEPTH > 1) ? $clog2(SDEPTH) : 1):0] srw,
     input  wire [((SDEPTH > 1) ? $clog2(SDEPTH) : 1):0] start,
 
@@ -74,6 +73,23 @@ module nn_serial_write #(
     output wire [((SDEPTH > 1) ? $clog2(SDEPTH) : 1)-1:0] sc_waddr,
     output wire [(1 << SL)*MW-1:0] sc_wdata
 );
+
+`include "nn_serial_desc.vh"
+
+// the descriptor fields this unit uses
+wire [D_NRT_W-1:0] nrt = fields[D_NRT_OFF +: D_NRT_W];
+wire [D_TRP_W-1:0] trp = fields[D_TRP_OFF +: D_TRP_W];
+wire [D_PROWS_LAST_W-1:0] prows_last = fields[D_PROWS_LAST_OFF +: D_PROWS_LAST_W];
+wire [D_NOB_W-1:0] nob = fields[D_NOB_OFF +: D_NOB_W];
+wire [D_NM_LAST_W-1:0] nm_last = fields[D_NM_LAST_OFF +: D_NM_LAST_W];
+wire [D_OUT_W-1:0] out_base = fields[D_OUT_OFF +: D_OUT_W];
+wire [D_PLANE_O_W-1:0] plane_o = fields[D_PLANE_O_OFF +: D_PLANE_O_W];
+wire [D_WPWO_W-1:0] wpwo = fields[D_WPWO_OFF +: D_WPWO_W];
+// 1: the tiles go to the scratch (wide mode), a channel's ring of SRW
+// words from ring word START
+wire [D_OSC_W-1:0] osc = fields[D_OSC_OFF +: D_OSC_W];
+wire [D_OP_W-1:0] op = fields[D_OP_OFF +: D_OP_W];
+wire pass = op != OP_MAC;
 
 localparam OBA = $clog2(OBD);
 localparam L = 1 << SL;

@@ -8,6 +8,7 @@
 #define NNC_SERIAL_DESC_H
 
 #include "emit.h"
+#include "fields.h"
 #include "fixed.h"
 
 /* The bits that count to n: the least k with 2^k >= n. */
@@ -24,7 +25,9 @@ static inline int64_t cdiv(int64_t a, int64_t b) { return (a + b - 1) / b; }
 static inline int ctz_container(int w) { return w <= 8 ? 8 : w <= 16 ? 16 : 32; }
 static inline int ccode(int cw) { return cw == 8 ? 0 : cw == 16 ? 1 : 2; }
 
-enum sop { SOP_MAC, SOP_MAX, SOP_SUM };
+#define X(NM, nm, code) SOP_##NM = code,
+enum sop { SOP_LIST(X) };
+#undef X
 enum wkind { W_LAYER, W_ADD };
 
 /* A feature map in external memory. */

@@ -4,6 +4,7 @@
  * the memory map). */
 #include "write.h"
 
+#include <ctype.h>
 #include <errno.h>
 #include <math.h>
 #include <stdlib.h>
@@ -15,56 +16,28 @@
 #define MAP_POPULATE 0
 #endif
 
-/* X(name, bits, value): the descriptor fields, in nn_serial_core's port
- * order; bits 0 means the address width, -1 the activation width. */
-#define DESC_FIELDS(X)                                                             \
-	X(op, 2, d->op) X(ci, 2, d->ci) X(co, 2, d->co)                             \
-	X(h, 16, d->h) X(w, 16, d->w) X(ow, 16, d->ow) X(kh, 16, d->kh)             \
-	X(kw, 16, d->kw) X(kxs, 8, d->pack) X(kys, 8, d->packy) X(pm, 17, d->pm) \
-	X(pm2, 17, d->pm2) X(pc, 16, d->packed ? d->creal : 0) \
-	X(pmask, -2, d->pmask) X(rpg, 8, d->rpg) X(rpd, 8, d->rp ? d->rpe % d->c / d->rpg : 0) \
-	X(rpcg, 16, d->rp ? d->c / d->rpg : 0) X(rpn, 16, d->rp ? d->c * d->kho * d->kwo : 0) \
-	X(rkw, 8, d->rp ? d->kwo : 0) X(rpe, 8, d->rp ? d->rpe : 0)                \
-	X(rpqx, 8, d->rp ? d->rpq % d->kwo : 0) X(rpqy, 8, d->rp ? d->rpq / d->kwo : 0) \
-	X(sh, 8, d->sh) X(sw, 8, d->sw) X(ph, 8, d->ph)            \
-	X(pw, 8, d->pw) X(csplit, 16, d->csplit) X(nrt, 16, d->nrt)                 \
-	X(tr, 16, d->tr) X(rows_last, 16, d->rows_last) X(ir, 16, d->ir)            \
-	X(trsh, 16, d->trsh) X(trp, 16, d->trp) X(prows_last, 16, d->prows_last)    \
-	X(nob, 16, d->nob) X(nm_last, 16, d->nm_last) X(ncc, 16, d->ncc)            \
-	X(tc, 16, d->tc) X(nc_last, 16, d->nc_last) X(ncb_full, 16, d->ncb_full)    \
-	X(ncb_last, 16, d->ncb_last) X(ipl, 16, d->ipl) X(wpwi, 16, d->wpwi)        \
-	X(plane_i, 32, d->plane_i) X(pk, 4, d->pk) X(pow, 16, d->pow)               \
-	X(wpwo, 16, d->wpwo) X(plane_o, 32, d->plane_o) X(in_a, 0, d->in_a)         \
-	X(in_b, 0, d->in_b) X(out, 0, d->out) X(wbase, 0, d->wbase)                 \
-	X(wstride, 32, d->wstride) X(wlen, 32, d->wlen)                             \
-	X(wlen_last, 32, d->wlen_last) X(in_every, 1, d->in_every)                  \
-	X(w_once, 1, d->w_once) X(nx_w, 0, d->nx_w) X(nx_wlen, 32, d->nx_wlen) \
-	 X(shift, 8, d->shift) X(rnd, 1, d->rnd)             \
-	X(outw, 6, d->outw) X(act, 2, d->act) X(cap, 32, d->cap)                    \
-	X(avgm, 24, d->avgm) X(avgp, 6, d->avgp) X(padv, -1, d->padv)             \
-	X(iys, 18, d->iys) X(osc, 1, d->osc) X(srw, 24, d->srw)
+#define X(NM, nm, code) [code] = #nm,
+static const char *const op_names[] = {SOP_LIST(X)};
+#undef X
 
-static const char *const op_names[] = {"mac", "max", "sum"};
-
-static int field_bits(const struct serial *s, int bits)
+/* A field's bits in this engine (fields.h's width rules). */
+static int field_bits(const struct serial *s, int width)
 {
-	return bits == 0 ? s->aw : bits == -1 ? s->cw : bits == -2 ? s->tn : bits;
+	return width == FW_AW ? s->aw : width == FW_CW ? s->cw : width == FW_TN ? s->tn : width;
 }
 
-/* Every field value fits its port (signed fields: shift, padv). */
+/* Every field value fits its bits (fields.h: signed or not). */
 int serial_check_fields(const struct serial *s, const struct network *net)
 {
 	for (int k = 0; k < s->ndesc; k++) {
 		const struct sdesc *d = &s->desc[k];
 		const struct layer *l = &net->layers[d->layer];
-#define X(nm, bits, v)                                                                       \
+#define X(nm, width, sgn, v, what)                                                           \
 		{                                                                            \
-			int b = field_bits(s, bits);                                         \
+			int b = field_bits(s, width);                                        \
 			int64_t val = (int64_t)(v);                                          \
-			bool sgn = !strcmp(#nm, "shift") || !strcmp(#nm, "padv") ||          \
-			           !strcmp(#nm, "iys");                                      \
-			bool ok = sgn ? val >= -((int64_t)1 << (b - 1)) && val < ((int64_t)1 << (b - 1)) \
-			              : b >= 63 || (val >= 0 && val < ((int64_t)1 << b));    \
+			bool ok = (sgn) ? val >= -((int64_t)1 << (b - 1)) && val < ((int64_t)1 << (b - 1)) \
+			                : b >= 63 || (val >= 0 && val < ((int64_t)1 << b));  \
 			if (!ok) {                                                           \
 				error_at(l->loc, "'%s' is too large for the serial engine (%s = %lld " \
 				         "does not fit %d bits)", l->name, #nm, (long long)val, b); \
@@ -131,6 +104,55 @@ static void emit_axi_top(FILE *f, const struct serial *s, const char *top)
 	fputs(");\n\nendmodule\n\n`resetall\n", f);
 }
 
+/* The descriptor table of <net>_top: desc_word, the packed word of the
+ * descriptor desc (templates/nn_serial_desc.vh, inlined), each field
+ * assigned by name from fields.h's table. */
+static void emit_desc_rom(FILE *f, const struct serial *s, const struct network *net)
+{
+	fprintf(f, "// ---- the descriptor table (a ROM indexed by desc) ----\n"
+	        "// the engine's widths the descriptor layout depends on\n"
+	        "localparam AW = %d;\nlocalparam CW = %d;\nlocalparam TN = %d;\n",
+	        s->aw, s->cw, s->tn);
+	emit_template_text(f, template_text("nn_serial_desc.vh"));
+	fputs("wire [15:0] desc;\nreg  [D_W-1:0] desc_word;\n\nalways @* begin\n"
+	      "    desc_word = {D_W{1'b0}};\n    case (desc)\n", f);
+	for (int k = 0; k < s->ndesc; k++) {
+		const struct sdesc *d = &s->desc[k];
+		const struct layer *l = &net->layers[d->layer];
+		fprintf(f, "    // %s: %s%s%s", d->name, op_names[d->op],
+		        d->last_layer != d->layer ? ", fused " : "",
+		        d->last_layer != d->layer ? net->layers[d->last_layer].name : "");
+		if (d->op == SOP_MAC && l->kind == L_CONV && l->groups > 1)
+			fprintf(f, ", channels %d.. of %d groups", d->f0, l->groups);
+		fprintf(f, "; %d row tiles of %d, %d blocks, %d chunks of %d\n", d->nrt, d->tr, d->nob,
+		        d->ncc, d->tc);
+		fprintf(f, "    16'd%d: begin\n       ", k);
+		int col = 7;
+#define X(nm, width, sgn, v, what)                                                           \
+		{                                                                            \
+			int b = field_bits(s, width);                                        \
+			uint64_t u = (uint64_t)(int64_t)(v);                                 \
+			if (b < 64)                                                          \
+				u &= ((uint64_t)1 << b) - 1;                                 \
+			char up[] = #nm;                                                     \
+			for (char *c = up; *c; c++)                                          \
+				*c = (char)toupper((unsigned char)*c);                       \
+			char *t = xprintf(" desc_word[D_%s_OFF +: %d] = %d'h%llx;", up, b, b, \
+			                  (unsigned long long)u);                            \
+			if (col + (int)strlen(t) > 96) {                                     \
+				fputs("\n       ", f);                                       \
+				col = 7;                                                     \
+			}                                                                    \
+			fputs(t, f);                                                         \
+			col += (int)strlen(t);                                               \
+		}
+		DESC_FIELDS(X)
+#undef X
+		fputs("\n    end\n", f);
+	}
+	fputs("    default: ;\n    endcase\nend\n\n", f);
+}
+
 static void emit_top(FILE *f, const struct serial *s, const struct network *net,
                      const struct compile_opts *o, const struct design *dz)
 {
@@ -179,55 +201,7 @@ static void emit_top(FILE *f, const struct serial *s, const struct network *net,
 	        "    output wire [%d:0] mem_req_len,\n    output wire [%d:0] mem_req_wdata,\n"
 	        "    input  wire mem_resp_valid,\n    input  wire [%d:0] mem_resp_data\n);\n\n",
 	        top, s->aw - 1, s->len_w - 1, s->mw - 1, s->mw - 1);
-	fputs("// ---- the descriptor table (a ROM indexed by desc) ----\n", f);
-	fputs("wire [15:0] desc;\n", f);
-#define X(nm, bits, v) fprintf(f, "reg  [%d:0] d_%s;\n", field_bits(s, bits) - 1, #nm);
-	{
-		const struct sdesc *d = s->desc;
-		(void)d;
-		DESC_FIELDS(X)
-	}
-#undef X
-	fputs("\nalways @* begin\n", f);
-#define X(nm, bits, v) fprintf(f, "    d_%s = %d'd0;\n", #nm, field_bits(s, bits));
-	{
-		const struct sdesc *d = s->desc;
-		(void)d;
-		DESC_FIELDS(X)
-	}
-#undef X
-	fputs("    case (desc)\n", f);
-	for (int k = 0; k < s->ndesc; k++) {
-		const struct sdesc *d = &s->desc[k];
-		const struct layer *l = &net->layers[d->layer];
-		fprintf(f, "    // %s: %s%s%s", d->name, op_names[d->op],
-		        d->last_layer != d->layer ? ", fused " : "",
-		        d->last_layer != d->layer ? net->layers[d->last_layer].name : "");
-		if (d->op == SOP_MAC && l->kind == L_CONV && l->groups > 1)
-			fprintf(f, ", channels %d.. of %d groups", d->f0, l->groups);
-		fprintf(f, "; %d row tiles of %d, %d blocks, %d chunks of %d\n", d->nrt, d->tr, d->nob,
-		        d->ncc, d->tc);
-		fprintf(f, "    16'd%d: begin\n       ", k);
-		int col = 7;
-#define X(nm, bits, v)                                                                        \
-		{                                                                             \
-			int b = field_bits(s, bits);                                          \
-			uint64_t u = (uint64_t)(int64_t)(v);                                  \
-			if (b < 64)                                                           \
-				u &= ((uint64_t)1 << b) - 1;                                  \
-			char *t = xprintf(" d_%s = %d'h%llx;", #nm, b, (unsigned long long)u); \
-			if (col + (int)strlen(t) > 96) {                                      \
-				fputs("\n       ", f);                                        \
-				col = 7;                                                      \
-			}                                                                     \
-			fputs(t, f);                                                          \
-			col += (int)strlen(t);                                                \
-		}
-		DESC_FIELDS(X)
-#undef X
-		fputs("\n    end\n", f);
-	}
-	fputs("    default: ;\n    endcase\nend\n\n", f);
+	emit_desc_rom(f, s, net);
 	fprintf(f, "nn_serial_core #(\n"
 	        "    .TM(%d), .TN(%d), .CW(%d), .WCW(%d), .MW(%d), .AW(%d), .LEN_W(%d), .MAXB(%d),\n"
 	        "    .ACC_W(%d), .BW(%d), .IBD(%d), .WBD(%d), .ABD(%d), .OBD(%d), .NDESC(%d),\n"
@@ -238,18 +212,10 @@ static void emit_top(FILE *f, const struct serial *s, const struct network *net,
 	        "    .mem_req_addr(mem_req_addr), .mem_req_write(mem_req_write),\n"
 	        "    .mem_req_len(mem_req_len), .mem_req_wdata(mem_req_wdata),\n"
 	        "    .mem_resp_valid(mem_resp_valid), .mem_resp_data(mem_resp_data),\n"
-	        "    .desc(desc)",
+	        "    .desc(desc), .desc_word(desc_word)\n);\n\nendmodule\n\n`resetall\n",
 	        s->tm, s->tn, s->cw, s->wcw, s->mw, s->aw, s->len_w, s->maxb, s->acc_w, s->bw,
 	        s->ibd, s->wbd, s->abd, s->obd, s->ndesc, s->aw, (unsigned long long)s->sbase,
 	        s->sk, s->sl, s->sdepth);
-#define X(nm, bits, v) fprintf(f, ",\n    .d_%s(d_%s)", #nm, #nm);
-	{
-		const struct sdesc *d = s->desc;
-		(void)d;
-		DESC_FIELDS(X)
-	}
-#undef X
-	fputs("\n);\n\nendmodule\n\n`resetall\n", f);
 	if (s->mw >= 16)
 		emit_axi_top(f, s, top);
 	const char *names[] = {"nn_serial_core", "nn_serial_axi", NULL};

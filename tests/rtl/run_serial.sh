@@ -11,6 +11,9 @@
 # read router against nn_mem_model, and tb_serial_wide the writer's wide
 # mode into the scratch, for 1, 2, 4 and 8 banks (a seed each: the rings
 # SRW, offsets and tiles differ), bursts and tiles wrapping the channel rings.
+# The templates include templates/nn_serial_desc.vh (the descriptor layout):
+# the benches here pass -I templates; nnc inlines it, and every OUT.v must
+# contain no `include.
 # Waiver: DECLFILENAME (OUT.v holds every module of the design in one file).
 # One line via tests/report.sh; always exits 0.
 RESULTS=${1:-/dev/null}
@@ -27,6 +30,11 @@ check() {
     if ! "$NNC" "$ROOT/$net" -o "$out" --mode serial --tb "$@" >"$WORK/log" 2>&1; then
         fail=$((fail + 1)); echo "  FAIL nnc $net $*"; head -n 5 "$WORK/log" | sed 's/^/    /'
         return
+    fi
+    if grep -q '^[[:space:]]*`include' "$out"; then
+        fail=$((fail + 1)); echo "  FAIL $net $*: OUT.v has an \`include"
+    else
+        pass=$((pass + 1))
     fi
     if verilator --lint-only -Wall -Wno-DECLFILENAME \
         --top-module "${name}_top" "$out" >"$WORK/log" 2>&1; then
@@ -71,7 +79,7 @@ done
 SERIAL_V="nn_serial_core nn_serial_load nn_serial_mac nn_serial_drain nn_serial_write nn_serial_walk nn_serial_scratch nn_ram"
 for geo in "-GTM=8 -GSL=0 -GSK=6 -GSDEPTH=200" "-GTM=8 -GSL=2 -GSK=5 -GSDEPTH=96"; do
     # shellcheck disable=SC2086
-    if verilator --lint-only -Wall -Wno-DECLFILENAME --top-module nn_serial_core $geo \
+    if verilator --lint-only -Wall -Wno-DECLFILENAME -I"$ROOT/templates" --top-module nn_serial_core $geo \
         "-GSBASE=32'h10000" $(for m in $SERIAL_V; do echo "$ROOT/templates/$m.v"; done) \
         >"$WORK/log" 2>&1; then
         pass=$((pass + 1))
@@ -90,7 +98,7 @@ for sl in 0 1 2 3; do
         fail=$((fail + 1)); echo "  FAIL tb_serial_scratch SL=$sl"; tail -n 3 "$WORK/log" | sed 's/^/    /'
     fi
     for waits in 0 1; do
-        if (cd "$WORK" && iverilog -g2005 -o wide.vvp -s tb_serial_wide -Ptb_serial_wide.SL=$sl \
+        if (cd "$WORK" && iverilog -g2005 -I"$ROOT/templates" -o wide.vvp -s tb_serial_wide -Ptb_serial_wide.SL=$sl \
                 -Ptb_serial_wide.WAITS=$waits -Ptb_serial_wide.SEED=$((sl + 1)) \
                 "$ROOT/tests/rtl/tb_serial_wide.v" \
                 "$ROOT/templates/nn_serial_write.v" "$ROOT/templates/nn_serial_walk.v" \

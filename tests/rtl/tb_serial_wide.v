@@ -71,14 +71,31 @@ wire [L-1:0] w_we;
 wire [SA-1:0] w_waddr;
 wire [L*MW-1:0] w_wdata;
 
+// the descriptor the writer sees: a MAC layer's output to the scratch
+localparam TN = TM;
+localparam CW = 8;
+`include "nn_serial_desc.vh"
+reg [D_W-1:0] fields;
+always @* begin
+    fields = {D_W{1'b0}};
+    fields[D_OP_OFF +: D_OP_W] = OP_MAC;
+    fields[D_NRT_OFF +: D_NRT_W] = nrt;
+    fields[D_TRP_OFF +: D_TRP_W] = trp;
+    fields[D_PROWS_LAST_OFF +: D_PROWS_LAST_W] = prows_last;
+    fields[D_NOB_OFF +: D_NOB_W] = nob;
+    fields[D_NM_LAST_OFF +: D_NM_LAST_W] = nm_last;
+    fields[D_OUT_OFF +: D_OUT_W] = 16'h0100;
+    fields[D_PLANE_O_OFF +: D_PLANE_O_W] = 32'd64;
+    fields[D_WPWO_OFF +: D_WPWO_W] = wpwo;
+    fields[D_OSC_OFF +: D_OSC_W] = 1'b1;
+end
+
 nn_serial_write #(
-    .TM(TM), .TP(TM), .MW(MW), .AW(AW), .LEN_W(LEN_W), .MAXB(256), .OBD(OBD),
-    .SL(SL), .SDEPTH(SDEPTH)
+    .TM(TM), .TN(TN), .CW(CW), .TP(TM), .MW(MW), .AW(AW), .LEN_W(LEN_W), .MAXB(256),
+    .OBD(OBD), .SL(SL), .SDEPTH(SDEPTH)
 ) dut (
     .clk(clk), .rst(rst), .init(init), .done(done),
-    .pass(1'b0), .nrt(nrt), .trp(trp), .prows_last(prows_last),
-    .nob(nob), .nm_last(nm_last), .out_base(16'h0100), .plane_o(32'd64),
-    .wpwo(wpwo), .osc(1'b1), .srw(srw), .start(start),
+    .fields(fields), .srw(srw), .start(start),
     .out_fill(out_fill), .out_cons(out_cons), .ob_raddr(ob_raddr), .ob_rdata(ob_rdata),
     .wq_valid(wq_valid), .wq_ready(1'b1), .wq_addr(wq_addr), .wq_len(wq_len),
     .wq_data(wq_data), .wq_locked(wq_locked),

@@ -1629,7 +1629,7 @@ endmodule
 `default_nettype none
 
 /*
- * Per lane, exactly as DESIGN.md section 3:
+ * Per lane, exactly as docs/DESIGN.md §3:
  *   v = acc + (HAS_BIAS ? bias * 2^BIAS_SHIFT : 0)         (exact)
  *   s = SHIFT
  *   s > 0, ROUND=1: y = (v + 2^(s-1)) >>> s
