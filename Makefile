@@ -11,7 +11,8 @@ LDLIBS  := -lprotobuf-c -lm -lpthread
 PY      := /usr/bin/python3
 
 B       := build
-CSRC    := $(wildcard compiler/*.c compiler/*/*.c)
+# compiler/serial/fields.c is the descriptor layout's generator (make desc-vh), not part of nnc
+CSRC    := $(filter-out compiler/serial/fields.c,$(wildcard compiler/*.c compiler/*/*.c))
 LSRC    := $(wildcard lang/*.c)
 # templates/ (the hardware) and sim/ (testbench models) are both embedded.
 TEMPLATES := $(sort $(wildcard templates/nn_*.v sim/nn_*.v))
@@ -114,9 +115,13 @@ lint: $(B)/nnc
 
 generated-check: $(B)/nnc $(B)/desc_vh
 	@sh tests/run_generated.sh $(B)/results.txt
-	@if $(B)/desc_vh | cmp -s - templates/nn_serial_desc.vh; then p=1; f=0; else p=0; f=1; \
+	@p=0; f=0; \
+	if $(B)/desc_vh | cmp -s - templates/nn_serial_desc.vh; then p=$$((p + 1)); else f=$$((f + 1)); \
 	    echo "    FAIL templates/nn_serial_desc.vh differs from compiler/serial/fields.h: run 'make desc-vh' and commit it"; fi; \
-	    sh tests/report.sh $(B)/results.txt "generated (nn_serial_desc.vh is fields.h's)" $$p $$f
+	sed -n '/^<!-- fields:/,/^<!-- end of fields/p' docs/DESIGN.md | sed '1d;$$d' > $(B)/desc_table.doc; \
+	if $(B)/desc_vh md | cmp -s - $(B)/desc_table.doc; then p=$$((p + 1)); else f=$$((f + 1)); \
+	    echo "    FAIL docs/DESIGN.md's field table differs from compiler/serial/fields.h: run 'make desc-vh' and commit it"; fi; \
+	sh tests/report.sh $(B)/results.txt "generated (the descriptor layout and table are fields.h's)" $$p $$f
 
 # templates/nn_serial_desc.vh, the descriptor layout the serial templates
 # include, printed from compiler/serial/fields.h (committed; make desc-vh
@@ -126,6 +131,10 @@ $(B)/desc_vh: compiler/serial/fields.c compiler/serial/fields.h
 	$(CC) $(CFLAGS) $(WFLAGS) $(CPPFLAGS) -DFIELDS_MAIN -o $@ compiler/serial/fields.c
 desc-vh: $(B)/desc_vh
 	$(B)/desc_vh > templates/nn_serial_desc.vh.tmp && mv templates/nn_serial_desc.vh.tmp templates/nn_serial_desc.vh
+	$(B)/desc_vh md > $(B)/desc_table.md
+	awk -v t=$(B)/desc_table.md '/^<!-- end of fields/ { skip = 0 } !skip { print } \
+	    /^<!-- fields:/ { while ((getline l < t) > 0) print l; skip = 1 }' docs/DESIGN.md > docs/DESIGN.md.tmp && \
+	    mv docs/DESIGN.md.tmp docs/DESIGN.md
 
 import: $(B)/nnc
 	@sh tests/run_import.sh $(B)/nnc $(B)/results.txt

@@ -1,7 +1,7 @@
-/* fields.c: templates/nn_serial_desc.vh from the descriptor table of
- * fields.h. Built into nnc (unused there) and, with -DFIELDS_MAIN, as the
- * Makefile's generator build/desc_vh (`make desc-vh` writes the file,
- * `make generated-check` compares it). */
+/* fields.c: templates/nn_serial_desc.vh and the field table of
+ * docs/DESIGN.md, both from the descriptor table of fields.h. Built
+ * with -DFIELDS_MAIN as the Makefile's generator build/desc_vh (`make
+ * desc-vh` writes both, `make generated-check` compares them). */
 #include "fields.h"
 
 #include <ctype.h>
@@ -27,7 +27,7 @@ void desc_vh_print(FILE *f)
 	      "// datapath bits) and TN (array columns). Field X is bits [D_X_OFF +: D_X_W],\n"
 	      "// D_X_OFF the offset of the field before it plus that field's width (the first\n"
 	      "// at bit 0); a signed field is two's complement in its bits. The fields:\n"
-	      "// docs/DESCRIPTOR.md.\n"
+	      "// docs/DESIGN.md §8.\n"
 	      "/* verilator lint_off UNUSEDPARAM */\n", f);
 	const char *prev = NULL;
 #define X(nm, width, sgn, v, what)                                                     \
@@ -65,10 +65,33 @@ void desc_vh_print(FILE *f)
 	fputs("/* verilator lint_on UNUSEDPARAM */\n", f);
 }
 
-#ifdef FIELDS_MAIN
-int main(void)
+/* The fields as a Markdown table: name, width, signedness, meaning. */
+void desc_md_print(FILE *f)
 {
-	desc_vh_print(stdout);
+	fputs("| field | width | signedness | meaning |\n|---|---|---|---|\n", f);
+#define X(nm, width, sgn, v, what)                                                     \
+	{                                                                              \
+		fprintf(f, "| `%s` | ", #nm);                                         \
+		if (width_rule(width))                                                 \
+			fputs(width_rule(width), f);                                   \
+		else                                                                   \
+			fprintf(f, "%d", width);                                       \
+		fprintf(f, " | %s | %s |\n", (sgn) ? "signed" : "unsigned", what);   \
+	}
+	DESC_FIELDS(X)
+#undef X
+}
+
+#ifdef FIELDS_MAIN
+#include <string.h>
+
+/* desc_vh: the Verilog include; desc_vh md: the Markdown table */
+int main(int argc, char **argv)
+{
+	if (argc > 1 && !strcmp(argv[1], "md"))
+		desc_md_print(stdout);
+	else
+		desc_vh_print(stdout);
 	return ferror(stdout) || fflush(stdout) ? 1 : 0;
 }
 #endif

@@ -5,7 +5,7 @@
  * (write.c), and templates/nn_serial_desc.vh, the packed layout every
  * serial template includes (fields.c prints it: `make desc-vh`; the
  * generated-check test fails when the committed file differs).
- * docs/DESCRIPTOR.md describes the format. This header includes nothing
+ * docs/DESIGN.md §8 describes the format. This header includes nothing
  * of the serial chain; the value expressions are only expanded where a
  * `const struct sdesc *d` is in scope. */
 #ifndef NNC_SERIAL_FIELDS_H
@@ -14,10 +14,10 @@
 #include <stdio.h>
 
 /* X(NAME, name, code): the operations, and op's value in the descriptor. */
-#define SOP_LIST(X)                                                                \
-	X(MAC, mac, 0) /* conv or fc: the array multiplies and accumulates */     \
-	X(MAX, max, 1) /* a max pool pass: the array takes maxima */              \
-	X(SUM, sum, 2) /* an average pool or add pass: the array sums */
+#define SOP_LIST(X)                                                        \
+	X(MAC, mac, 0) /* conv, fc, add: multiply and accumulate */       \
+	X(MAX, max, 1) /* a max pool or relu pass: maxima */              \
+	X(SUM, sum, 2) /* an average pool pass: sums */
 
 /* Width rules of fields whose width is a parameter of the engine: the
  * memory word address bits (AW), the activation datapath bits (CW), the
@@ -29,7 +29,7 @@ enum { FW_AW = -1, FW_CW = -2, FW_TN = -3 };
 	X(op, 2, 0, d->op, "operation: OP_MAC, OP_MAX or OP_SUM")                               \
 	X(ci, 2, 0, d->ci, "input container: 0 8 bits, 1 16 bits, 2 32 bits")                  \
 	X(co, 2, 0, d->co, "output container: 0 8 bits, 1 16 bits, 2 32 bits")                 \
-	X(h, 16, 0, d->h, "input rows")                                                         \
+	X(h, 16, 0, d->h, "input rows (one frame's; fc: 1; the batched tail: all frames')")                                                         \
 	X(w, 16, 0, d->w, "input columns")                                                      \
 	X(ow, 16, 0, d->ow, "output columns (before a fused max pool)")                         \
 	X(kh, 16, 0, d->kh, "kernel rows the array steps through")                              \
@@ -73,7 +73,7 @@ enum { FW_AW = -1, FW_CW = -2, FW_TN = -3 };
 	X(ncb_last, 16, 0, d->ncb_last, "array steps of the last chunk")                        \
 	X(ipl, 16, 0, d->ipl, "input buffer words a channel plane (a bank)")                    \
 	X(wpwi, 16, 0, d->wpwi, "memory words an input row")                                    \
-	X(plane_i, 32, 0, d->plane_i, "memory words an input channel plane")                    \
+	X(plane_i, 32, 0, d->plane_i, "memory words an input channel plane (fc: WPWI; the scratch: 2^SK)")                    \
 	X(pk, 4, 0, d->pk, "fused max pool size and stride (1: none)")                          \
 	X(pow, 16, 0, d->pow, "pooled output columns")                                          \
 	X(wpwo, 16, 0, d->wpwo, "memory words an output row")                                   \
@@ -81,15 +81,15 @@ enum { FW_AW = -1, FW_CW = -2, FW_TN = -3 };
 	X(in_a, FW_AW, 0, d->in_a, "word address of the input map")                             \
 	X(in_b, FW_AW, 0, d->in_b, "word address of the second input (channels from CSPLIT)")  \
 	X(out, FW_AW, 0, d->out, "word address of the output map (at SBASE and above: the scratch)") \
-	X(wbase, FW_AW, 0, d->wbase, "word address of the first weight tile")                   \
-	X(wstride, 32, 0, d->wstride, "memory words from one weight tile to the next")          \
+	X(wbase, FW_AW, 0, d->wbase, "word address of the first weight tile (a repeated frame: frame 0's)")                   \
+	X(wstride, 32, 0, d->wstride, "memory words from one weight tile to the next, NBW + NCB_FULL*KH*KW*WSUB")          \
 	X(wlen, 32, 0, d->wlen, "memory words of a full chunk's weight tile (biases first)")    \
 	X(wlen_last, 32, 0, d->wlen_last, "memory words of the last chunk's weight tile")       \
 	X(in_every, 1, 0, d->in_every, "load the input for every output block (else once a row tile)") \
 	X(w_once, 1, 0, d->w_once, "load the weights once for the whole descriptor")            \
 	X(nx_w, FW_AW, 0, d->nx_w, "word address of the next descriptor's first weight tile")   \
 	X(nx_wlen, 32, 0, d->nx_wlen, "memory words of that tile (0: none to prefetch)")       \
-	X(shift, 8, 1, d->shift, "requantization shift Facc - Fo (negative: left)")             \
+	X(shift, 8, 1, d->shift, "requantization shift Facc - Fo (negative: left), in [-40, ACC_W + 2]")             \
 	X(rnd, 1, 0, d->rnd, "1: round to nearest, 0: floor")                                   \
 	X(outw, 6, 0, d->outw, "output bits (saturation)")                                      \
 	X(act, 2, 0, d->act, "activation: 0 none, 1 relu, 2 relu6")                             \
@@ -103,5 +103,7 @@ enum { FW_AW = -1, FW_CW = -2, FW_TN = -3 };
 
 /* Print templates/nn_serial_desc.vh (fields.c). */
 void desc_vh_print(FILE *f);
+/* The fields as a Markdown table (docs/DESIGN.md). */
+void desc_md_print(FILE *f);
 
 #endif

@@ -56,7 +56,7 @@ localparam TN = 8;
 // datapath bits) and TN (array columns). Field X is bits [D_X_OFF +: D_X_W],
 // D_X_OFF the offset of the field before it plus that field's width (the first
 // at bit 0); a signed field is two's complement in its bits. The fields:
-// docs/DESCRIPTOR.md.
+// docs/DESIGN.md §8.
 /* verilator lint_off UNUSEDPARAM */
 // op: operation: OP_MAC, OP_MAX or OP_SUM
 localparam D_OP_W = 2, D_OP_OFF = 0;
@@ -64,7 +64,7 @@ localparam D_OP_W = 2, D_OP_OFF = 0;
 localparam D_CI_W = 2, D_CI_OFF = D_OP_OFF + D_OP_W;
 // co: output container: 0 8 bits, 1 16 bits, 2 32 bits
 localparam D_CO_W = 2, D_CO_OFF = D_CI_OFF + D_CI_W;
-// h: input rows
+// h: input rows (one frame's; fc: 1; the batched tail: all frames')
 localparam D_H_W = 16, D_H_OFF = D_CO_OFF + D_CO_W;
 // w: input columns
 localparam D_W_W = 16, D_W_OFF = D_H_OFF + D_H_W;
@@ -144,7 +144,7 @@ localparam D_NCB_LAST_W = 16, D_NCB_LAST_OFF = D_NCB_FULL_OFF + D_NCB_FULL_W;
 localparam D_IPL_W = 16, D_IPL_OFF = D_NCB_LAST_OFF + D_NCB_LAST_W;
 // wpwi: memory words an input row
 localparam D_WPWI_W = 16, D_WPWI_OFF = D_IPL_OFF + D_IPL_W;
-// plane_i: memory words an input channel plane
+// plane_i: memory words an input channel plane (fc: WPWI; the scratch: 2^SK)
 localparam D_PLANE_I_W = 32, D_PLANE_I_OFF = D_WPWI_OFF + D_WPWI_W;
 // pk: fused max pool size and stride (1: none)
 localparam D_PK_W = 4, D_PK_OFF = D_PLANE_I_OFF + D_PLANE_I_W;
@@ -160,9 +160,9 @@ localparam D_IN_A_W = AW, D_IN_A_OFF = D_PLANE_O_OFF + D_PLANE_O_W;
 localparam D_IN_B_W = AW, D_IN_B_OFF = D_IN_A_OFF + D_IN_A_W;
 // out: word address of the output map (at SBASE and above: the scratch)
 localparam D_OUT_W = AW, D_OUT_OFF = D_IN_B_OFF + D_IN_B_W;
-// wbase: word address of the first weight tile
+// wbase: word address of the first weight tile (a repeated frame: frame 0's)
 localparam D_WBASE_W = AW, D_WBASE_OFF = D_OUT_OFF + D_OUT_W;
-// wstride: memory words from one weight tile to the next
+// wstride: memory words from one weight tile to the next, NBW + NCB_FULL*KH*KW*WSUB
 localparam D_WSTRIDE_W = 32, D_WSTRIDE_OFF = D_WBASE_OFF + D_WBASE_W;
 // wlen: memory words of a full chunk's weight tile (biases first)
 localparam D_WLEN_W = 32, D_WLEN_OFF = D_WSTRIDE_OFF + D_WSTRIDE_W;
@@ -176,7 +176,7 @@ localparam D_W_ONCE_W = 1, D_W_ONCE_OFF = D_IN_EVERY_OFF + D_IN_EVERY_W;
 localparam D_NX_W_W = AW, D_NX_W_OFF = D_W_ONCE_OFF + D_W_ONCE_W;
 // nx_wlen: memory words of that tile (0: none to prefetch)
 localparam D_NX_WLEN_W = 32, D_NX_WLEN_OFF = D_NX_W_OFF + D_NX_W_W;
-// shift: signed, requantization shift Facc - Fo (negative: left)
+// shift: signed, requantization shift Facc - Fo (negative: left), in [-40, ACC_W + 2]
 localparam D_SHIFT_W = 8, D_SHIFT_OFF = D_NX_WLEN_OFF + D_NX_WLEN_W;
 // rnd: 1: round to nearest, 0: floor
 localparam D_RND_W = 1, D_RND_OFF = D_SHIFT_OFF + D_SHIFT_W;
@@ -877,7 +877,7 @@ module nn_serial_core #(
 // datapath bits) and TN (array columns). Field X is bits [D_X_OFF +: D_X_W],
 // D_X_OFF the offset of the field before it plus that field's width (the first
 // at bit 0); a signed field is two's complement in its bits. The fields:
-// docs/DESCRIPTOR.md.
+// docs/DESIGN.md §8.
 /* verilator lint_off UNUSEDPARAM */
 // op: operation: OP_MAC, OP_MAX or OP_SUM
 localparam D_OP_W = 2, D_OP_OFF = 0;
@@ -885,7 +885,7 @@ localparam D_OP_W = 2, D_OP_OFF = 0;
 localparam D_CI_W = 2, D_CI_OFF = D_OP_OFF + D_OP_W;
 // co: output container: 0 8 bits, 1 16 bits, 2 32 bits
 localparam D_CO_W = 2, D_CO_OFF = D_CI_OFF + D_CI_W;
-// h: input rows
+// h: input rows (one frame's; fc: 1; the batched tail: all frames')
 localparam D_H_W = 16, D_H_OFF = D_CO_OFF + D_CO_W;
 // w: input columns
 localparam D_W_W = 16, D_W_OFF = D_H_OFF + D_H_W;
@@ -965,7 +965,7 @@ localparam D_NCB_LAST_W = 16, D_NCB_LAST_OFF = D_NCB_FULL_OFF + D_NCB_FULL_W;
 localparam D_IPL_W = 16, D_IPL_OFF = D_NCB_LAST_OFF + D_NCB_LAST_W;
 // wpwi: memory words an input row
 localparam D_WPWI_W = 16, D_WPWI_OFF = D_IPL_OFF + D_IPL_W;
-// plane_i: memory words an input channel plane
+// plane_i: memory words an input channel plane (fc: WPWI; the scratch: 2^SK)
 localparam D_PLANE_I_W = 32, D_PLANE_I_OFF = D_WPWI_OFF + D_WPWI_W;
 // pk: fused max pool size and stride (1: none)
 localparam D_PK_W = 4, D_PK_OFF = D_PLANE_I_OFF + D_PLANE_I_W;
@@ -981,9 +981,9 @@ localparam D_IN_A_W = AW, D_IN_A_OFF = D_PLANE_O_OFF + D_PLANE_O_W;
 localparam D_IN_B_W = AW, D_IN_B_OFF = D_IN_A_OFF + D_IN_A_W;
 // out: word address of the output map (at SBASE and above: the scratch)
 localparam D_OUT_W = AW, D_OUT_OFF = D_IN_B_OFF + D_IN_B_W;
-// wbase: word address of the first weight tile
+// wbase: word address of the first weight tile (a repeated frame: frame 0's)
 localparam D_WBASE_W = AW, D_WBASE_OFF = D_OUT_OFF + D_OUT_W;
-// wstride: memory words from one weight tile to the next
+// wstride: memory words from one weight tile to the next, NBW + NCB_FULL*KH*KW*WSUB
 localparam D_WSTRIDE_W = 32, D_WSTRIDE_OFF = D_WBASE_OFF + D_WBASE_W;
 // wlen: memory words of a full chunk's weight tile (biases first)
 localparam D_WLEN_W = 32, D_WLEN_OFF = D_WSTRIDE_OFF + D_WSTRIDE_W;
@@ -997,7 +997,7 @@ localparam D_W_ONCE_W = 1, D_W_ONCE_OFF = D_IN_EVERY_OFF + D_IN_EVERY_W;
 localparam D_NX_W_W = AW, D_NX_W_OFF = D_W_ONCE_OFF + D_W_ONCE_W;
 // nx_wlen: memory words of that tile (0: none to prefetch)
 localparam D_NX_WLEN_W = 32, D_NX_WLEN_OFF = D_NX_W_OFF + D_NX_W_W;
-// shift: signed, requantization shift Facc - Fo (negative: left)
+// shift: signed, requantization shift Facc - Fo (negative: left), in [-40, ACC_W + 2]
 localparam D_SHIFT_W = 8, D_SHIFT_OFF = D_NX_WLEN_OFF + D_NX_WLEN_W;
 // rnd: 1: round to nearest, 0: floor
 localparam D_RND_W = 1, D_RND_OFF = D_SHIFT_OFF + D_SHIFT_W;
@@ -1357,7 +1357,7 @@ module nn_serial_drain #(
 // datapath bits) and TN (array columns). Field X is bits [D_X_OFF +: D_X_W],
 // D_X_OFF the offset of the field before it plus that field's width (the first
 // at bit 0); a signed field is two's complement in its bits. The fields:
-// docs/DESCRIPTOR.md.
+// docs/DESIGN.md §8.
 /* verilator lint_off UNUSEDPARAM */
 // op: operation: OP_MAC, OP_MAX or OP_SUM
 localparam D_OP_W = 2, D_OP_OFF = 0;
@@ -1365,7 +1365,7 @@ localparam D_OP_W = 2, D_OP_OFF = 0;
 localparam D_CI_W = 2, D_CI_OFF = D_OP_OFF + D_OP_W;
 // co: output container: 0 8 bits, 1 16 bits, 2 32 bits
 localparam D_CO_W = 2, D_CO_OFF = D_CI_OFF + D_CI_W;
-// h: input rows
+// h: input rows (one frame's; fc: 1; the batched tail: all frames')
 localparam D_H_W = 16, D_H_OFF = D_CO_OFF + D_CO_W;
 // w: input columns
 localparam D_W_W = 16, D_W_OFF = D_H_OFF + D_H_W;
@@ -1445,7 +1445,7 @@ localparam D_NCB_LAST_W = 16, D_NCB_LAST_OFF = D_NCB_FULL_OFF + D_NCB_FULL_W;
 localparam D_IPL_W = 16, D_IPL_OFF = D_NCB_LAST_OFF + D_NCB_LAST_W;
 // wpwi: memory words an input row
 localparam D_WPWI_W = 16, D_WPWI_OFF = D_IPL_OFF + D_IPL_W;
-// plane_i: memory words an input channel plane
+// plane_i: memory words an input channel plane (fc: WPWI; the scratch: 2^SK)
 localparam D_PLANE_I_W = 32, D_PLANE_I_OFF = D_WPWI_OFF + D_WPWI_W;
 // pk: fused max pool size and stride (1: none)
 localparam D_PK_W = 4, D_PK_OFF = D_PLANE_I_OFF + D_PLANE_I_W;
@@ -1461,9 +1461,9 @@ localparam D_IN_A_W = AW, D_IN_A_OFF = D_PLANE_O_OFF + D_PLANE_O_W;
 localparam D_IN_B_W = AW, D_IN_B_OFF = D_IN_A_OFF + D_IN_A_W;
 // out: word address of the output map (at SBASE and above: the scratch)
 localparam D_OUT_W = AW, D_OUT_OFF = D_IN_B_OFF + D_IN_B_W;
-// wbase: word address of the first weight tile
+// wbase: word address of the first weight tile (a repeated frame: frame 0's)
 localparam D_WBASE_W = AW, D_WBASE_OFF = D_OUT_OFF + D_OUT_W;
-// wstride: memory words from one weight tile to the next
+// wstride: memory words from one weight tile to the next, NBW + NCB_FULL*KH*KW*WSUB
 localparam D_WSTRIDE_W = 32, D_WSTRIDE_OFF = D_WBASE_OFF + D_WBASE_W;
 // wlen: memory words of a full chunk's weight tile (biases first)
 localparam D_WLEN_W = 32, D_WLEN_OFF = D_WSTRIDE_OFF + D_WSTRIDE_W;
@@ -1477,7 +1477,7 @@ localparam D_W_ONCE_W = 1, D_W_ONCE_OFF = D_IN_EVERY_OFF + D_IN_EVERY_W;
 localparam D_NX_W_W = AW, D_NX_W_OFF = D_W_ONCE_OFF + D_W_ONCE_W;
 // nx_wlen: memory words of that tile (0: none to prefetch)
 localparam D_NX_WLEN_W = 32, D_NX_WLEN_OFF = D_NX_W_OFF + D_NX_W_W;
-// shift: signed, requantization shift Facc - Fo (negative: left)
+// shift: signed, requantization shift Facc - Fo (negative: left), in [-40, ACC_W + 2]
 localparam D_SHIFT_W = 8, D_SHIFT_OFF = D_NX_WLEN_OFF + D_NX_WLEN_W;
 // rnd: 1: round to nearest, 0: floor
 localparam D_RND_W = 1, D_RND_OFF = D_SHIFT_OFF + D_SHIFT_W;
@@ -1973,7 +1973,7 @@ module nn_serial_load #(
 // datapath bits) and TN (array columns). Field X is bits [D_X_OFF +: D_X_W],
 // D_X_OFF the offset of the field before it plus that field's width (the first
 // at bit 0); a signed field is two's complement in its bits. The fields:
-// docs/DESCRIPTOR.md.
+// docs/DESIGN.md §8.
 /* verilator lint_off UNUSEDPARAM */
 // op: operation: OP_MAC, OP_MAX or OP_SUM
 localparam D_OP_W = 2, D_OP_OFF = 0;
@@ -1981,7 +1981,7 @@ localparam D_OP_W = 2, D_OP_OFF = 0;
 localparam D_CI_W = 2, D_CI_OFF = D_OP_OFF + D_OP_W;
 // co: output container: 0 8 bits, 1 16 bits, 2 32 bits
 localparam D_CO_W = 2, D_CO_OFF = D_CI_OFF + D_CI_W;
-// h: input rows
+// h: input rows (one frame's; fc: 1; the batched tail: all frames')
 localparam D_H_W = 16, D_H_OFF = D_CO_OFF + D_CO_W;
 // w: input columns
 localparam D_W_W = 16, D_W_OFF = D_H_OFF + D_H_W;
@@ -2061,7 +2061,7 @@ localparam D_NCB_LAST_W = 16, D_NCB_LAST_OFF = D_NCB_FULL_OFF + D_NCB_FULL_W;
 localparam D_IPL_W = 16, D_IPL_OFF = D_NCB_LAST_OFF + D_NCB_LAST_W;
 // wpwi: memory words an input row
 localparam D_WPWI_W = 16, D_WPWI_OFF = D_IPL_OFF + D_IPL_W;
-// plane_i: memory words an input channel plane
+// plane_i: memory words an input channel plane (fc: WPWI; the scratch: 2^SK)
 localparam D_PLANE_I_W = 32, D_PLANE_I_OFF = D_WPWI_OFF + D_WPWI_W;
 // pk: fused max pool size and stride (1: none)
 localparam D_PK_W = 4, D_PK_OFF = D_PLANE_I_OFF + D_PLANE_I_W;
@@ -2077,9 +2077,9 @@ localparam D_IN_A_W = AW, D_IN_A_OFF = D_PLANE_O_OFF + D_PLANE_O_W;
 localparam D_IN_B_W = AW, D_IN_B_OFF = D_IN_A_OFF + D_IN_A_W;
 // out: word address of the output map (at SBASE and above: the scratch)
 localparam D_OUT_W = AW, D_OUT_OFF = D_IN_B_OFF + D_IN_B_W;
-// wbase: word address of the first weight tile
+// wbase: word address of the first weight tile (a repeated frame: frame 0's)
 localparam D_WBASE_W = AW, D_WBASE_OFF = D_OUT_OFF + D_OUT_W;
-// wstride: memory words from one weight tile to the next
+// wstride: memory words from one weight tile to the next, NBW + NCB_FULL*KH*KW*WSUB
 localparam D_WSTRIDE_W = 32, D_WSTRIDE_OFF = D_WBASE_OFF + D_WBASE_W;
 // wlen: memory words of a full chunk's weight tile (biases first)
 localparam D_WLEN_W = 32, D_WLEN_OFF = D_WSTRIDE_OFF + D_WSTRIDE_W;
@@ -2093,7 +2093,7 @@ localparam D_W_ONCE_W = 1, D_W_ONCE_OFF = D_IN_EVERY_OFF + D_IN_EVERY_W;
 localparam D_NX_W_W = AW, D_NX_W_OFF = D_W_ONCE_OFF + D_W_ONCE_W;
 // nx_wlen: memory words of that tile (0: none to prefetch)
 localparam D_NX_WLEN_W = 32, D_NX_WLEN_OFF = D_NX_W_OFF + D_NX_W_W;
-// shift: signed, requantization shift Facc - Fo (negative: left)
+// shift: signed, requantization shift Facc - Fo (negative: left), in [-40, ACC_W + 2]
 localparam D_SHIFT_W = 8, D_SHIFT_OFF = D_NX_WLEN_OFF + D_NX_WLEN_W;
 // rnd: 1: round to nearest, 0: floor
 localparam D_RND_W = 1, D_RND_OFF = D_SHIFT_OFF + D_SHIFT_W;
@@ -2575,7 +2575,7 @@ module nn_serial_mac #(
 // datapath bits) and TN (array columns). Field X is bits [D_X_OFF +: D_X_W],
 // D_X_OFF the offset of the field before it plus that field's width (the first
 // at bit 0); a signed field is two's complement in its bits. The fields:
-// docs/DESCRIPTOR.md.
+// docs/DESIGN.md §8.
 /* verilator lint_off UNUSEDPARAM */
 // op: operation: OP_MAC, OP_MAX or OP_SUM
 localparam D_OP_W = 2, D_OP_OFF = 0;
@@ -2583,7 +2583,7 @@ localparam D_OP_W = 2, D_OP_OFF = 0;
 localparam D_CI_W = 2, D_CI_OFF = D_OP_OFF + D_OP_W;
 // co: output container: 0 8 bits, 1 16 bits, 2 32 bits
 localparam D_CO_W = 2, D_CO_OFF = D_CI_OFF + D_CI_W;
-// h: input rows
+// h: input rows (one frame's; fc: 1; the batched tail: all frames')
 localparam D_H_W = 16, D_H_OFF = D_CO_OFF + D_CO_W;
 // w: input columns
 localparam D_W_W = 16, D_W_OFF = D_H_OFF + D_H_W;
@@ -2663,7 +2663,7 @@ localparam D_NCB_LAST_W = 16, D_NCB_LAST_OFF = D_NCB_FULL_OFF + D_NCB_FULL_W;
 localparam D_IPL_W = 16, D_IPL_OFF = D_NCB_LAST_OFF + D_NCB_LAST_W;
 // wpwi: memory words an input row
 localparam D_WPWI_W = 16, D_WPWI_OFF = D_IPL_OFF + D_IPL_W;
-// plane_i: memory words an input channel plane
+// plane_i: memory words an input channel plane (fc: WPWI; the scratch: 2^SK)
 localparam D_PLANE_I_W = 32, D_PLANE_I_OFF = D_WPWI_OFF + D_WPWI_W;
 // pk: fused max pool size and stride (1: none)
 localparam D_PK_W = 4, D_PK_OFF = D_PLANE_I_OFF + D_PLANE_I_W;
@@ -2679,9 +2679,9 @@ localparam D_IN_A_W = AW, D_IN_A_OFF = D_PLANE_O_OFF + D_PLANE_O_W;
 localparam D_IN_B_W = AW, D_IN_B_OFF = D_IN_A_OFF + D_IN_A_W;
 // out: word address of the output map (at SBASE and above: the scratch)
 localparam D_OUT_W = AW, D_OUT_OFF = D_IN_B_OFF + D_IN_B_W;
-// wbase: word address of the first weight tile
+// wbase: word address of the first weight tile (a repeated frame: frame 0's)
 localparam D_WBASE_W = AW, D_WBASE_OFF = D_OUT_OFF + D_OUT_W;
-// wstride: memory words from one weight tile to the next
+// wstride: memory words from one weight tile to the next, NBW + NCB_FULL*KH*KW*WSUB
 localparam D_WSTRIDE_W = 32, D_WSTRIDE_OFF = D_WBASE_OFF + D_WBASE_W;
 // wlen: memory words of a full chunk's weight tile (biases first)
 localparam D_WLEN_W = 32, D_WLEN_OFF = D_WSTRIDE_OFF + D_WSTRIDE_W;
@@ -2695,7 +2695,7 @@ localparam D_W_ONCE_W = 1, D_W_ONCE_OFF = D_IN_EVERY_OFF + D_IN_EVERY_W;
 localparam D_NX_W_W = AW, D_NX_W_OFF = D_W_ONCE_OFF + D_W_ONCE_W;
 // nx_wlen: memory words of that tile (0: none to prefetch)
 localparam D_NX_WLEN_W = 32, D_NX_WLEN_OFF = D_NX_W_OFF + D_NX_W_W;
-// shift: signed, requantization shift Facc - Fo (negative: left)
+// shift: signed, requantization shift Facc - Fo (negative: left), in [-40, ACC_W + 2]
 localparam D_SHIFT_W = 8, D_SHIFT_OFF = D_NX_WLEN_OFF + D_NX_WLEN_W;
 // rnd: 1: round to nearest, 0: floor
 localparam D_RND_W = 1, D_RND_OFF = D_SHIFT_OFF + D_SHIFT_W;
@@ -3778,7 +3778,7 @@ module nn_serial_write #(
 // datapath bits) and TN (array columns). Field X is bits [D_X_OFF +: D_X_W],
 // D_X_OFF the offset of the field before it plus that field's width (the first
 // at bit 0); a signed field is two's complement in its bits. The fields:
-// docs/DESCRIPTOR.md.
+// docs/DESIGN.md §8.
 /* verilator lint_off UNUSEDPARAM */
 // op: operation: OP_MAC, OP_MAX or OP_SUM
 localparam D_OP_W = 2, D_OP_OFF = 0;
@@ -3786,7 +3786,7 @@ localparam D_OP_W = 2, D_OP_OFF = 0;
 localparam D_CI_W = 2, D_CI_OFF = D_OP_OFF + D_OP_W;
 // co: output container: 0 8 bits, 1 16 bits, 2 32 bits
 localparam D_CO_W = 2, D_CO_OFF = D_CI_OFF + D_CI_W;
-// h: input rows
+// h: input rows (one frame's; fc: 1; the batched tail: all frames')
 localparam D_H_W = 16, D_H_OFF = D_CO_OFF + D_CO_W;
 // w: input columns
 localparam D_W_W = 16, D_W_OFF = D_H_OFF + D_H_W;
@@ -3866,7 +3866,7 @@ localparam D_NCB_LAST_W = 16, D_NCB_LAST_OFF = D_NCB_FULL_OFF + D_NCB_FULL_W;
 localparam D_IPL_W = 16, D_IPL_OFF = D_NCB_LAST_OFF + D_NCB_LAST_W;
 // wpwi: memory words an input row
 localparam D_WPWI_W = 16, D_WPWI_OFF = D_IPL_OFF + D_IPL_W;
-// plane_i: memory words an input channel plane
+// plane_i: memory words an input channel plane (fc: WPWI; the scratch: 2^SK)
 localparam D_PLANE_I_W = 32, D_PLANE_I_OFF = D_WPWI_OFF + D_WPWI_W;
 // pk: fused max pool size and stride (1: none)
 localparam D_PK_W = 4, D_PK_OFF = D_PLANE_I_OFF + D_PLANE_I_W;
@@ -3882,9 +3882,9 @@ localparam D_IN_A_W = AW, D_IN_A_OFF = D_PLANE_O_OFF + D_PLANE_O_W;
 localparam D_IN_B_W = AW, D_IN_B_OFF = D_IN_A_OFF + D_IN_A_W;
 // out: word address of the output map (at SBASE and above: the scratch)
 localparam D_OUT_W = AW, D_OUT_OFF = D_IN_B_OFF + D_IN_B_W;
-// wbase: word address of the first weight tile
+// wbase: word address of the first weight tile (a repeated frame: frame 0's)
 localparam D_WBASE_W = AW, D_WBASE_OFF = D_OUT_OFF + D_OUT_W;
-// wstride: memory words from one weight tile to the next
+// wstride: memory words from one weight tile to the next, NBW + NCB_FULL*KH*KW*WSUB
 localparam D_WSTRIDE_W = 32, D_WSTRIDE_OFF = D_WBASE_OFF + D_WBASE_W;
 // wlen: memory words of a full chunk's weight tile (biases first)
 localparam D_WLEN_W = 32, D_WLEN_OFF = D_WSTRIDE_OFF + D_WSTRIDE_W;
@@ -3898,7 +3898,7 @@ localparam D_W_ONCE_W = 1, D_W_ONCE_OFF = D_IN_EVERY_OFF + D_IN_EVERY_W;
 localparam D_NX_W_W = AW, D_NX_W_OFF = D_W_ONCE_OFF + D_W_ONCE_W;
 // nx_wlen: memory words of that tile (0: none to prefetch)
 localparam D_NX_WLEN_W = 32, D_NX_WLEN_OFF = D_NX_W_OFF + D_NX_W_W;
-// shift: signed, requantization shift Facc - Fo (negative: left)
+// shift: signed, requantization shift Facc - Fo (negative: left), in [-40, ACC_W + 2]
 localparam D_SHIFT_W = 8, D_SHIFT_OFF = D_NX_WLEN_OFF + D_NX_WLEN_W;
 // rnd: 1: round to nearest, 0: floor
 localparam D_RND_W = 1, D_RND_OFF = D_SHIFT_OFF + D_SHIFT_W;
