@@ -44,7 +44,7 @@ module nn_avgpool #(
     // the average's shift and multiplier, computed by the compiler
     // (fx_avg_consts): y1 = (sum*M + 2^(P-1)) >>> P
     parameter P = 18,
-    parameter [63:0] M = 65536
+    parameter [63:0] M = 64'd65536
 ) (
     input  wire                    clk,
     input  wire                    rst,

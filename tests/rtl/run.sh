@@ -227,8 +227,8 @@ sim avgpool "$F" "GAP=0 STALL=0 MEASURE=1"
 grep THROUGHPUT "$LOG" | sed "s/^/  /"
 lint nn_avgpool "$F" ""
 lint nn_avgpool "$F" "KH=1 KW=1 SH=1 SW=1"
-lint nn_avgpool "$F" "KH=7 KW=7 H=7 W=7 LANES=2 SHIFT=-2 OUT_W=12 P=22 M=85598"
-lint nn_avgpool "$F" "KH=7 KW=7 H=7 W=7 LANES=4 C=4 P=22 M=85598"
+lint nn_avgpool "$F" "KH=7 KW=7 H=7 W=7 LANES=2 SHIFT=-2 OUT_W=12 P=22 M=64'd85598"
+lint nn_avgpool "$F" "KH=7 KW=7 H=7 W=7 LANES=4 C=4 P=22 M=64'd85598"
 done_tpl nn_avgpool
 
 # ---------------------------------------------------------------- chain: conv -> maxpool -> resize -> fc
