@@ -9,8 +9,9 @@
 
 /* ---- label placement ------------------------------------------------------ */
 
-/* DejaVu Sans advance widths in em, rounded up: rsvg and browsers draw
- * "sans-serif" with it or a narrower face, so the boxes never undershoot. */
+/* DejaVu Sans advance widths in em, rounded up: rsvg and most browsers
+ * draw "sans-serif" with it or a narrower face (Liberation, Arial), so the
+ * boxes hold the drawn text. */
 double svg_text_width(const char *text)
 {
 	double em = 0;
@@ -187,7 +188,6 @@ static struct svg_box attach(double px, double py, double w, double h, double d,
 	b.y1 = b.y0 + h;
 	return b;
 }
-
 
 /* Put label i at its cheapest free position given the placed ones: around
  * its marker first, then, when every one there is taken or costs a line
