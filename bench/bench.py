@@ -99,11 +99,14 @@ def serial_layer_bounds(chk, tm, tn, mw, batch=1, batched_from=""):
 
 
 def parse_sim(out):
+    """nnc sim's verdict line: cycles, bound, attained and MAC use; or, for
+    one frame in parallel mode (no interval), only the latency."""
     m = re.search(r"PASS cycles=(\d+) bound=(\d+) attained=([\d.]+) mac_util=([\d.]+)", out)
-    if not m:
-        return None
-    return {"cycles": int(m.group(1)), "bound": int(m.group(2)),
-            "attained": float(m.group(3)), "mac_util": float(m.group(4))}
+    if m:
+        return {"cycles": int(m.group(1)), "bound": int(m.group(2)),
+                "attained": float(m.group(3)), "mac_util": float(m.group(4))}
+    m = re.search(r"PASS latency=(\d+) cycles", out)
+    return {"latency": int(m.group(1))} if m else None
 
 
 def records(dirpath):

@@ -2,7 +2,7 @@
 #ifndef NNC_SERIAL_WRITE_H
 #define NNC_SERIAL_WRITE_H
 
-#include "lower.h"
+#include "svg.h"
 
 /* Check that every descriptor field fits its width (located errors). */
 int serial_check_fields(const struct serial *s, const struct network *net);
