@@ -2,7 +2,7 @@
  * feature maps in external memory and its descriptor table, and the
  * geometry of a descriptor (desc.c). The serial back end is a one-way chain
  * of files, each using only the ones before it:
- *   desc -> estimate -> tile -> fuse -> lower -> write -> tb -> mode
+ *   desc -> estimate -> tile -> fuse -> lower -> svg -> write -> tb -> mode
  * (tests/run_layout.sh checks that no header includes a later one). */
 #ifndef NNC_SERIAL_DESC_H
 #define NNC_SERIAL_DESC_H
