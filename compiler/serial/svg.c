@@ -364,17 +364,37 @@ void serial_svg_layout(const struct serial *s, const struct network *net, struct
 	p->mark = xcalloc((size_t)(2 * n + 1), sizeof *p->mark);
 	p->owner = xcalloc((size_t)(2 * n + 1), sizeof *p->owner);
 	p->lab = xcalloc((size_t)(n ? n : 1), sizeof *p->lab);
+	p->text = xcalloc((size_t)(n ? n : 1), sizeof *p->text);
+	p->lab_of = xcalloc((size_t)(n ? n : 1), sizeof *p->lab_of);
+	int *shared = xcalloc((size_t)(n ? n : 1), sizeof *shared);
 	for (int k = 0; k < n; k++) {
 		double x = svg_sx(p, p->oi[k]), y = svg_sy(p, p->a[k]);
-		p->owner[p->nmark] = k;
+		/* a dot within 2 pixels of an earlier label's: that label names it too */
+		int q = -1;
+		for (int i = 0; i < p->nlab && q < 0; i++)
+			if (fabs(p->lab[i].px - x) < 2 && fabs(p->lab[i].py - y) < 2)
+				q = i;
+		if (q < 0) {
+			q = p->nlab++;
+			p->lab[q] = (struct svg_label){.px = x, .py = y};
+			p->text[q] = net->layers[p->r[k].layer].name;
+		} else {
+			shared[q]++;
+		}
+		p->lab_of[k] = q;
+		p->owner[p->nmark] = q;
 		p->mark[p->nmark++] = (struct svg_box){x - 5, y - 5, x + 5, y + 5};
 		if (p->got[k] > ylo) {
 			double g = svg_sy(p, p->got[k]);
-			p->owner[p->nmark] = k;
+			p->owner[p->nmark] = q;
 			p->mark[p->nmark++] = (struct svg_box){x - 5, g - 5, x + 5, g + 5};
 		}
-		const char *name = net->layers[p->r[k].layer].name;
-		p->lab[k] = (struct svg_label){.px = x, .py = y, .w = svg_text_width(name) + 2, .h = 13};
+	}
+	for (int i = 0; i < p->nlab; i++) {
+		if (shared[i])
+			p->text[i] = xprintf("%s +%d", p->text[i], shared[i]);
+		p->lab[i].w = svg_text_width(p->text[i]) + 2;
+		p->lab[i].h = 13;
 	}
 	double ridge = peak / bw, x0 = xlo, y0 = xlo * bw;
 	if (y0 < ylo) {
@@ -384,7 +404,7 @@ void serial_svg_layout(const struct serial *s, const struct network *net, struct
 	double roof[6] = {svg_sx(p, x0), svg_sy(p, y0), svg_sx(p, ridge), svg_sy(p, peak),
 	                  svg_sx(p, xhi), svg_sy(p, peak)};
 	struct svg_box area = {p->L + 2, p->T + 2, p->L + p->pw - 2, p->T + p->ph - 2};
-	p->unplaced = svg_place_labels(p->lab, n, p->mark, p->owner, p->nmark, roof, 3, area);
+	p->unplaced = svg_place_labels(p->lab, p->nlab, p->mark, p->owner, p->nmark, roof, 3, area);
 }
 
 /* ---- the drawing ----------------------------------------------------------- */
@@ -448,8 +468,11 @@ int serial_write_svg(const struct serial *s, const struct network *net, const st
 			fprintf(f, "<circle cx=\"%.1f\" cy=\"%.1f\" r=\"4\" fill=\"none\" stroke=\"%s\"/>\n",
 			        x, svg_sy(p, p->got[k]), col);
 	}
-	for (int k = 0; k < p->n; k++) {
-		const struct svg_label *lb = &p->lab[k];
+	for (int i = 0; i < p->nlab; i++) {
+		const struct svg_label *lb = &p->lab[i];
+		int k = 0;
+		while (p->lab_of[k] != i)
+			k++;
 		bool mem = p->r[k].memory > p->r[k].compute;
 		const char *col = mem ? "#1f5fbf" : "#2a8a2a";
 		if (lb->leader) {
@@ -459,7 +482,7 @@ int serial_write_svg(const struct serial *s, const struct network *net, const st
 			        "stroke-width=\"0.8\"/>\n", seg[0], seg[1], seg[2], seg[3]);
 		}
 		fprintf(f, "<text x=\"%.1f\" y=\"%.1f\" fill=\"%s\">%s</text>\n", lb->box.x0 + 1,
-		        lb->box.y0 + 10, col, net->layers[p->r[k].layer].name);
+		        lb->box.y0 + 10, col, p->text[i]);
 	}
 	/* the legend, beside the plot area */
 	double lx = p->legend.x0 + 5, ly = p->legend.y0 + 8;

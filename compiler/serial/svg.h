@@ -44,10 +44,15 @@ struct svg_plot {
 	int n;                             /* layers plotted */
 	struct sroof *r;
 	double *oi, *a, *got;              /* intensity, attainable, estimated (0: none) */
+	/* one label a point: layers whose dots fall on one spot (a deep
+	 * network's repeated blocks) share a label, "name +k" */
+	int nlab;
 	struct svg_label *lab;
+	const char **text;                 /* each label's text */
+	int *lab_of;                       /* the label of each layer */
 	int nmark;                         /* marker boxes: a dot per layer, a ring per estimate */
 	struct svg_box *mark;
-	int *owner;                        /* the layer of each marker */
+	int *owner;                        /* the label of each marker */
 	struct svg_box legend;
 	int unplaced;                      /* labels without a free place */
 };

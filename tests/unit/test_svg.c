@@ -25,22 +25,21 @@ static void check(struct network *net, int tm, int tn, int mw)
 	assert_int_equal(p.unplaced, 0);
 	struct svg_box area = {p.L, p.T, p.L + p.pw, p.T + p.ph};
 	assert_true(p.legend.x0 >= area.x1 && p.legend.x1 <= p.W);
-	for (int i = 0; i < p.n; i++) {
+	for (int i = 0; i < p.nlab; i++) {
 		struct svg_box a = p.lab[i].box;
-		const char *name = net->layers[p.r[i].layer].name;
+		const char *name = p.text[i];
 		assert_true(a.x1 - a.x0 >= svg_text_width(name));
 		if (a.x0 < area.x0 || a.x1 > area.x1 || a.y0 < area.y0 || a.y1 > area.y1)
 			fail_msg("%s: %s's name outside the plot area", net->name, name);
 		if (meet(a, p.legend))
 			fail_msg("%s: %s's name on the legend", net->name, name);
-		for (int j = i + 1; j < p.n; j++)
+		for (int j = i + 1; j < p.nlab; j++)
 			if (meet(a, p.lab[j].box))
-				fail_msg("%s: the names of %s and %s meet", net->name, name,
-				         net->layers[p.r[j].layer].name);
+				fail_msg("%s: the names of %s and %s meet", net->name, name, p.text[j]);
 		for (int k = 0; k < p.nmark; k++)
 			if (meet(a, p.mark[k]))
 				fail_msg("%s: %s's name covers a marker of %s", net->name, name,
-				         net->layers[p.r[p.owner[k]].layer].name);
+				         p.text[p.owner[k]]);
 	}
 }
 
@@ -48,7 +47,10 @@ static struct network *load(const char *path)
 {
 	struct ast_file *ast = parse_file(path);
 	assert_non_null(ast);
-	return sema(ast);
+	struct network *net = sema(ast);
+	assert_non_null(net);
+	mark_live(net);
+	return net;
 }
 
 static void test_examples(void **state)
@@ -77,11 +79,35 @@ static void test_crowd(void **state)
 	check(net_src(src), 4, 4, 16);
 }
 
+/* Sixty identical convs: one point, one label naming the first and the
+ * count of the others. */
+static void test_same_point(void **state)
+{
+	(void)state;
+	char src[8192];
+	int k = snprintf(src, sizeof src, "network same {\n  input x [8, 8, 8] fixed<8,7>;\n");
+	for (int i = 0; i < 60; i++)
+		k += snprintf(src + k, sizeof src - (size_t)k,
+		              "  conv c%d : filters = 8, kernel = 3, pad = 1, act = relu;\n", i + 1);
+	snprintf(src + k, sizeof src - (size_t)k, "}\n");
+	struct network *net = net_src(src);
+	check(net, 8, 8, 64);
+	struct compile_opts o = {.mode = MODE_SERIAL, .tm = 8, .tn = 8, .mem_width = 64, .batch = 1};
+	struct serial s;
+	assert_int_equal(serial_lower(&s, net, &o), 0);
+	struct svg_plot p;
+	serial_svg_layout(&s, net, &p);
+	assert_int_equal(p.n, 60);
+	assert_int_equal(p.nlab, 1);
+	assert_string_equal(p.text[0], "c1 +59");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_examples),
 		cmocka_unit_test(test_crowd),
+		cmocka_unit_test(test_same_point),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -36,7 +36,10 @@ static inline struct network *net_src(const char *src)
 	int before = error_count();
 	struct ast_file *ast = parse_src(src);
 	struct network *net = ast ? sema(ast) : NULL;
-	return error_count() > before ? NULL : net;
+	if (error_count() > before)
+		return NULL;
+	mark_live(net);
+	return net;
 }
 
 #endif
