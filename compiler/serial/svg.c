@@ -379,7 +379,9 @@ void serial_svg_layout(const struct serial *s, const struct network *net, struct
 			p->lab[q] = (struct svg_label){.px = x, .py = y};
 			p->text[q] = net->layers[p->r[k].layer].name;
 		} else {
-			shared[q]++;
+			/* up to three names listed, more counted */
+			if (++shared[q] <= 2)
+				p->text[q] = xprintf("%s, %s", p->text[q], net->layers[p->r[k].layer].name);
 		}
 		p->lab_of[k] = q;
 		p->owner[p->nmark] = q;
@@ -391,8 +393,12 @@ void serial_svg_layout(const struct serial *s, const struct network *net, struct
 		}
 	}
 	for (int i = 0; i < p->nlab; i++) {
-		if (shared[i])
-			p->text[i] = xprintf("%s +%d", p->text[i], shared[i]);
+		if (shared[i] > 2) {
+			int k = 0;
+			while (p->lab_of[k] != i)
+				k++;
+			p->text[i] = xprintf("%s +%d", net->layers[p->r[k].layer].name, shared[i]);
+		}
 		p->lab[i].w = svg_text_width(p->text[i]) + 2;
 		p->lab[i].h = 13;
 	}

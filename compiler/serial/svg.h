@@ -45,7 +45,7 @@ struct svg_plot {
 	struct sroof *r;
 	double *oi, *a, *got;              /* intensity, attainable, estimated (0: none) */
 	/* one label a point: layers whose dots fall on one spot (a deep
-	 * network's repeated blocks) share a label, "name +k" */
+	 * network's repeated blocks) share a label, "a, b, c" or "a +k" */
 	int nlab;
 	struct svg_label *lab;
 	const char **text;                 /* each label's text */
