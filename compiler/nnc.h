@@ -14,7 +14,9 @@
 void *xmalloc(size_t n);                /* arena; freed by arena_free_all() */
 void *xcalloc(size_t n, size_t size);
 char *xstrdup(const char *s);
-char *xprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* nonnull: a sanitizer build checks the callers, and gcc 12 does not see a
+ * null format reaching vsnprintf (-Werror=format-truncation) */
+char *xprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2), nonnull(1)));
 void *big_alloc(size_t n);              /* large tensors: plain malloc, die on failure */
 void arena_free_all(void);
 /* Read a whole file; NULL with errno set on failure. */
