@@ -26,7 +26,7 @@ TESTBIN := $(TESTSRC:tests/unit/%.c=$(B)/tests/%)
 # Sanitizer build: the same sources and tests, in build/asan.
 SAN     := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
 
-.PHONY: all test demo deps clean unit asan errors golden-diff rtl nets models import lint generated-check fuzz-nets generate fuzz-frontend synth bench
+.PHONY: all test demo deps clean unit asan errors signals golden-diff rtl nets models import lint generated-check fuzz-nets generate fuzz-frontend synth bench
 all: $(B)/nnc
 
 $(B)/nnc: $(OBJ)
@@ -88,6 +88,7 @@ test: deps
 	@-$(MAKE) -s --no-print-directory import
 	@-$(MAKE) -s --no-print-directory generated-check
 	@-$(MAKE) -s --no-print-directory lint
+	@-$(MAKE) -s --no-print-directory signals
 	@-$(PY) tests/layout.py $(B)/results.txt
 	@-$(PY) tests/fuzz/malformed.py $(B)/nnc 300 1 $(B)/results.txt | tail -n 1
 	@-sh tests/fuzz/run_nets.sh $(B)/nnc 4 7 $(B)/results.txt | grep -v '^fuzz-nets: seeds' || true
@@ -106,6 +107,10 @@ golden-diff: $(B)/nnc
 # Regression networks simulated against the golden model in both modes.
 nets: $(B)/nnc
 	@sh tests/run_nets.sh $(B)/nnc $(B)/results.txt
+
+# Killed by SIGINT, SIGTERM, timeout or a file-size limit: nothing left behind.
+signals: $(B)/nnc
+	@sh tests/run_signals.sh $(B)/nnc $(B)/results.txt
 
 lint: $(B)/nnc
 	@sh tests/run_lint.sh $(B)/nnc $(B)/results.txt
