@@ -173,10 +173,12 @@ bench: bench-deps $(B)/nnc
 	sh bench/run.sh $(B)/nnc
 
 # ---- random networks, both modes, bit-exact: make fuzz-nets N=100 SEED=5000 ----
+# DEEP: deep networks after them (100-300-layer residual nets, ResNet-50's graph)
 N    ?= 20
 SEED ?= 1
+DEEP ?= 2
 fuzz-nets: deps $(B)/nnc
-	@sh tests/fuzz/run_nets.sh $(B)/nnc $(N) $(SEED)
+	@sh tests/fuzz/run_nets.sh $(B)/nnc $(N) $(SEED) "" $(DEEP)
 
 # ---- fuzzing (clang's libFuzzer) ------------------------------------------
 # make fuzz-frontend FUZZ_RUNS=N: the front end on N generated inputs, from a
