@@ -316,15 +316,25 @@ static void out_forget_all(void)
 	}
 }
 
+/* Newest first: glibc keeps open FILEs on a list with the newest at the head
+ * and fclose() walks to its FILE, so closing oldest first is quadratic in
+ * the outputs (two ROM files a conv in parallel mode). */
+static void close_block(struct out_block *b, bool report)
+{
+	if (!b)
+		return;
+	close_block(atomic_load(&b->next), report);
+	for (int i = atomic_load(&b->n) - 1; i >= 0; i--) {
+		struct out_file *e = &b->e[i];
+		if (e->f && fclose(e->f) != 0 && report)
+			error_file(e->path, "write failed: %s", strerror(errno));
+		e->f = NULL;
+	}
+}
+
 static void out_close_all(void)
 {
-	for (struct out_block *b = atomic_load(&out_head); b; b = atomic_load(&b->next))
-		for (int i = 0; i < atomic_load(&b->n); i++) {
-			struct out_file *e = &b->e[i];
-			if (e->f && fclose(e->f) != 0)
-				error_file(e->path, "write failed: %s", strerror(errno));
-			e->f = NULL;
-		}
+	close_block(atomic_load(&out_head), true);
 }
 
 /* All or nothing: a rename that fails takes back the ones before it. */
@@ -352,12 +362,7 @@ void out_commit_all(void)
 
 void out_abort_all(void)
 {
-	for (struct out_block *b = atomic_load(&out_head); b; b = atomic_load(&b->next))
-		for (int i = 0; i < atomic_load(&b->n); i++)
-			if (b->e[i].f) {
-				fclose(b->e[i].f);
-				b->e[i].f = NULL;
-			}
+	close_block(atomic_load(&out_head), false);
 	remove_outputs();
 	out_forget_all();
 }
