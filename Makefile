@@ -6,7 +6,7 @@ CFLAGS  ?= -O2 -g
 WFLAGS  := -std=c11 -Wall -Wextra -Wpedantic -Werror -D_POSIX_C_SOURCE=200809L
 # flex and bison output is not pedantic-clean; it is compiled without -Wpedantic.
 GENFLAGS := -std=c11 -Wall -Wextra -Werror -Wno-unused-function -D_POSIX_C_SOURCE=200809L
-CPPFLAGS := -Ibuild -Ilang -Icompiler
+CPPFLAGS := -I$(B) -Ilang -Icompiler
 LDLIBS  := -lprotobuf-c -lm -lpthread
 PY      := /usr/bin/python3
 
@@ -29,7 +29,7 @@ TESTBIN := $(TESTSRC:tests/unit/%.c=$(B)/tests/%)
 # Sanitizer build: the same sources and tests, in build/asan.
 SAN     := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
 
-.PHONY: all test demo deps clean unit asan errors golden-diff rtl nets models import lint generated-check desc-vh fuzz-nets generate fuzz-frontend synth bench
+.PHONY: all test demo deps clean unit asan errors signals golden-diff rtl nets models import lint generated-check desc-vh fuzz-nets generate fuzz-frontend synth bench
 all: $(B)/nnc
 
 $(B)/nnc: $(OBJ)
@@ -91,6 +91,7 @@ test: deps
 	@-$(MAKE) -s --no-print-directory import
 	@-$(MAKE) -s --no-print-directory generated-check
 	@-$(MAKE) -s --no-print-directory lint
+	@-$(MAKE) -s --no-print-directory signals
 	@-$(PY) tests/layout.py $(B)/results.txt
 	@-$(PY) tests/fuzz/malformed.py $(B)/nnc 300 1 $(B)/results.txt | tail -n 1
 	@-sh tests/fuzz/run_nets.sh $(B)/nnc 4 7 $(B)/results.txt | grep -v '^fuzz-nets: seeds' || true
@@ -109,6 +110,10 @@ golden-diff: $(B)/nnc
 # Regression networks simulated against the golden model in both modes.
 nets: $(B)/nnc
 	@sh tests/run_nets.sh $(B)/nnc $(B)/results.txt
+
+# Killed by SIGINT, SIGTERM, timeout or a file-size limit: nothing left behind.
+signals: $(B)/nnc
+	@sh tests/run_signals.sh $(B)/nnc $(B)/results.txt
 
 lint: $(B)/nnc
 	@sh tests/run_lint.sh $(B)/nnc $(B)/results.txt
@@ -144,7 +149,7 @@ models: $(B)/nnc
 
 rtl:
 	@sh tests/rtl/run.sh $(CURDIR)/$(B)/results.txt
-	@sh tests/rtl/run_serial.sh $(CURDIR)/$(B)/results.txt
+	@NNC=$(CURDIR)/$(B)/nnc sh tests/rtl/run_serial.sh $(CURDIR)/$(B)/results.txt
 
 # The sanitizer build runs the unit and error tests again, and nnc itself
 # under ASan + UBSan against the independent reference and malformed inputs.
@@ -191,10 +196,12 @@ bench: bench-deps $(B)/nnc
 	sh bench/run.sh $(B)/nnc
 
 # ---- random networks, both modes, bit-exact: make fuzz-nets N=100 SEED=5000 ----
+# DEEP: deep networks after them (100-300-layer residual nets, ResNet-50's graph)
 N    ?= 20
 SEED ?= 1
+DEEP ?= 2
 fuzz-nets: deps $(B)/nnc
-	@sh tests/fuzz/run_nets.sh $(B)/nnc $(N) $(SEED)
+	@sh tests/fuzz/run_nets.sh $(B)/nnc $(N) $(SEED) "" $(DEEP)
 
 # ---- fuzzing (clang's libFuzzer) ------------------------------------------
 # make fuzz-frontend FUZZ_RUNS=N: the front end on N generated inputs, from a

@@ -2,8 +2,8 @@
 # figures against a bound, a published anchor or a peer run in the same run,
 # merges them into bench/results.json and prints them against their targets.
 # Parts: vgg16 (a), parallel (b), estimates (c), golden (d), compile (e),
-# synth (e). Run by bench/run.sh; see bench/RESULTS.md.
-import json, os, platform, re, shutil, subprocess, sys, time
+# synth (e), depth (compile time over 75..600 layers). Run by bench/run.sh; see bench/RESULTS.md.
+import json, os, platform, re, resource, shutil, subprocess, sys, time
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 RESULTS = os.path.join(ROOT, "bench", "results.json")
@@ -541,6 +541,59 @@ def part_compile():
         os.makedirs(d)
 
 
+def part_depth():
+    """Compile time against depth: random residual networks (gen_net.py --deep)
+    of 75, 150, 300 and 600 layers in both modes; the figure is the time per
+    layer at 600 over the time per layer at 75 (1 is linear; a quadratic pass
+    would show as 8)."""
+    d = os.path.join(WORK, "depth")
+    os.makedirs(d, exist_ok=True)
+    depths = (75, 150, 300, 600)
+    rows = {}
+    for n in depths:
+        net = os.path.join(d, f"deep{n}.nn")
+        sh(f"/usr/bin/python3 tests/fuzz/gen_net.py --seed 1 --deep {n} -o {net}")
+        rc, out, _ = sh(f"{NNC} check {net} --json")
+        layers = len(json.loads(out)["layers"]) if rc == 0 else n
+        for mode in ("serial", "parallel"):
+            cmd = f"{NNC} {net} -o {d}/o.v --mode {mode} -q"
+            ts = []
+            for _ in range(7):
+                c0 = resource.getrusage(resource.RUSAGE_CHILDREN)
+                rc, out, secs = sh(cmd, timeout=600)
+                c1 = resource.getrusage(resource.RUSAGE_CHILDREN)
+                if rc != 0:
+                    break
+                # CPU time of the compile (and its shell): wall time on this
+                # shared machine wanders more than the figure measures
+                ts.append((c1.ru_utime + c1.ru_stime - c0.ru_utime - c0.ru_stime,
+                           c1.ru_utime - c0.ru_utime, c1.ru_stime - c0.ru_stime))
+            best = min(ts) if ts else (None, None, None)
+            rows[(mode, n)] = {"layers": layers, "cpu_s": best[0] and round(best[0], 4),
+                               "user_s": best[1] and round(best[1], 4),
+                               "sys_s": best[2] and round(best[2], 4),
+                               "rc": rc, "tail": out[-300:] if rc else ""}
+            for x in os.listdir(d):
+                if x.startswith("o"):
+                    os.remove(os.path.join(d, x))
+    details["depth"] = {f"{m} {n}": r for (m, n), r in rows.items()}
+    for mode in ("serial", "parallel"):
+        a, b = rows[(mode, depths[0])], rows[(mode, depths[-1])]
+        if not a["cpu_s"] or not b["cpu_s"]:
+            fig("depth", f"depth_{mode}_per_layer_ratio_600_vs_75", None, "<= 2", False,
+                f"build/nnc DIR/deep600.nn -o DIR/o.v --mode {mode}", "a compile failed")
+            continue
+        ratio = (b["cpu_s"] / b["layers"]) / (a["cpu_s"] / a["layers"])
+        times = ", ".join(f"{n}: {rows[(mode, n)]['cpu_s']} s ({rows[(mode, n)]['sys_s']} sys)"
+                          for n in depths)
+        fig("depth", f"depth_{mode}_per_layer_ratio_600_vs_75", round(ratio, 2), "<= 2",
+            ratio <= 2, f"build/nnc DIR/deep600.nn -o DIR/o.v --mode {mode}",
+            f"CPU time per layer, 600 over 75 layers (best of 7; gen_net.py --seed 1 "
+            f"--deep N; {times}); 1 is linear, the fixed start-up cost pulls it below; "
+            f"parallel mode's time is mostly the kernel creating two ROM files a conv")
+    shutil.rmtree(d)
+
+
 def synth_table(out):
     t = {}
     for line in out.splitlines():
@@ -670,8 +723,8 @@ def part_ice40():
 PARTS = {"vgg16": part_vgg16, "parallel": part_parallel, "estimates": part_estimates,
          "estimate-figures": part_estimate_figures,
          "golden": part_golden, "compile": part_compile, "synth": part_synth,
-         "ice40": part_ice40}
-ORDER = ["golden", "compile", "parallel", "vgg16", "estimates", "synth", "ice40"]
+         "ice40": part_ice40, "depth": part_depth}
+ORDER = ["golden", "compile", "depth", "parallel", "vgg16", "estimates", "synth", "ice40"]
 
 
 def machine():

@@ -1,7 +1,7 @@
 #!/bin/sh
 # run.sh NNC [PART...]: nnc's benchmarks (issue 5). Prints one table of every
 # figure against its target and merges the figures into bench/results.json.
-# Parts, each runnable alone: golden compile parallel vgg16 estimates synth
+# Parts, each runnable alone: golden compile depth parallel vgg16 estimates synth
 # (estimates includes VGG16's per-layer figures from the last vgg16 run)
 # (default: all). Scratch files go to build/bench/ (BENCH_WORK).
 # Timeouts (seconds): BENCH_VGG16_TIMEOUT (3600), BENCH_SIM_TIMEOUT (1800),

@@ -14,8 +14,8 @@ struct source {
 	const char *file, *text;
 	size_t len;
 };
-static struct source sources[8];
-static int nsources;
+static struct source *sources;          /* every file an error may quote */
+static int nsources, sources_cap;
 
 void diag_source(const char *file, const char *text, size_t len)
 {
@@ -24,8 +24,14 @@ void diag_source(const char *file, const char *text, size_t len)
 			sources[i] = (struct source){file, text, len};
 			return;
 		}
-	if (nsources < (int)(sizeof sources / sizeof sources[0]))
-		sources[nsources++] = (struct source){file, text, len};
+	if (nsources == sources_cap) {
+		sources_cap = sources_cap ? 2 * sources_cap : 8;
+		struct source *s = xcalloc((size_t)sources_cap, sizeof *s);
+		if (nsources)
+			memcpy(s, sources, (size_t)nsources * sizeof *s);
+		sources = s;                   /* the arena keeps the old one until exit */
+	}
+	sources[nsources++] = (struct source){file, text, len};
 }
 
 void diag_reset(void)
@@ -136,6 +142,6 @@ _Noreturn void die_at(const char *file, int line, const char *fmt, ...)
 	vfprintf(stderr, fmt, ap);
 	fputc('\n', stderr);
 	va_end(ap);
-	out_abort_all();
+	out_remove_now();                  /* safe from any thread; the atexit hook repeats it */
 	exit(2);
 }

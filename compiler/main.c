@@ -403,6 +403,7 @@ int main(int argc, char **argv)
 {
 	struct options o = {0};
 	int rc;
+	out_catch_signals();
 	if (argc < 2) {
 		fputs(usage, stderr);
 		return 1;

@@ -14,17 +14,27 @@
 void *xmalloc(size_t n);                /* arena; freed by arena_free_all() */
 void *xcalloc(size_t n, size_t size);
 char *xstrdup(const char *s);
-char *xprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* nonnull: a sanitizer build checks the callers, and gcc 12 does not see a
+ * null format reaching vsnprintf (-Werror=format-truncation) */
+char *xprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2), nonnull(1)));
 void *big_alloc(size_t n);              /* large tensors: plain malloc, die on failure */
 void arena_free_all(void);
 /* Read a whole file; NULL with errno set on failure. */
 char *read_file(const char *path, size_t *len);
 
 /* Output files are written under a temporary name and renamed only when the
- * whole run succeeded, so a failed run leaves nothing behind. */
+ * whole run succeeded, so a failed run leaves nothing behind: the
+ * temporaries go on an error, on exit() from anywhere and on SIGINT, SIGTERM,
+ * SIGHUP, SIGPIPE, SIGQUIT and SIGXFSZ, after which nnc dies by the signal. */
+void out_catch_signals(void);            /* main(), first: the handlers and an atexit hook */
 FILE *out_open(const char *path);        /* NULL and an error printed on failure */
-void out_commit_all(void);               /* rename every temporary into place */
+void out_commit_all(void);               /* rename every temporary into place (all or none) */
 void out_abort_all(void);                /* remove every temporary */
+void out_remove_now(void);               /* async-signal-safe unlinks only (die()) */
+/* nnc sim's directory: mkdtemp(tmpl), removed with everything in it on a
+ * signal or exit until temp_dir_done() removes it (true) or keeps it. */
+char *temp_dir_make(char *tmpl);
+void temp_dir_done(bool remove);
 bool same_file(const char *a, const char *b);
 const char *dims_str(const int64_t *d, int n);   /* "(1, 5, 4)" */
 

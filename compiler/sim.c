@@ -231,18 +231,20 @@ int run_sim(struct network *net, struct compile_opts *co, const struct sim_opts 
 		error_plain("%s mode is not in this build of nnc yet", ops->name);
 		return 1;
 	}
-	char tmpl[] = "/tmp/nnc_sim_XXXXXX";
+	const char *tmpdir = getenv("TMPDIR");
+	char *tmpl = xprintf("%s/nnc_sim_XXXXXX", tmpdir && *tmpdir ? tmpdir : "/tmp");
 	const char *dir = so->keep;
 	if (dir) {
 		if (mkdir(dir, 0777) != 0 && errno != EEXIST) {
 			error_file(dir, "cannot create: %s", strerror(errno));
 			return 1;
 		}
-	} else if (!(dir = mkdtemp(tmpl))) {
+	} else if (!(dir = temp_dir_make(tmpl))) {
 		error_plain("cannot make a temporary directory: %s", strerror(errno));
 		return 1;
 	}
 	int rc = 1;
+	bool kept = false;
 	struct tensor in = {0}, want = {0};
 	bool batched;
 	if (load_weights(net, wo))
@@ -267,15 +269,16 @@ int run_sim(struct network *net, struct compile_opts *co, const struct sim_opts 
 	if (constant(&want))
 		warn_file(net->file, "every expected output is %d: this comparison proves little",
 		          want.d[0]);
+	/* from here a failure names the directory: it is kept for a look */
+	kept = true;
 	if (simulate(net, co, so, dir))
 		goto out;
 	rc = compare(net, co, &d, &want, dir);
 	if (rc && !so->keep)
 		fprintf(stderr, "nnc sim: the design and the testbench are kept in %s\n", dir);
 out:
-	if (!so->keep && rc == 0)
-		if (system(xprintf("rm -rf %s", quote(dir))) != 0)
-			warn_file(dir, "could not remove the simulation directory");
+	if (!so->keep)
+		temp_dir_done(rc == 0 || !kept);
 	free(in.d);
 	free(want.d);
 	free_weights(net);

@@ -1,12 +1,18 @@
 /* util.c: the allocation arena, whole-file reads, and outputs that appear only
- * when a run succeeds (written to a temporary name, renamed at the end). */
+ * when a run succeeds (written to a temporary name, renamed at the end, and
+ * removed on every other way out, signals included). */
+#define _DEFAULT_SOURCE                /* vfork: the one way to run rm from a signal handler */
 #include "nnc.h"
 
 #include <errno.h>
+#include <pthread.h>
+#include <signal.h>
 #include <stdarg.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 /* A compiler is short-lived: small objects come from an arena that is freed
@@ -112,56 +118,294 @@ char *read_file(const char *path, size_t *len)
 	return buf;
 }
 
+/* ---- outputs under temporary names, removed on every way out ------------
+ *
+ * A run that does not succeed must leave nothing: not after a user error or
+ * die(), not after exit() from anywhere (an atexit hook), and not after a
+ * deadly signal (Ctrl-C during a VGG16 compile, `timeout`). The signal
+ * handler may interrupt any instruction, so everything it reads is prepared
+ * in advance: the table of outputs is a chain of blocks that never move
+ * (growing adds a block, nothing is reallocated), an entry is complete
+ * before the count that shows it is stored, and the handler only calls
+ * unlink() (and vfork() + execve() of rm for the sim directory). Updates
+ * also run with the caught signals blocked, so a file is never on disk
+ * without its entry. */
 struct out_file {
-	char *path, *tmp;
+	char *path, *tmp;                  /* malloc'd: the handler may read them late */
 	FILE *f;
+	atomic_bool renamed;               /* path now holds this run's output */
 };
-static struct out_file outs[256];
-static int nouts;
+struct out_block {
+	struct out_block *_Atomic next;
+	atomic_int n;                      /* entries published to the handler */
+	int cap;
+	struct out_file e[];
+};
+static struct out_block *_Atomic out_head;
+static struct out_block *out_tail;
+static atomic_bool out_committing;     /* renames under way: a signal undoes them */
+static char *const *_Atomic rm_argv;   /* {"rm", "-rf", "--", dir, NULL} for nnc sim */
+
+static const int caught[] = {SIGINT, SIGTERM, SIGHUP, SIGPIPE, SIGQUIT, SIGXFSZ};
+static pthread_t main_thread;
+
+static void block_caught(sigset_t *old)
+{
+	sigset_t s;
+	sigemptyset(&s);
+	for (size_t i = 0; i < sizeof caught / sizeof caught[0]; i++)
+		sigaddset(&s, caught[i]);
+	pthread_sigmask(SIG_BLOCK, &s, old);
+}
+
+static void restore_mask(const sigset_t *old)
+{
+	pthread_sigmask(SIG_SETMASK, old, NULL);
+}
+
+/* Async-signal-safe: unlink every published temporary and, during the
+ * renames, every output already renamed. */
+static void remove_outputs(void)
+{
+	int saved = errno;
+	bool undo = atomic_load(&out_committing);
+	for (struct out_block *b = atomic_load(&out_head); b; b = atomic_load(&b->next)) {
+		int n = atomic_load(&b->n);
+		for (int i = 0; i < n; i++) {
+			unlink(b->e[i].tmp);
+			if (undo && atomic_load(&b->e[i].renamed))
+				unlink(b->e[i].path);
+		}
+	}
+	errno = saved;
+}
+
+/* Async-signal-safe: rm -rf the sim directory, once. */
+static void remove_dir(void)
+{
+	int saved = errno;
+	char *const *argv = atomic_exchange(&rm_argv, NULL);
+	if (argv) {
+		static char *const envp[] = {NULL};
+		pid_t pid = vfork();
+		if (pid == 0) {
+			execve("/bin/rm", argv, envp);
+			_exit(127);
+		}
+		while (pid > 0 && waitpid(pid, NULL, 0) < 0 && errno == EINTR)
+			;
+	}
+	errno = saved;
+}
+
+static void remove_temporaries(void)
+{
+	remove_outputs();
+	remove_dir();
+}
+
+static void on_signal(int sig)
+{
+	/* the main thread is the only one that creates outputs: cleaning up
+	 * there means no out_open() can run after the unlinks */
+	if (!pthread_equal(pthread_self(), main_thread)) {
+		pthread_kill(main_thread, sig);
+		return;
+	}
+	remove_temporaries();
+	/* die by the signal, so the exit status says so */
+	struct sigaction dfl = {.sa_handler = SIG_DFL};
+	sigemptyset(&dfl.sa_mask);
+	sigaction(sig, &dfl, NULL);
+	sigset_t s;
+	sigemptyset(&s);
+	sigaddset(&s, sig);
+	pthread_sigmask(SIG_UNBLOCK, &s, NULL);
+	raise(sig);
+	_exit(128 + sig);                  /* not reached */
+}
+
+static void remove_at_exit(void)
+{
+	remove_temporaries();
+}
+
+void out_catch_signals(void)
+{
+	main_thread = pthread_self();
+	atexit(remove_at_exit);
+	struct sigaction sa = {.sa_handler = on_signal};
+	sigemptyset(&sa.sa_mask);
+	for (size_t i = 0; i < sizeof caught / sizeof caught[0]; i++)
+		sigaddset(&sa.sa_mask, caught[i]);
+	for (size_t i = 0; i < sizeof caught / sizeof caught[0]; i++) {
+		struct sigaction old;
+		/* a signal ignored on entry (nohup, a background job) stays ignored */
+		if (sigaction(caught[i], NULL, &old) == 0 && old.sa_handler == SIG_IGN)
+			continue;
+		sigaction(caught[i], &sa, NULL);
+	}
+}
+
+static char *plain_strdup(const char *s)
+{
+	char *p = big_alloc(strlen(s) + 1);
+	return strcpy(p, s);
+}
+
+/* Append an entry (signals blocked); the block chain grows by doubling. */
+static struct out_file *out_add(const char *path, char *tmp)
+{
+	struct out_block *b = out_tail;
+	if (!b || atomic_load(&b->n) == b->cap) {
+		int cap = b ? 2 * b->cap : 64;
+		struct out_block *nb = big_alloc(sizeof *nb + (size_t)cap * sizeof nb->e[0]);
+		atomic_init(&nb->next, NULL);
+		atomic_init(&nb->n, 0);
+		nb->cap = cap;
+		if (b)
+			atomic_store(&b->next, nb);
+		else
+			atomic_store(&out_head, nb);
+		out_tail = b = nb;
+	}
+	int n = atomic_load(&b->n);
+	struct out_file *e = &b->e[n];
+	e->path = plain_strdup(path);
+	e->tmp = tmp;
+	e->f = NULL;
+	atomic_init(&e->renamed, false);
+	atomic_store(&b->n, n + 1);
+	return e;
+}
 
 FILE *out_open(const char *path)
 {
-	if (nouts == (int)(sizeof outs / sizeof outs[0]))
-		die("too many output files");
-	char *tmp = xprintf("%s.tmp%ld", path, (long)getpid());
-	FILE *f = fopen(tmp, "w+b");   /* read too: OUT.mem.bin is filled through mmap */
-	if (!f) {
-		error_file(path, "cannot write: %s", strerror(errno));
+	char *tmp = big_alloc(strlen(path) + 32);
+	sprintf(tmp, "%s.tmp%ld", path, (long)getpid());
+	sigset_t old;
+	block_caught(&old);
+	struct out_file *e = out_add(path, tmp);
+	e->f = fopen(tmp, "w+b");   /* read too: OUT.mem.bin is filled through mmap */
+	int err = errno;
+	restore_mask(&old);
+	if (!e->f) {
+		error_file(path, "cannot write: %s", strerror(err));
 		return NULL;
 	}
-	outs[nouts++] = (struct out_file){xstrdup(path), tmp, f};
-	return f;
+	return e->f;
 }
 
+/* Forget every entry: the handler sees an empty table before it is freed. */
+static void out_forget_all(void)
+{
+	sigset_t old;
+	block_caught(&old);
+	struct out_block *b = atomic_exchange(&out_head, NULL);
+	out_tail = NULL;
+	atomic_store(&out_committing, false);
+	restore_mask(&old);
+	while (b) {
+		struct out_block *next = atomic_load(&b->next);
+		for (int i = 0; i < atomic_load(&b->n); i++) {
+			free(b->e[i].path);
+			free(b->e[i].tmp);
+		}
+		free(b);
+		b = next;
+	}
+}
+
+/* Newest first: glibc keeps open FILEs on a list with the newest at the head
+ * and fclose() walks to its FILE, so closing oldest first is quadratic in
+ * the outputs (two ROM files a conv in parallel mode). */
+static void close_block(struct out_block *b, bool report)
+{
+	if (!b)
+		return;
+	close_block(atomic_load(&b->next), report);
+	for (int i = atomic_load(&b->n) - 1; i >= 0; i--) {
+		struct out_file *e = &b->e[i];
+		if (e->f && fclose(e->f) != 0 && report)
+			error_file(e->path, "write failed: %s", strerror(errno));
+		e->f = NULL;
+	}
+}
+
+static void out_close_all(void)
+{
+	close_block(atomic_load(&out_head), true);
+}
+
+/* All or nothing: a rename that fails takes back the ones before it. */
 void out_commit_all(void)
 {
-	for (int i = 0; i < nouts; i++) {
-		if (outs[i].f && fclose(outs[i].f) != 0) {
-			outs[i].f = NULL;
-			error_file(outs[i].path, "write failed: %s", strerror(errno));
-		}
-		outs[i].f = NULL;
-	}
+	out_close_all();
 	if (error_count()) {
 		out_abort_all();
 		return;
 	}
-	for (int i = 0; i < nouts; i++)
-		if (rename(outs[i].tmp, outs[i].path) != 0) {
-			error_file(outs[i].path, "cannot rename into place: %s", strerror(errno));
-			remove(outs[i].tmp);
+	atomic_store(&out_committing, true);
+	for (struct out_block *b = atomic_load(&out_head); b; b = atomic_load(&b->next))
+		for (int i = 0; i < atomic_load(&b->n); i++) {
+			struct out_file *e = &b->e[i];
+			if (rename(e->tmp, e->path) != 0) {
+				error_file(e->path, "cannot rename into place: %s", strerror(errno));
+				remove_outputs();      /* out_committing: the renamed ones too */
+				out_forget_all();
+				return;
+			}
+			atomic_store(&e->renamed, true);
 		}
-	nouts = 0;
+	out_forget_all();
 }
 
 void out_abort_all(void)
 {
-	for (int i = 0; i < nouts; i++) {
-		if (outs[i].f)
-			fclose(outs[i].f);
-		remove(outs[i].tmp);
+	close_block(atomic_load(&out_head), false);
+	remove_outputs();
+	out_forget_all();
+}
+
+void out_remove_now(void)
+{
+	remove_temporaries();
+}
+
+/* The sim directory: made and published with the signals blocked, so no
+ * signal finds it on disk and unknown. */
+char *temp_dir_make(char *tmpl)
+{
+	sigset_t old;
+	block_caught(&old);
+	char *dir = mkdtemp(tmpl);
+	int err = errno;
+	if (dir) {
+		char **argv = big_alloc(5 * sizeof *argv);
+		argv[0] = "rm";
+		argv[1] = "-rf";
+		argv[2] = "--";
+		argv[3] = plain_strdup(dir);
+		argv[4] = NULL;
+		atomic_store(&rm_argv, argv);
 	}
-	nouts = 0;
+	restore_mask(&old);
+	errno = err;
+	return dir;
+}
+
+void temp_dir_done(bool remove)
+{
+	sigset_t old;
+	block_caught(&old);
+	char *const *argv = remove ? atomic_load(&rm_argv) : atomic_exchange(&rm_argv, NULL);
+	restore_mask(&old);
+	if (remove)
+		remove_dir();                  /* removes the directory and forgets it */
+	if (argv) {
+		free(argv[3]);
+		free((void *)argv);
+	}
 }
 
 bool same_file(const char *a, const char *b)

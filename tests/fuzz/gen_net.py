@@ -1,5 +1,9 @@
 #!/usr/bin/python3
-"""gen_net.py --seed S -o NET.nn: one random, valid nnc network, deterministic in S.
+"""gen_net.py --seed S [--deep N | --resnet50] -o NET.nn: one random, valid nnc network, deterministic in S.
+
+--deep N: about N layers (100 to 600) of residual blocks, two-branch blocks,
+adds and long skips on a tiny map; --resnet50: ResNet-50's graph (bottleneck
+blocks 1x1-3x3-1x1, projection shortcuts, 16 blocks) at 8x8 with few channels.
 
 Covers the whole language across seeds: conv (groups, depthwise, square and
 rectangular kernels 1..11, strides 1..4, pads), fc, maxpool (with and without
@@ -61,6 +65,8 @@ class Gen:
         # pass 2^53 (beyond exact double arithmetic) while staying under 2^60
         self.wide = self.r.random() < 0.07
         self.limit = WIDE_LIMIT if self.wide else ACC_LIMIT
+        self.deep = False         # a deep network: formats from real ranges
+        self.how = ""             # the generator's options, for the header
 
     # ---- small helpers -------------------------------------------------
     def width(self):
@@ -507,6 +513,161 @@ class Gen:
         self.add_node(node)
         return self.add(node, x)
 
+    # ---- deep networks: 100 to 600 layers at a tiny size ------------------
+    # The magnitude model above lets fraction bits random-walk from layer to
+    # layer, which over hundreds of layers (and a residual chain's growing
+    # sums) ends in adds nnc cannot align. Deep networks set formats from a
+    # real range instead: a map of fixed<w,f> spans 2^e, e = w - 1 - f; nnc's
+    # pseudo-random weights put every conv's output RMS at a fifth of its
+    # range, so a conv that ends a residual branch gets a range 2^-3 of the
+    # trunk's (the trunk grows slowly over many adds), an add of two full maps
+    # gets one more bit of range, and a conv on the trunk resets it.
+    def deep_fmt(self, e):
+        wo = self.r.randint(6, 12)
+        return (wo, wo - 1 - e)
+
+    def conv_k(self, src, F, k, e, stride=1, named=False, act=None, prefix="c"):
+        """A conv with a k x k kernel padded to keep the size (over the stride),
+        its output spanning 2^e."""
+        r = self.r
+        C, H, W = src.shape
+        p = k // 2
+        n = C * k * k
+        name = self.fresh(prefix)
+        wo, fo = self.deep_fmt(e)
+        # weights of RMS 2^(e - e_in) / sqrt(n) in real units, about 16 LSBs
+        fw = int(round(4 - (e - src.e) + 0.5 * math.log2(n))) + r.randint(-1, 1)
+        attrs = [("filters", str(F)), ("kernel", str(k))]
+        if stride != 1:
+            attrs.append(("stride", str(stride)))
+        if p:
+            attrs.append(("pad", str(p)))
+        attrs.append(("weight", "fixed<8,%d>" % fw))
+        if r.random() < 0.2:
+            attrs.append(("bias", "none"))
+        attrs.append(("out", "fixed<%d,%d>" % (wo, fo)))
+        act = act or r.choice(["relu", "none"])
+        attrs.append(("act", act))
+        if r.random() < 0.3:
+            attrs.append(("round", r.choice(["nearest", "floor"])))
+        srcs = " (%s)" % src.name if named else ""
+        self.emit("conv %s%s : %s;" % (name, srcs, self.attrs_text(attrs)))
+        self.kinds_used.add("conv")
+        node = Node(name, (F, (H + 2 * p - k) // stride + 1, (W + 2 * p - k) // stride + 1),
+                    (wo, fo), wo - 3, act != "none")
+        node.e = e
+        self.add_node(node)
+        return node
+
+    def deep_add(self, a, b, e, act=None):
+        wo, fo = self.deep_fmt(e)
+        act = act or self.r.choice(["relu", "none", "none"])
+        name = self.fresh(self.r.choice(["add", "sum", "res_add"]))
+        self.emit("add %s (%s, %s) : out = fixed<%d,%d>, act = %s;" % (name, a.name, b.name, wo, fo, act))
+        self.kinds_used.add("add")
+        node = Node(name, a.shape, (wo, fo), wo - 3, act != "none")
+        node.e = e
+        self.add_node(node)
+        return node
+
+    def same_map(self, x):
+        """A relu'd copy or a same-size max pool of x."""
+        if self.r.random() < 0.5:
+            name = self.fresh("rl")
+            self.emit("relu %s (%s);" % (name, x.name))
+        else:
+            name = self.fresh("mp")
+            self.emit("maxpool %s (%s) : size = 3, stride = 1, pad = 1;" % (name, x.name))
+        node = Node(name, x.shape, x.fmt, x.mag, True)
+        node.e = x.e
+        self.add_node(node)
+        return node
+
+    def deep_input(self, C, H, W):
+        self.wide, self.limit, self.deep = False, ACC_LIMIT, True
+        wi = self.r.choice([6, 8, 10])
+        fi = self.r.randint(wi - 3, wi + 1)
+        self.lines.append("    input x [%d, %d, %d] fixed<%d,%d>;" % (C, H, W, wi, fi))
+        x = Node("x", (C, H, W), (wi, fi), wi - 1 - LOG2_UNIFORM)
+        x.e = wi - 1 - fi
+        self.nodes["x"] = x
+        return x
+
+    def deep_tail(self, cur, units):
+        """Global average and an fc with a wide output."""
+        name = self.fresh("gap")
+        self.emit("avgpool %s : global = true;" % name)
+        g = Node(name, (cur.shape[0], 1, 1), cur.fmt, cur.mag, cur.nonneg)
+        g.e = cur.e
+        self.add_node(g)
+        name = self.fresh("fc")
+        n = cur.shape[0]
+        fw = int(round(4 + 0.5 * math.log2(n))) + self.r.randint(-1, 1)
+        self.emit("fc %s : units = %d, weight = fixed<8,%d>, out = fixed<16,%d>;"
+                  % (name, units, fw, 15 - g.e))
+        out = Node(name, (units,), (16, 15 - g.e), 13)
+        self.add_node(out)
+        return out
+
+    def generate_deep(self, depth):
+        """A random residual network of about `depth` layers on a 2..4 x 5x5 map:
+        residual blocks of one or two convs, two-branch blocks, adds of a relu
+        or a pool of the map, and long skips that add a map from far back."""
+        r = self.r
+        self.how = " --deep %d" % depth
+        C = r.randint(2, 4)
+        e0 = r.randint(1, 3)
+        x = self.deep_input(r.randint(1, 3), 5, 5)
+        cur = self.conv_k(x, C, 3, e0, act="relu")
+        anchor = cur
+        while self.nlayers < depth - 2:
+            v = r.random()
+            k = r.choice([1, 3, 3])
+            if v < 0.45:
+                if r.random() < 0.6:
+                    a = self.conv_k(cur, C, k, cur.e, named=True)
+                    a = self.conv_k(a, C, r.choice([1, 3]), cur.e - 3)
+                else:
+                    a = self.conv_k(cur, C, k, cur.e - 3, named=True)
+                cur = self.deep_add(cur, a, cur.e) if r.random() < 0.7 else self.deep_add(a, cur, cur.e)
+            elif v < 0.65:
+                b1 = self.conv_k(cur, C, k, cur.e - 1, named=True)
+                b2 = self.conv_k(cur, C, r.choice([1, 3]), cur.e - 1, named=True)
+                cur = self.deep_add(b1, b2, cur.e)
+            elif v < 0.8:
+                cur = self.deep_add(self.same_map(cur), cur, cur.e + 1)
+            elif v < 0.9 and anchor is not cur:
+                cur = self.deep_add(cur, anchor, max(cur.e, anchor.e) + 1)     # a long skip
+                anchor = cur
+            else:
+                cur = self.conv_k(cur, C, k, e0 + r.randint(-1, 1), named=r.random() < 0.2)
+                if r.random() < 0.3:
+                    anchor = cur
+        cur = self.deep_tail(cur, r.randint(6, 10))
+        return self.finish(cur, pick_output=False)
+
+    def generate_resnet50(self):
+        """ResNet-50's graph at 8x8: a 3x3 stem, then 3, 4, 6 and 3 bottleneck
+        blocks (1x1, 3x3, 1x1 expanding 4x, the first of a stage with a strided
+        1x1 projection shortcut, the add with relu), global average, fc."""
+        self.how = " --resnet50"
+        x = self.deep_input(3, 8, 8)
+        cur = self.conv_k(x, 4, 3, 2, act="relu", prefix="stem")
+        for stage, (blocks, m, stride) in enumerate(zip([3, 4, 6, 3], [2, 2, 4, 4], [1, 2, 2, 2])):
+            pre = "s%d" % (stage + 2)
+            for b in range(blocks):
+                s = stride if b == 0 else 1
+                a = self.conv_k(cur, m, 1, cur.e, named=True, act="relu", prefix=pre + "a")
+                a = self.conv_k(a, m, 3, cur.e, stride=s, act="relu", prefix=pre + "b")
+                sc = cur
+                if b == 0:
+                    sc = self.conv_k(cur, 4 * m, 1, cur.e, stride=s, named=True, act="none",
+                                     prefix=pre + "proj")
+                a = self.conv_k(a, 4 * m, 1, cur.e - 2, named=b == 0, act="none", prefix=pre + "c")
+                cur = self.deep_add(a, sc, cur.e, act="relu")
+        cur = self.deep_tail(cur, 10)
+        return self.finish(cur, pick_output=False)
+
     # ---- network -----------------------------------------------------------
     def generate(self):
         r = self.r
@@ -516,8 +677,6 @@ class Gen:
         wi = r.randint(17, 32) if self.wide else r.choice([2, 3] + list(range(4, 17)) * 2)
         fi = r.randint(-6, wi + 6)
         iname = r.choice(["x", "image", "in0", "data"])
-        head = ["// random network, gen_net.py --seed %d" % self.seed,
-                "# a '#' comment line"]
         self.lines.append("    input %s [%d, %d, %d] fixed<%d,%d>;" % (iname, C, H, W, wi, fi))
         x = Node(iname, (C, H, W), (wi, fi), wi - 1 - LOG2_UNIFORM)
         self.nodes[iname] = x
@@ -564,12 +723,17 @@ class Gen:
             cur = nxt
         if not self.order:
             cur = self.relu(x)
+        return self.finish(cur)
+
+    def finish(self, cur, pick_output=True):
+        """The network's text, with `output` perhaps naming an earlier layer."""
+        r = self.r
         out = cur
-        if len(self.order) > 1 and r.random() < 0.15:
+        if pick_output and len(self.order) > 1 and r.random() < 0.15:
             pick = r.choice(self.order[:-1])
             out = self.nodes[pick]
             self.lines.append("    output %s;" % pick)
-        elif r.random() < 0.1:
+        elif pick_output and r.random() < 0.1:
             self.lines.append("    output %s;   // the last layer anyway" % out.name)
         # when a constant output is plausible
         nel = 1
@@ -584,7 +748,8 @@ class Gen:
         if out.mag < 0:
             self.maybe_const.append("small output magnitude")
         name = "net%d" % self.seed if r.random() < 0.7 else "fuzz_%d_net" % self.seed
-        text = head[:]
+        text = ["// random network, gen_net.py --seed %d%s" % (self.seed, self.how),
+                "# a '#' comment line"]
         if self.maybe_const:
             text.append("// gen: may-be-constant (%s)" % "; ".join(sorted(set(self.maybe_const))))
         text.append("network %s {" % name)
@@ -601,10 +766,12 @@ def valid_formats(text):
     return True
 
 
-def generate(seed):
+def generate(seed, deep=0, resnet50=False):
     """The network for a seed; a rare out-of-range draw is replaced by a sub-seed's."""
     for k in range(100):
-        text = Gen(seed if k == 0 else seed * 1000 + k).generate()
+        g = Gen(seed if k == 0 else seed * 1000 + k)
+        text = (g.generate_resnet50() if resnet50 else g.generate_deep(deep) if deep
+                else g.generate())
         if valid_formats(text.split("{", 1)[1]):
             if k:
                 text = text.replace("network ", "// (sub-seed %d)\nnetwork " % k, 1)
@@ -616,8 +783,12 @@ def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--seed", type=int, required=True)
     ap.add_argument("-o", "--output", required=True)
+    ap.add_argument("--deep", type=int, default=0, metavar="N",
+                    help="a random residual network of about N layers at a tiny size")
+    ap.add_argument("--resnet50", action="store_true",
+                    help="ResNet-50's graph (16 bottleneck blocks) at 8x8")
     args = ap.parse_args()
-    text = generate(args.seed)
+    text = generate(args.seed, args.deep, args.resnet50)
     if args.output == "-":
         sys.stdout.write(text)
     else:

@@ -14,7 +14,12 @@
 # such as an add the serial engine cannot align) is counted and listed as
 # refused, not failed: a clear refusal is not a wrong result. With RESULTS,
 # the counts also go to the test summary.
-nnc=$1; count=${2:-20}; first=${3:-1}; results=$4
+#
+# DEEP (fifth argument, default 0) deep networks follow, seeds FIRST.. on:
+# even ones gen_net.py --deep with 100 to 300 layers, odd ones --resnet50,
+# each simulated in both modes (Icarus; one frame serial, two parallel) and
+# its outputs checked by check_outputs.py: not all equal, not all saturated.
+nnc=$1; count=${2:-20}; first=${3:-1}; results=$4; deep=${5:-0}
 PY=/usr/bin/python3
 dir=build/fuzz-nets
 mkdir -p "$dir"
@@ -57,6 +62,34 @@ while [ "$seed" -lt $((first + count)) ]; do
     [ $bad = 0 ] && rm -f "$net"
     seed=$((seed + 1))
 done
-echo "fuzz-nets: seeds $first..$((first + count - 1)): $pass passed, $fail failed, $refused refused"
-[ -n "$results" ] && sh tests/report.sh "$results" "fuzz-nets (seeds $first..$((first + count - 1)), both modes)" "$pass" "$fail"
+k=0
+while [ "$k" -lt "$deep" ]; do
+    seed=$((first + k)); k=$((k + 1))
+    net=$dir/deep-$seed.nn
+    if [ $((seed % 2)) = 0 ]; then how="--deep $((100 + seed * 37 % 201))"; else how=--resnet50; fi
+    # shellcheck disable=SC2086
+    $PY tests/fuzz/gen_net.py --seed "$seed" $how -o "$net"
+    bad=0
+    for mode in parallel serial; do
+        if [ $mode = parallel ]; then opts="--frames 2 --stall-inner"; else opts="--frames 1 --pe 4x4 --mem-width 32"; fi
+        keep=$dir/deep-$seed.$mode
+        log=$keep.log
+        rm -rf "$keep"
+        cmd="$nnc sim $net --mode $mode $opts --seed $seed"
+        # shellcheck disable=SC2086
+        if $cmd -q --keep "$keep" >"$log" 2>&1 && tail -n 1 "$log" | grep -q '^PASS' &&
+           $PY tests/fuzz/check_outputs.py "$nnc" "$net" "$keep" >>"$log" 2>&1; then
+            pass=$((pass + 1))
+            rm -rf "$keep" "$log"
+        else
+            fail=$((fail + 1)); bad=1
+            echo "fuzz-nets: FAIL deep seed $seed ($how), $mode mode: $(tail -n 1 "$log")"
+            echo "    reproduce: $cmd"
+        fi
+    done
+    [ $bad = 0 ] && rm -f "$net"
+done
+[ "$deep" -gt 0 ] && deeps=" + $deep deep" || deeps=
+echo "fuzz-nets: seeds $first..$((first + count - 1))$deeps: $pass passed, $fail failed, $refused refused"
+[ -n "$results" ] && sh tests/report.sh "$results" "fuzz-nets (seeds $first..$((first + count - 1))$deeps, both modes)" "$pass" "$fail"
 [ "$fail" -eq 0 ]
