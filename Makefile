@@ -6,7 +6,7 @@ CFLAGS  ?= -O2 -g
 WFLAGS  := -std=c11 -Wall -Wextra -Wpedantic -Werror -D_POSIX_C_SOURCE=200809L
 # flex and bison output is not pedantic-clean; it is compiled without -Wpedantic.
 GENFLAGS := -std=c11 -Wall -Wextra -Werror -Wno-unused-function -D_POSIX_C_SOURCE=200809L
-CPPFLAGS := -I$(B) -Ilang -Icompiler
+CPPFLAGS  = -I$(B) -Ilang -Icompiler
 LDLIBS  := -lprotobuf-c -lm -lpthread
 PY      := /usr/bin/python3
 
