@@ -563,12 +563,51 @@ static void build_layer(struct network *net, struct layer *l, struct aval *v,
 		error_at(at, "fc '%s' has too many weights", l->name);
 }
 
+/* The layers by name: open addressing over a power of two of slots, at
+ * least twice the statements, so a lookup is a few probes however deep the
+ * network (a linear search made sema quadratic in depth). The first layer
+ * of a name is the one found. Reset by each sema(). */
+static struct {
+	int *slot;                  /* a layer index + 1, or 0: empty */
+	unsigned mask;
+} names;
+
+static unsigned name_hash(const char *s)
+{
+	unsigned h = 2166136261u;   /* FNV-1a */
+	for (; *s; s++)
+		h = (h ^ (unsigned char)*s) * 16777619u;
+	return h;
+}
+
+static void names_init(int cap)
+{
+	unsigned n = 16;
+	while (n < 2u * (unsigned)cap + 2)
+		n *= 2;
+	names.slot = xcalloc(n, sizeof *names.slot);
+	names.mask = n - 1;
+}
+
 static int find_layer(const struct network *net, const char *name)
 {
-	for (int i = 0; i < net->nlayers; i++)
-		if (!strcmp(net->layers[i].name, name))
-			return i;
+	for (unsigned h = name_hash(name) & names.mask; names.slot[h]; h = (h + 1) & names.mask)
+		if (!strcmp(net->layers[names.slot[h] - 1].name, name))
+			return names.slot[h] - 1;
 	return -2;
+}
+
+/* Append layer l to the network and to the index. */
+static void add_layer(struct network *net, struct layer l)
+{
+	int i = net->nlayers++;
+	net->layers[i] = l;
+	if (find_layer(net, l.name) >= 0)
+		return;
+	unsigned h = name_hash(l.name) & names.mask;
+	while (names.slot[h])
+		h = (h + 1) & names.mask;
+	names.slot[h] = i + 1;
 }
 
 static void do_input(struct network *net, const struct stmt *s, bool *have_input)
@@ -662,7 +701,7 @@ static void do_layer(struct network *net, const struct stmt *s, const struct def
 	if (ok && !bad_src)
 		build_layer(net, &l, v, d, s);
 	l.bad = !ok || bad_src || error_count() > before;
-	net->layers[net->nlayers++] = l;
+	add_layer(net, l);
 }
 
 struct network *sema(struct ast_file *ast)
@@ -677,6 +716,7 @@ struct network *sema(struct ast_file *ast)
 	for (struct stmt *s = ast->stmts; s; s = s->next)
 		cap++;
 	net->layers = xcalloc((size_t)cap + 1, sizeof *net->layers);
+	names_init(cap);
 
 	struct defaults d = {0};
 	bool have_input = false;
@@ -695,7 +735,7 @@ struct network *sema(struct ast_file *ast)
 		case ST_LAYER:
 			if (!have_input) {
 				/* not checked: the input statement (or its absence) is the error */
-				net->layers[net->nlayers++] = (struct layer){.name = s->name, .bad = true};
+				add_layer(net, (struct layer){.name = s->name, .bad = true});
 				break;
 			}
 			do_layer(net, s, &d, cap, input_name);

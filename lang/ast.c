@@ -163,13 +163,13 @@ struct stmt *ast_output(struct loc l, struct loc name_loc, const char *name)
 	return s;
 }
 
+/* The parser adds statements at the front (a walk to the end for each
+ * made parsing quadratic in the statements); ast_file_set turns the list
+ * the right way round. */
 struct stmt *ast_stmt_add(struct stmt *list, struct stmt *s)
 {
-	struct stmt **p = &list;
-	while (*p)
-		p = &(*p)->next;
-	*p = s;
-	return list;
+	s->next = list;
+	return s;
 }
 
 void ast_file_set(struct parse_ctx *ctx, struct loc l, const char *name, struct stmt *stmts)
@@ -178,7 +178,14 @@ void ast_file_set(struct parse_ctx *ctx, struct loc l, const char *name, struct 
 	f->path = ctx->path;
 	f->name = name;
 	f->loc = l;
-	f->stmts = stmts;
+	struct stmt *in_order = NULL;
+	while (stmts) {
+		struct stmt *next = stmts->next;
+		stmts->next = in_order;
+		in_order = stmts;
+		stmts = next;
+	}
+	f->stmts = in_order;
 	ctx->ast = f;
 }
 

@@ -157,7 +157,14 @@ static void emit_top(FILE *f, const struct serial *s, const struct network *net,
                      const struct compile_opts *o, const struct design *dz)
 {
 	const char *top = dz->top;
-	char *iface = xprintf(
+	/* the header's interface text, built in one stream (appending to a
+	 * string for each map made it quadratic in the maps) */
+	char *iface = NULL;
+	size_t iface_len = 0;
+	FILE *m = open_memstream(&iface, &iface_len);
+	if (!m)
+		die("out of memory");
+	fprintf(m,
 		"Top module %s: the layer-serial engine, a %dx%d (TM x TN) multiplier array.\n"
 		"  clk, rst (synchronous, active high, control only), start (pulse), busy, done\n"
 		"  (high from the end of an inference until the next start).\n"
@@ -171,18 +178,18 @@ static void emit_top(FILE *f, const struct serial *s, const struct network *net,
 		top, s->tm, s->tn, s->mw, s->aw, s->maxb, (long long)s->w_words);
 	for (int t = 0; t < s->ntens; t++) {
 		const struct stensor *x = &s->tens[t];
-		iface = xprintf("%s  [%lld, %lld) %s %s [%d, %d, %d] fixed<%d,%d> in %d-bit values, "
+		fprintf(m, "  [%lld, %lld) %s %s [%d, %d, %d] fixed<%d,%d> in %d-bit values, "
 		                "%d words a row\n",
-		                iface, (long long)x->base, (long long)(x->base + x->words),
+		                (long long)x->base, (long long)(x->base + x->words),
 		                t == s->in_tensor ? "input" : t == s->out_tensor ? "output" : "map",
 		                x->name, x->s.c, x->s.h, x->s.w, x->fmt.w, x->fmt.f, x->cw, x->wpw);
 	}
-	iface = xprintf("%sA map is stored C, H, W: channel planes of H rows of %s words;\n"
+	fprintf(m, "A map is stored C, H, W: channel planes of H rows of %s words;\n"
 	                "value x of a row is in bits (x mod E)*cw of word x/E, E = %d/cw.\n%s"
 	                "Start: write the input frame, pulse start, wait for done, read the output.\n"
 	                "Descriptors: %d (one per conv/fc with its fused relu and max pool, per pass, "
 	                "per add block).",
-	                iface, "WPW", s->mw,
+	                "WPW", s->mw,
 	                s->batch == 1 ? "" : xprintf(
 	                "Batch of %d frames a start (--batch): frame f's input is the input region's\n"
 	                "frame f (%lld words a frame: the region above holds them all); the layers from\n"
@@ -190,8 +197,11 @@ static void emit_top(FILE *f, const struct serial *s, const struct network *net,
 	                "output element c is row f of channel plane c.\n",
 	                s->batch, (long long)s->tens[s->in_tensor].foff,
 	                net->layers[s->tail_layer].name), s->ndesc);
+	if (fclose(m) != 0)
+		die("out of memory");
 	emit_header(f, net, o, xprintf("%s.v: %s in layer-serial hardware", out_base(o), net->name),
 	            iface);
+	free(iface);
 	fputs("`resetall\n`timescale 1ns / 1ps\n`default_nettype none\n\n", f);
 	fprintf(f, "module %s (\n"
 	        "    input  wire clk,\n    input  wire rst,\n    input  wire start,\n"
