@@ -163,13 +163,25 @@ struct stmt *ast_output(struct loc l, struct loc name_loc, const char *name)
 	return s;
 }
 
-/* The parser adds statements at the front (a walk to the end for each
- * made parsing quadratic in the statements); ast_file_set turns the list
- * the right way round. */
+/* Statements are added at the front (a walk to the end for each made
+ * parsing quadratic in the statements); ast_stmts_in_order turns the list
+ * the right way round once it is complete. */
 struct stmt *ast_stmt_add(struct stmt *list, struct stmt *s)
 {
 	s->next = list;
 	return s;
+}
+
+struct stmt *ast_stmts_in_order(struct stmt *list)
+{
+	struct stmt *in_order = NULL;
+	while (list) {
+		struct stmt *next = list->next;
+		list->next = in_order;
+		in_order = list;
+		list = next;
+	}
+	return in_order;
 }
 
 void ast_file_set(struct parse_ctx *ctx, struct loc l, const char *name, struct stmt *stmts)
@@ -178,14 +190,7 @@ void ast_file_set(struct parse_ctx *ctx, struct loc l, const char *name, struct 
 	f->path = ctx->path;
 	f->name = name;
 	f->loc = l;
-	struct stmt *in_order = NULL;
-	while (stmts) {
-		struct stmt *next = stmts->next;
-		stmts->next = in_order;
-		in_order = stmts;
-		stmts = next;
-	}
-	f->stmts = in_order;
+	f->stmts = ast_stmts_in_order(stmts);
 	ctx->ast = f;
 }
 

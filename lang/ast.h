@@ -81,7 +81,10 @@ struct stmt *ast_default(struct loc l, struct attr *attrs);
 struct stmt *ast_layer(struct loc l, const char *kind, struct loc name_loc, const char *name,
                        struct name_ref *srcs, struct attr *attrs);
 struct stmt *ast_output(struct loc l, struct loc name_loc, const char *name);
+/* Add s to a list built last first; ast_stmts_in_order turns the finished
+ * list into source order. */
 struct stmt *ast_stmt_add(struct stmt *list, struct stmt *s);
+struct stmt *ast_stmts_in_order(struct stmt *list);
 void ast_file_set(struct parse_ctx *ctx, struct loc l, const char *name, struct stmt *stmts);
 
 #endif

@@ -643,7 +643,7 @@ static struct ast_file *build_ast(struct imp *im, const char *net_name, int outp
 	f->path = im->path;
 	f->name = net_name;
 	f->loc = at;
-	f->stmts = list;
+	f->stmts = ast_stmts_in_order(list);
 	return f;
 }
 
