@@ -14,7 +14,7 @@ tmp=$(mktemp -d)
 pass=0; fail=0
 check() { if [ "$1" -eq 0 ]; then pass=$((pass + 1)); else fail=$((fail + 1)); echo "    FAIL $2"; sed 's/^/        /' "$tmp/log" | tail -n 8; fi; }
 
-$PY $d/evaluate.py >"$tmp/log" 2>&1; check $? "evaluate.py on digits.nn"
+$PY $d/evaluate.py --nnc "$nnc" >"$tmp/log" 2>&1; check $? "evaluate.py on digits.nn"
 
 "$nnc" run $d/digits.nn -q --weights $d/weights --input $d/test_x.npy --raw -o "$tmp/nnc.npy" >"$tmp/log" 2>&1 &&
 $PY tests/ref/nnref.py $d/digits.nn --weights $d/weights --input $d/test_x.npy -o "$tmp/ref.npy" >>"$tmp/log" 2>&1 &&
@@ -31,7 +31,7 @@ PY
 check $? "digits: nnc run == independent reference on float weights and inputs"
 
 "$nnc" quantize $d/digits.nn -q --weights $d/weights --calib $d/calib_x.npy -o "$tmp/digits.q.nn" >"$tmp/log" 2>&1 &&
-$PY $d/evaluate.py --net "$tmp/digits.q.nn" >>"$tmp/log" 2>&1
+$PY $d/evaluate.py --nnc "$nnc" --net "$tmp/digits.q.nn" >>"$tmp/log" 2>&1
 check $? "nnc quantize digits: within a point of float"
 
 rm -rf "$tmp"
