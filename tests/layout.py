@@ -101,7 +101,8 @@ def main():
     passed = 3 if not fails else 0
     with open(sys.argv[1], "a") as r:
         r.write("%d %d layout\n" % (passed, len(fails)))
-    print("layout: %d back-end files in chains, %d problems" % (n, len(fails)))
+    print("%-34s %d passed, %d failed  (%d back-end files in one-way chains)"
+          % ("layout", passed, len(fails), n))
 
 
 main()
