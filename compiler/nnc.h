@@ -35,6 +35,9 @@ void out_remove_now(void);               /* async-signal-safe unlinks only (die(
  * signal or exit until temp_dir_done() removes it (true) or keeps it. */
 char *temp_dir_make(char *tmpl);
 void temp_dir_done(bool remove);
+/* The process group of a running child (nnc sim's simulator), or 0: a
+ * deadly signal terminates the group before the directory goes. */
+void temp_child(int pgid);
 bool same_file(const char *a, const char *b);
 const char *dims_str(const int64_t *d, int n);   /* "(1, 5, 4)" */
 

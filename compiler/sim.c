@@ -16,6 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 static const char *quote(const char *s)
@@ -36,15 +37,40 @@ static const char *quote(const char *s)
 	return q;
 }
 
-/* Run a command, echoing its "progress" lines to stderr; its other output
- * goes to log. Returns the exit status. */
+/* Run a command (sh -c, in a process group of its own that a deadly signal
+ * to nnc terminates: temp_child), echoing its "progress" lines to stderr;
+ * its other output goes to log. Returns the exit status. */
 static int run(const char *cmd, const char *log)
 {
 	if (verbosity >= 2)
 		fprintf(stderr, "nnc: %s\n", cmd);
-	FILE *p = popen(xprintf("%s 2>&1", cmd), "r");
-	if (!p)
+	int fd[2];
+	if (pipe(fd) != 0)
 		return -1;
+	fflush(NULL);
+	pid_t pid = fork();
+	if (pid < 0) {
+		close(fd[0]);
+		close(fd[1]);
+		return -1;
+	}
+	if (pid == 0) {
+		setpgid(0, 0);
+		dup2(fd[1], 1);
+		dup2(fd[1], 2);
+		close(fd[0]);
+		close(fd[1]);
+		execl("/bin/sh", "sh", "-c", cmd, (char *)NULL);
+		_exit(127);
+	}
+	setpgid(pid, pid);                 /* either side may win the race */
+	temp_child((int)pid);
+	close(fd[1]);
+	FILE *p = fdopen(fd[0], "r");
+	if (!p) {
+		close(fd[0]);
+		return -1;
+	}
 	FILE *lf = fopen(log, "w");
 	char line[1024];
 	while (fgets(line, sizeof line, p)) {
@@ -55,7 +81,14 @@ static int run(const char *cmd, const char *log)
 	}
 	if (lf)
 		fclose(lf);
-	int st = pclose(p);
+	fclose(p);
+	int st;
+	while (waitpid(pid, &st, 0) < 0)
+		if (errno != EINTR) {
+			temp_child(0);
+			return -1;
+		}
+	temp_child(0);
 	return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
 }
 
@@ -85,7 +118,9 @@ static int simulate(const struct network *net, const struct compile_opts *co,
 	                           vcd ? quote(vcd) : "",
 	                           so->reset_frame >= 0 ? xprintf(" +reset_frame=%d", so->reset_frame) : "");
 	const char *log = xprintf("%s/sim.log", dir);
-	const char *cd = xprintf("cd %s && ", quote(dir));
+	/* the tools' own temporaries (iverilog's) go into the directory too, so
+	 * that removing it after a signal removes them */
+	const char *cd = xprintf("cd %s && TMPDIR=%s && export TMPDIR && ", quote(dir), quote(dir));
 	int rc;
 	if (!strcmp(so->simulator, "verilator")) {
 		rc = run(xprintf("%sverilator --binary --timing -O2 -Wno-fatal -Wno-lint -Wno-style "

@@ -145,6 +145,7 @@ static struct out_block *_Atomic out_head;
 static struct out_block *out_tail;
 static atomic_bool out_committing;     /* renames under way: a signal undoes them */
 static char *const *_Atomic rm_argv;   /* {"rm", "-rf", "--", dir, NULL} for nnc sim */
+static atomic_int child_pgid;          /* nnc sim's simulator, its own process group */
 
 static const int caught[] = {SIGINT, SIGTERM, SIGHUP, SIGPIPE, SIGQUIT, SIGXFSZ};
 static pthread_t main_thread;
@@ -198,10 +199,30 @@ static void remove_dir(void)
 	errno = saved;
 }
 
+/* Async-signal-safe: end the simulator's process group (it writes into
+ * the sim directory) and reap its leader. */
+static void stop_child(void)
+{
+	int saved = errno;
+	int pg = atomic_exchange(&child_pgid, 0);
+	if (pg > 0) {
+		kill(-pg, SIGTERM);
+		while (waitpid(pg, NULL, 0) < 0 && errno == EINTR)
+			;
+	}
+	errno = saved;
+}
+
 static void remove_temporaries(void)
 {
+	stop_child();
 	remove_outputs();
 	remove_dir();
+}
+
+void temp_child(int pgid)
+{
+	atomic_store(&child_pgid, pgid);
 }
 
 static void on_signal(int sig)

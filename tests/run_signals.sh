@@ -3,8 +3,9 @@
 # VGG16 compile (serial: a 300 MB memory image through mmap; parallel:
 # hundreds of MB of ROM images from threads) gets SIGINT or SIGTERM while a
 # temporary is on disk; `timeout` kills another; a file-size limit raises
-# SIGXFSZ in a third; `nnc sim` gets SIGTERM while it simulates. Each must
-# die by its signal and leave its directory empty.
+# SIGXFSZ in a third; `nnc sim` gets SIGTERM while it simulates (and must
+# end its simulator). Each must die by its signal and leave its directory
+# empty.
 nnc=$1; results=$2
 net=examples/vgg16.nn
 top=$(mktemp -d)
@@ -76,11 +77,14 @@ else pass=$((pass + 1)); fi
 d=$top/sim; mkdir "$d"
 TMPDIR=$d $bg "$nnc" sim tests/nets/residual.nn --mode parallel --frames 400 -q >/dev/null 2>&1 &
 pid=$!
-if ! wait_for "$d" 'nnc_sim_*/sim.vvp'; then kill -KILL "$pid" 2>/dev/null; wait "$pid"; bad "sim: no simulation seen"
+if ! wait_for "$d" 'nnc_sim_*/out.txt'; then kill -KILL "$pid" 2>/dev/null; wait "$pid"; bad "sim: no simulation seen"
 else
     kill -TERM "$pid"; wait "$pid"; rc=$?
-    sleep 0.2    # the simulator notices the closed pipe
+    # the simulator runs in a process group of its own (a Ctrl-C at the
+    # terminal would not reach it): nnc must have ended it, at once
+    left=$(for p in /proc/[0-9]*; do readlink "$p/cwd" 2>/dev/null; done | grep -cF "$d/")
     if [ $rc -ne 143 ]; then bad "sim: exit status $rc, expected 143 (killed by SIGTERM)"
+    elif [ "$left" -ne 0 ]; then bad "sim: $left process(es) still running in the sim directory"
     elif [ -n "$(ls -A "$d")" ]; then bad "sim: left behind: $(ls -A "$d" | head -n 3 | tr '\n' ' ')"
     else pass=$((pass + 1)); fi
 fi
