@@ -23,11 +23,8 @@ struct want {
 
 static void check(const char *path, int tm, int tn, int mw, const struct want *w, int n)
 {
-	struct ast_file *ast = parse_file(path);
-	assert_non_null(ast);
-	struct network *net = sema(ast);
+	struct network *net = net_file(path);
 	assert_non_null(net);
-	mark_live(net);
 	struct compile_opts o = {.mode = MODE_SERIAL, .tm = tm, .tn = tn, .mem_width = mw, .batch = 1};
 	struct serial s;
 	assert_int_equal(serial_lower(&s, net, &o), 0);

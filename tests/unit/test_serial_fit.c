@@ -8,11 +8,8 @@
 
 static struct network *load(const char *path)
 {
-	struct ast_file *ast = parse_file(path);
-	assert_non_null(ast);
-	struct network *net = sema(ast);
+	struct network *net = net_file(path);
 	assert_non_null(net);
-	mark_live(net);
 	return net;
 }
 

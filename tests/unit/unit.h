@@ -30,6 +30,19 @@ static inline struct ast_file *parse_src(const char *src)
 	return ast;
 }
 
+/* A network file parsed, checked and its live layers marked, as the
+ * driver does; NULL when any error was reported. */
+static inline struct network *net_file(const char *path)
+{
+	int before = error_count();
+	struct ast_file *ast = parse_file(path);
+	struct network *net = ast ? sema(ast) : NULL;
+	if (error_count() > before)
+		return NULL;
+	mark_live(net);
+	return net;
+}
+
 /* Parse and check; NULL when any error was reported. */
 static inline struct network *net_src(const char *src)
 {
