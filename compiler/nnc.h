@@ -35,9 +35,12 @@ void out_remove_now(void);               /* async-signal-safe unlinks only (die(
  * signal or exit until temp_dir_done() removes it (true) or keeps it. */
 char *temp_dir_make(char *tmpl);
 void temp_dir_done(bool remove);
-/* The process group of a running child (nnc sim's simulator), or 0: a
- * deadly signal terminates the group before the directory goes. */
-void temp_child(int pgid);
+/* Run `sh -c cmd` with stdout and stderr on out_fd, in a process group of
+ * its own that a deadly signal to nnc terminates before the directory goes
+ * (nnc sim's simulator); -1 if it cannot start. child_wait() reaps it: its
+ * exit status, or -1. One child at a time. */
+int child_start(const char *cmd, int out_fd);
+int child_wait(int pid);
 bool same_file(const char *a, const char *b);
 const char *dims_str(const int64_t *d, int n);   /* "(1, 5, 4)" */
 

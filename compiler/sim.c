@@ -13,10 +13,10 @@
 #include "fixed.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 static const char *quote(const char *s)
@@ -38,7 +38,7 @@ static const char *quote(const char *s)
 }
 
 /* Run a command (sh -c, in a process group of its own that a deadly signal
- * to nnc terminates: temp_child), echoing its "progress" lines to stderr;
+ * to nnc terminates: child_start), echoing its "progress" lines to stderr;
  * its other output goes to log. Returns the exit status. */
 static int run(const char *cmd, const char *log)
 {
@@ -47,28 +47,14 @@ static int run(const char *cmd, const char *log)
 	int fd[2];
 	if (pipe(fd) != 0)
 		return -1;
-	fflush(NULL);
-	pid_t pid = fork();
-	if (pid < 0) {
-		close(fd[0]);
-		close(fd[1]);
-		return -1;
-	}
-	if (pid == 0) {
-		setpgid(0, 0);
-		dup2(fd[1], 1);
-		dup2(fd[1], 2);
-		close(fd[0]);
-		close(fd[1]);
-		execl("/bin/sh", "sh", "-c", cmd, (char *)NULL);
-		_exit(127);
-	}
-	setpgid(pid, pid);                 /* either side may win the race */
-	temp_child((int)pid);
+	fcntl(fd[0], F_SETFD, FD_CLOEXEC);     /* the child writes only */
+	int pid = child_start(cmd, fd[1]);
 	close(fd[1]);
-	FILE *p = fdopen(fd[0], "r");
+	FILE *p = pid > 0 ? fdopen(fd[0], "r") : NULL;
 	if (!p) {
 		close(fd[0]);
+		if (pid > 0)
+			child_wait(pid);
 		return -1;
 	}
 	FILE *lf = fopen(log, "w");
@@ -82,14 +68,7 @@ static int run(const char *cmd, const char *log)
 	if (lf)
 		fclose(lf);
 	fclose(p);
-	int st;
-	while (waitpid(pid, &st, 0) < 0)
-		if (errno != EINTR) {
-			temp_child(0);
-			return -1;
-		}
-	temp_child(0);
-	return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+	return child_wait(pid);
 }
 
 static void show_log(const char *log)

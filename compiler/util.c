@@ -220,9 +220,38 @@ static void remove_temporaries(void)
 	remove_dir();
 }
 
-void temp_child(int pgid)
+int child_start(const char *cmd, int out_fd)
 {
-	atomic_store(&child_pgid, pgid);
+	/* blocked from before the fork until the child is published, so no
+	 * signal finds a child it does not know of */
+	sigset_t old;
+	block_caught(&old);
+	fflush(NULL);
+	pid_t pid = fork();
+	if (pid == 0) {
+		setpgid(0, 0);
+		dup2(out_fd, 1);
+		dup2(out_fd, 2);
+		pthread_sigmask(SIG_SETMASK, &old, NULL);
+		execl("/bin/sh", "sh", "-c", cmd, (char *)NULL);
+		_exit(127);
+	}
+	if (pid > 0) {
+		setpgid(pid, pid);             /* either side may win the race */
+		atomic_store(&child_pgid, (int)pid);
+	}
+	restore_mask(&old);
+	return pid > 0 ? (int)pid : -1;
+}
+
+int child_wait(int pid)
+{
+	int st;
+	pid_t r;
+	while ((r = waitpid(pid, &st, 0)) < 0 && errno == EINTR)
+		;
+	atomic_store(&child_pgid, 0);
+	return r == pid && WIFEXITED(st) ? WEXITSTATUS(st) : -1;
 }
 
 static void on_signal(int sig)
