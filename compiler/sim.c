@@ -99,7 +99,7 @@ static int simulate(const struct network *net, const struct compile_opts *co,
 	const char *log = xprintf("%s/sim.log", dir);
 	/* the tools' own temporaries (iverilog's) go into the directory too, so
 	 * that removing it after a signal removes them */
-	const char *cd = xprintf("cd %s && TMPDIR=%s && export TMPDIR && ", quote(dir), quote(dir));
+	const char *cd = xprintf("cd %s && TMPDIR=\"$PWD\" && export TMPDIR && ", quote(dir));
 	int rc;
 	if (!strcmp(so->simulator, "verilator")) {
 		rc = run(xprintf("%sverilator --binary --timing -O2 -Wno-fatal -Wno-lint -Wno-style "
