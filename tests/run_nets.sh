@@ -14,12 +14,23 @@ while read -r mode net opts; do
     "$nnc" sim "$net" --mode "$mode" -q $opts >"$log" 2>&1; rc=$?
     if grep -q "mode is not in this build" "$log"; then skip=$((skip + 1)); continue; fi
     last=$(tail -n 1 "$log")
-    if [ $rc -eq 0 ] && [ "${last#PASS}" != "$last" ]; then
+    # the verdict's figures must be honest: attained never above 1.000; a
+    # parallel run of one frame reports a latency, no interval
+    why=""
+    case "$last" in
+        *attained=*) att=${last#*attained=}; att=${att%% *}
+            awk -v a="$att" 'BEGIN { exit !(a > 1.0) }' && why="attained=$att above 1" ;;
+    esac
+    if [ "$mode" = parallel ] && printf '%s\n' "$opts" | grep -q -- '--frames 1\b' &&
+       ! printf '%s\n' "$last" | grep -Eq '^PASS latency=[0-9]+ cycles \(1 frame: no interval measured\)$'; then
+        why="one frame: expected a latency line"
+    fi
+    if [ $rc -eq 0 ] && [ "${last#PASS}" != "$last" ] && [ -z "$why" ]; then
         pass=$((pass + 1))
         [ -n "$VERBOSE" ] && echo "    $mode $net $opts: $last"
     else
         fail=$((fail + 1))
-        echo "    FAIL $mode $net $opts (exit $rc)"; tail -n 12 "$log" | sed 's/^/        /'
+        echo "    FAIL $mode $net $opts (exit $rc${why:+; $why})"; tail -n 12 "$log" | sed 's/^/        /'
     fi
 done < "$list"
 rm -f "$log"

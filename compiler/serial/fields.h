@@ -27,9 +27,10 @@ enum { FW_AW = -1, FW_CW = -2, FW_TN = -3 };
 /* X(name, width, signed, value, meaning): packed from bit 0 up. */
 #define DESC_FIELDS(X)                                                                        \
 	X(op, 2, 0, d->op, "operation: OP_MAC, OP_MAX or OP_SUM")                               \
-	X(ci, 2, 0, d->ci, "input container: 0 8 bits, 1 16 bits, 2 32 bits")                  \
-	X(co, 2, 0, d->co, "output container: 0 8 bits, 1 16 bits, 2 32 bits")                 \
-	X(h, 16, 0, d->h, "input rows (one frame's; fc: 1; the batched tail: all frames')")                                                         \
+	X(ci, 2, 0, d->ci, "input container: 0 8 bits, 1 16 bits, 2 32 bits")                   \
+	X(co, 2, 0, d->co, "output container: 0 8 bits, 1 16 bits, 2 32 bits")                  \
+	X(h, 16, 0, d->h,                                                                       \
+	  "input rows (one frame's; fc: 1; the batched tail: all frames')")                     \
 	X(w, 16, 0, d->w, "input columns")                                                      \
 	X(ow, 16, 0, d->ow, "output columns (before a fused max pool)")                         \
 	X(kh, 16, 0, d->kh, "kernel rows the array steps through")                              \
@@ -40,7 +41,8 @@ enum { FW_AW = -1, FW_CW = -2, FW_TN = -3 };
 	X(pm2, 17, 0, d->pm2, "kernel packing: jy = (q*PM2) >> 16 = q / KXS")                   \
 	X(pc, 16, 0, d->packed ? d->creal : 0,                                                  \
 	  "kernel packing: the real channels to load (0: as the walk says)")                    \
-	X(pmask, FW_TN, 0, d->pmask, "kernel packing: the banks channel 0 goes to (c: PMASK << c)") \
+	X(pmask, FW_TN, 0, d->pmask,                                                            \
+	  "kernel packing: the banks channel 0 goes to (c: PMASK << c)")                        \
 	X(rpg, 8, 0, d->rpg, "reduction packing: gcd(C, TN), channels a block of banks (0: off)") \
 	X(rpd, 8, 0, d->rp ? d->rpe % d->c / d->rpg : 0,                                        \
 	  "reduction packing: channel slots a step moves, (RPE mod C) / RPG")                   \
@@ -48,9 +50,10 @@ enum { FW_AW = -1, FW_CW = -2, FW_TN = -3 };
 	X(rpn, 16, 0, d->rp ? d->c * d->kho * d->kwo : 0,                                       \
 	  "reduction packing: the (channel, kernel position) pairs, C*KH*KW")                   \
 	X(rkw, 8, 0, d->rp ? d->kwo : 0, "reduction packing: the kernel's columns")             \
-	X(rpe, 8, 0, d->rp ? d->rpe : 0, "reduction packing: pairs a step (lanes from RPE on idle)") \
+	X(rpe, 8, 0, d->rp ? d->rpe : 0,                                                        \
+	  "reduction packing: pairs a step (lanes from RPE on idle)")                           \
 	X(rpqx, 8, 0, d->rp ? d->rpq % d->kwo : 0,                                              \
-	  "reduction packing: kernel columns a step moves (RPE / C positions)")                  \
+	  "reduction packing: kernel columns a step moves (RPE / C positions)")                 \
 	X(rpqy, 8, 0, d->rp ? d->rpq / d->kwo : 0, "reduction packing: kernel rows a step moves") \
 	X(sh, 8, 0, d->sh, "vertical stride")                                                   \
 	X(sw, 8, 0, d->sw, "horizontal stride")                                                 \
@@ -73,23 +76,29 @@ enum { FW_AW = -1, FW_CW = -2, FW_TN = -3 };
 	X(ncb_last, 16, 0, d->ncb_last, "array steps of the last chunk")                        \
 	X(ipl, 16, 0, d->ipl, "input buffer words a channel plane (a bank)")                    \
 	X(wpwi, 16, 0, d->wpwi, "memory words an input row")                                    \
-	X(plane_i, 32, 0, d->plane_i, "memory words an input channel plane (fc: WPWI; the scratch: 2^SK)")                    \
+	X(plane_i, 32, 0, d->plane_i,                                                           \
+	  "memory words an input channel plane (fc: WPWI; the scratch: 2^SK)")                  \
 	X(pk, 4, 0, d->pk, "fused max pool size and stride (1: none)")                          \
 	X(pow, 16, 0, d->pow, "pooled output columns")                                          \
 	X(wpwo, 16, 0, d->wpwo, "memory words an output row")                                   \
 	X(plane_o, 32, 0, d->plane_o, "memory words an output channel plane")                   \
 	X(in_a, FW_AW, 0, d->in_a, "word address of the input map")                             \
-	X(in_b, FW_AW, 0, d->in_b, "word address of the second input (channels from CSPLIT)")  \
-	X(out, FW_AW, 0, d->out, "word address of the output map (at SBASE and above: the scratch)") \
-	X(wbase, FW_AW, 0, d->wbase, "word address of the first weight tile (a repeated frame: frame 0's)")                   \
-	X(wstride, 32, 0, d->wstride, "memory words from one weight tile to the next, NBW + NCB_FULL*KH*KW*WSUB")          \
+	X(in_b, FW_AW, 0, d->in_b, "word address of the second input (channels from CSPLIT)")   \
+	X(out, FW_AW, 0, d->out,                                                                \
+	  "word address of the output map (at SBASE and above: the scratch)")                   \
+	X(wbase, FW_AW, 0, d->wbase,                                                            \
+	  "word address of the first weight tile (a repeated frame: frame 0's)")                \
+	X(wstride, 32, 0, d->wstride,                                                           \
+	  "memory words from one weight tile to the next, NBW + NCB_FULL*KH*KW*WSUB")           \
 	X(wlen, 32, 0, d->wlen, "memory words of a full chunk's weight tile (biases first)")    \
 	X(wlen_last, 32, 0, d->wlen_last, "memory words of the last chunk's weight tile")       \
-	X(in_every, 1, 0, d->in_every, "load the input for every output block (else once a row tile)") \
+	X(in_every, 1, 0, d->in_every,                                                          \
+	  "load the input for every output block (else once a row tile)")                       \
 	X(w_once, 1, 0, d->w_once, "load the weights once for the whole descriptor")            \
 	X(nx_w, FW_AW, 0, d->nx_w, "word address of the next descriptor's first weight tile")   \
-	X(nx_wlen, 32, 0, d->nx_wlen, "memory words of that tile (0: none to prefetch)")       \
-	X(shift, 8, 1, d->shift, "requantization shift Facc - Fo (negative: left), in [-40, ACC_W + 2]")             \
+	X(nx_wlen, 32, 0, d->nx_wlen, "memory words of that tile (0: none to prefetch)")        \
+	X(shift, 8, 1, d->shift,                                                                \
+	  "requantization shift Facc - Fo (negative: left), in [-40, ACC_W + 2]")               \
 	X(rnd, 1, 0, d->rnd, "1: round to nearest, 0: floor")                                   \
 	X(outw, 6, 0, d->outw, "output bits (saturation)")                                      \
 	X(act, 2, 0, d->act, "activation: 0 none, 1 relu, 2 relu6")                             \

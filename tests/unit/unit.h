@@ -30,12 +30,10 @@ static inline struct ast_file *parse_src(const char *src)
 	return ast;
 }
 
-/* A network file parsed, checked and its live layers marked, as the
- * driver does; NULL when any error was reported. */
-static inline struct network *net_file(const char *path)
+/* The tree checked and its live layers marked, as the driver does; NULL
+ * when any error was reported since `before`. */
+static inline struct network *net_checked(struct ast_file *ast, int before)
 {
-	int before = error_count();
-	struct ast_file *ast = parse_file(path);
 	struct network *net = ast ? sema(ast) : NULL;
 	if (error_count() > before)
 		return NULL;
@@ -43,16 +41,18 @@ static inline struct network *net_file(const char *path)
 	return net;
 }
 
-/* Parse and check; NULL when any error was reported. */
+/* A network file, parsed and checked. */
+static inline struct network *net_file(const char *path)
+{
+	int before = error_count();
+	return net_checked(parse_file(path), before);
+}
+
+/* A network's source text, parsed and checked. */
 static inline struct network *net_src(const char *src)
 {
 	int before = error_count();
-	struct ast_file *ast = parse_src(src);
-	struct network *net = ast ? sema(ast) : NULL;
-	if (error_count() > before)
-		return NULL;
-	mark_live(net);
-	return net;
+	return net_checked(parse_src(src), before);
 }
 
 #endif
