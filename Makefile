@@ -18,6 +18,9 @@ LSRC    := $(wildcard lang/*.c)
 TEMPLATES := $(sort $(wildcard templates/nn_*.v sim/nn_*.v))
 # nn_*.vh: included text, inlined where a template includes it (emit.c).
 TEMPLATES += $(wildcard templates/nn_*.vh)
+# The engine harness (nnc sim --engine builds it with Verilator): the C
+# driver and the simulation's host side.
+TEMPLATES += $(wildcard driver/nnc_drv.[ch] sim/axi_mem.h sim/engine_main.cpp)
 # The subset of ONNX that `nnc import` reads, compiled by protoc-c.
 PROTO   := lang/onnx.proto
 OBJ     := $(CSRC:%.c=$(B)/%.o) $(LSRC:%.c=$(B)/%.o) $(B)/parser.o $(B)/lexer.o $(B)/templates.o \

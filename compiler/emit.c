@@ -14,6 +14,8 @@ const char *out_path(const struct compile_opts *o, const char *suffix)
 	size_t n = strlen(o->out);
 	if (n > 2 && !strcmp(o->out + n - 2, ".v"))
 		n -= 2;
+	else if (n > 4 && !strcmp(o->out + n - 4, ".bin"))
+		n -= 4;
 	return xprintf("%.*s%s", (int)n, o->out, suffix);
 }
 

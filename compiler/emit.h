@@ -23,6 +23,9 @@ struct compile_opts {
 	bool tb;                    /* also write OUT_tb.v */
 	int frames;                 /* testbench: frames (parallel) or inferences (serial) */
 	bool stall_inner;           /* sim only: random stalls on the links inside the design */
+	const char *engine;         /* serial: --engine ENG.json, a program for that engine */
+	int max_width;              /* nnc engine: --max-width W */
+	const char *name;           /* nnc engine: --name NAME (the top module) */
 };
 
 /* What a lowering reports about the hardware it built (docs/DESIGN.md §5). */
@@ -43,6 +46,8 @@ struct mode_ops {
 	int (*compile)(struct network *net, const struct compile_opts *o, struct design *d);
 	int (*write_vectors)(const struct network *net, const struct design *d,
 	                     const struct compile_opts *o, const struct tensor *in);
+	/* nnc engine: an engine without a network (NULL: the mode has none) */
+	int (*engine)(const struct compile_opts *o);
 };
 extern const struct mode_ops parallel_ops, serial_ops;
 
@@ -57,7 +62,7 @@ const char *template_text(const char *name);           /* NULL if there is none 
 void emit_template_text(FILE *f, const char *text);
 
 /* emit.c */
-/* "dir/net.v" + "_tb.v" -> "dir/net_tb.v"; "" -> the path without .v */
+/* "dir/net.v" + "_tb.v" -> "dir/net_tb.v"; "" -> the path without .v (or .bin) */
 const char *out_path(const struct compile_opts *o, const char *suffix);
 const char *out_base(const struct compile_opts *o);     /* basename without .v */
 /* The header every generated Verilog file starts with. iface is a multi-line

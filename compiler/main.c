@@ -16,6 +16,9 @@ static const char usage[] =
 	"       nnc quantize NET.nn --weights DIR --calib X.npy -o NET.q.nn\n"
 	"                                                      fraction bits from data\n"
 	"       nnc import MODEL.onnx -o NET.nn --weights-out DIR  ONNX to .nn and float weights\n"
+	"       nnc engine -o ENG.v [--pe TMxTN] [--mem-width BITS] [--max-width W]\n"
+	"                  [--bram-kbits N] [--name NAME]      a serial engine for any network\n"
+	"       nnc NET.nn --engine ENG.json -o NET.bin        a program for that engine\n"
 	"\n"
 	"options:\n"
 	"  --weights DIR       <layer>.weight.npy and <layer>.bias.npy (PyTorch layouts);\n"
@@ -42,6 +45,10 @@ static const char usage[] =
 	"                      (all), or never (none)\n"
 	"  --fuse-band N       serial: fuse every pair it can with bands of N output rows of the\n"
 	"                      second conv (after its pool; for tests and experiments)\n"
+	"  --engine ENG.json   compile, sim: a program for that engine (serial mode): NET.bin,\n"
+	"                      NET.weights.bin, NET.json; sim runs it on the engine (Verilator)\n"
+	"  --max-width W       engine: the widest activation and weight, in bits (default 16)\n"
+	"  --name NAME         engine: the top module's name (default: from -o)\n"
 	"  --mult-budget N     parallel: multipliers to balance over the layers (default 256)\n"
 	"  --frames N          sim: random frames to stream (default 2)\n"
 	"  --simulator S       sim: icarus (default) or verilator\n"
@@ -96,8 +103,8 @@ static bool parse_int(const char *opt, const char *v, int min, int max, int *out
 
 static int parse_args(int argc, char **argv, struct options *o)
 {
-	static const char *const cmds[] = {"check", "run", "sim", "quantize", "import"};
-	bool fuse_set = false;
+	static const char *const cmds[] = {"check", "run", "sim", "quantize", "import", "engine"};
+	bool fuse_set = false, engine_set = false;
 	o->w.seed = 1;
 	o->c.tm = o->c.tn = 8;
 	o->c.mem_width = 64;
@@ -184,15 +191,23 @@ static int parse_args(int argc, char **argv, struct options *o)
 			int k = 0;
 			if (parse_int(a, take_arg(argc, argv, &i), 1, 1 << 24, &k))
 				o->c.bram_kbits = k;
+		} else if (!strcmp(a, "--engine")) {
+			slot = &o->c.engine;
+		} else if (!strcmp(a, "--name")) {
+			slot = &o->c.name;
+		} else if (!strcmp(a, "--max-width")) {
+			parse_int(a, take_arg(argc, argv, &i), 2, 32, &o->c.max_width);
 		} else if (!strcmp(a, "--mult-budget")) {
 			parse_int(a, take_arg(argc, argv, &i), 1, 1 << 20, &o->c.mult_budget);
 		} else if (!strcmp(a, "--mem-width")) {
 			const char *v = take_arg(argc, argv, &i);
+			engine_set = true;
 			if (parse_int(a, v, 8, 1024, &o->c.mem_width) &&
 			    (o->c.mem_width & (o->c.mem_width - 1)))
 				error_plain("--mem-width takes a power of two from 8 to 1024, not '%s'", v);
 		} else if (!strcmp(a, "--pe")) {
 			const char *v = take_arg(argc, argv, &i);
+			engine_set = true;
 			char tail;
 			if (v && (sscanf(v, "%dx%d%c", &o->c.tm, &o->c.tn, &tail) != 2 || o->c.tm < 1 ||
 			          o->c.tn < 1 || o->c.tm > 1024 || o->c.tn > 1024))
@@ -211,8 +226,25 @@ static int parse_args(int argc, char **argv, struct options *o)
 		if (slot)
 			*slot = take_arg(argc, argv, &i);
 	}
-	if (!o->net && !error_count())
+	bool eng = o->cmd && !strcmp(o->cmd, "engine");
+	if (eng && o->net)
+		error_plain("nnc engine takes no network ('%s'): an engine runs any network", o->net);
+	if (!eng && !o->net && !error_count())
 		error_plain("no network given (see nnc --help)");
+	if (!eng && (o->c.max_width || o->c.name))
+		error_plain("--max-width and --name are options of nnc engine");
+	if (o->c.engine) {
+		if (o->mode && strcmp(o->mode, "serial"))
+			error_plain("--engine targets a serial engine; --mode %s does not", o->mode);
+		if (engine_set || o->c.bram_kbits)
+			error_plain("--pe, --mem-width and --bram-kbits are the engine's (%s), not the "
+			            "program's", o->c.engine);
+		o->mode = "serial";
+		if (o->s.reset_frame >= 0 || o->s.stall_inner)
+			error_plain("--reset-frame and --stall-inner are not for an engine's simulation");
+	}
+	if (eng)
+		o->mode = "serial";
 	if (o->mode && strcmp(o->mode, "serial") && strcmp(o->mode, "parallel"))
 		error_plain("--mode takes serial or parallel, not '%s'", o->mode);
 	o->c.mode = o->mode && !strcmp(o->mode, "serial") ? MODE_SERIAL : MODE_PARALLEL;
@@ -387,6 +419,16 @@ static int cmd_import(struct options *o)
 	return import_onnx(o->net, o->out, o->weights_out) || error_count() ? 1 : 0;
 }
 
+static int cmd_engine(struct options *o)
+{
+	if (!o->out) {
+		error_plain("nnc engine needs -o ENG.v");
+		return 1;
+	}
+	o->c.out = o->out;
+	return serial_ops.engine(&o->c) || error_count() ? 1 : 0;
+}
+
 static int cmd_sim(struct options *o)
 {
 	if (o->out)
@@ -422,6 +464,8 @@ int main(int argc, char **argv)
 		rc = cmd_quantize(&o);
 	else if (!strcmp(o.cmd, "import"))
 		rc = cmd_import(&o);
+	else if (!strcmp(o.cmd, "engine"))
+		rc = cmd_engine(&o);
 	else {
 		error_plain("'nnc %s' is not in this build of nnc yet", o.cmd);
 		rc = 1;

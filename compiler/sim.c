@@ -11,6 +11,7 @@
  * and prints "progress ..." lines on stdout while it runs. */
 #include "emit.h"
 #include "fixed.h"
+#include "json.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -237,6 +238,144 @@ static bool constant(const struct tensor *t)
 	return true;
 }
 
+/* ---- a program on an engine (--engine, docs/DESIGN.md §10) -------------------- */
+
+/* The host-side sources of the engine harness (embedded with the templates). */
+static const char *const harness_src[] = {"engine_main.cpp", "axi_mem.h", "nnc_drv.h", "nnc_drv.c"};
+
+/* The engine model's cache: $NNC_CACHE, or $XDG_CACHE_HOME/nnc, or ~/.cache/nnc. */
+static const char *cache_dir(void)
+{
+	const char *c = getenv("NNC_CACHE");
+	if (c && *c)
+		return c;
+	const char *x = getenv("XDG_CACHE_HOME"), *h = getenv("HOME");
+	return x && *x ? xprintf("%s/nnc", x) : xprintf("%s/.cache/nnc", h && *h ? h : "/tmp");
+}
+
+static bool mkdirs(const char *path)
+{
+	char *p = xprintf("%s", path);
+	for (char *q = p + 1; *q; q++)
+		if (*q == '/') {
+			*q = 0;
+			if (mkdir(p, 0777) != 0 && errno != EEXIST)
+				return false;
+			*q = '/';
+		}
+	return mkdir(p, 0777) == 0 || errno == EEXIST;
+}
+
+/* The Verilator model of the engine of spec (its harness linked in), built
+ * once per spec and harness: the path of its executable, or NULL. A build
+ * happens in dir and the executable is then published in the cache. */
+static const char *engine_model(const struct compile_opts *co, const char *dir, int *mw)
+{
+	struct json *j = json_read(co->engine);
+	int64_t hash, w;
+	if (!j || json_int(j, "spec_hash", 0, 0xFFFFFFFFll, &hash))
+		return NULL;
+	const struct json *sp = json_get(j, "spec");
+	if (!sp || json_int(sp, "mw", 32, 1024, &w))
+		return NULL;
+	*mw = (int)w;
+	/* the key: the spec, every template and the harness */
+	uint32_t key = 2166136261u ^ (uint32_t)hash;
+	for (int i = 0; nn_templates[i].name; i++)
+		for (const char *p = nn_templates[i].text; *p; p++)
+			key = (key ^ (uint8_t)*p) * 16777619u;
+	const char *cache = cache_dir();
+	const char *exe = xprintf("%s/engine-%08x-%08x", cache, (uint32_t)hash, key);
+	if (access(exe, X_OK) == 0) {
+		if (verbosity >= 2)
+			fprintf(stderr, "nnc: the engine model %s is cached\n", exe);
+		return exe;
+	}
+	if (verbosity >= 1)
+		fprintf(stderr, "nnc sim: building the engine's Verilator model (once for this "
+		        "engine: cached in %s)\n", cache);
+	struct compile_opts e = *co;
+	e.out = xprintf("%s/engine/nnc_engine.v", dir);
+	e.name = "nnc_engine";
+	const struct mode_ops *ops = &serial_ops;
+	if (!mkdirs(xprintf("%s/engine", dir)) || ops->engine(&e))
+		return NULL;
+	for (size_t k = 0; k < sizeof harness_src / sizeof harness_src[0]; k++) {
+		const char *t = template_text(harness_src[k]);
+		FILE *f = t ? out_open(xprintf("%s/engine/%s", dir, harness_src[k])) : NULL;
+		if (!t)
+			die("the harness source %s is not embedded", harness_src[k]);
+		if (!f)
+			return NULL;
+		fputs(t, f);
+	}
+	out_commit_all();
+	if (error_count())
+		return NULL;
+	const char *cd = xprintf("cd %s/engine && TMPDIR=\"$PWD\" && export TMPDIR && ", quote(dir));
+	const char *log = xprintf("%s/build.log", dir);
+	int rc = run(xprintf("%sverilator --cc --exe --build -j 2 -O2 -Wno-fatal -Wno-lint "
+	                     "-Wno-style --top-module nnc_engine --prefix Vengine "
+	                     "-CFLAGS '-O2 -DNNC_MW=%d' -o engine_sim nnc_engine.v engine_main.cpp "
+	                     "nnc_drv.c", cd, (int)w), log);
+	if (rc) {
+		error_plain("verilator failed on the engine (log in %s)", log);
+		show_log(log);
+		return NULL;
+	}
+	/* publish: a temporary in the cache renamed at the commit */
+	size_t len;
+	char *bin = read_file(xprintf("%s/engine/obj_dir/engine_sim", dir), &len);
+	FILE *f = bin && mkdirs(cache) ? out_open(exe) : NULL;
+	if (!f) {
+		error_file(exe, "cannot write the engine model into the cache");
+		return NULL;
+	}
+	if (fwrite(bin, 1, len, f) != len || fflush(f) != 0 || fchmod(fileno(f), 0755) != 0) {
+		error_file(exe, "cannot write the engine model: %s", strerror(errno));
+		return NULL;
+	}
+	out_commit_all();
+	return error_count() ? NULL : exe;
+}
+
+/* Run the program of co->out on the engine model: frames.bin in, out.txt out. */
+static int simulate_engine(const struct sim_opts *so, const char *dir, const char *exe, int mw,
+                           const struct compile_opts *co, const struct tensor *in)
+{
+	FILE *f = out_open(xprintf("%s/frames.bin", dir));
+	if (!f)
+		return -1;
+	size_t n = (size_t)in->n * (size_t)shape_elems(in->s);
+	for (size_t i = 0; i < n; i++) {
+		uint32_t v = (uint32_t)in->d[i];
+		uint8_t b[4] = {(uint8_t)v, (uint8_t)(v >> 8), (uint8_t)(v >> 16), (uint8_t)(v >> 24)};
+		fwrite(b, 1, 4, f);
+	}
+	out_commit_all();
+	if (error_count())
+		return -1;
+	const char *vcd = so->vcd;
+	char cwd[4096];
+	if (vcd && vcd[0] != '/' && getcwd(cwd, sizeof cwd))
+		vcd = xprintf("%s/%s", cwd, vcd);
+	const char *base = out_base(co);
+	const char *cmd = xprintf("cd %s && %s --prog %s.bin --weights %s.weights.bin "
+	                          "--input frames.bin --frames %d --mem-bytes %d --out out.txt "
+	                          "--seed %llu%s%s%s", quote(dir), quote(exe), base, base, in->n,
+	                          mw / 8, (unsigned long long)so->seed,
+	                          so->no_stall ? " --stall 0" : "", vcd ? " --vcd " : "",
+	                          vcd ? quote(vcd) : "");
+	const char *log = xprintf("%s/sim.log", dir);
+	int rc = run(cmd, log);
+	if (rc) {
+		error_plain("the engine simulation failed (exit %d; log in %s)", rc, log);
+		show_log(log);
+		return -1;
+	}
+	return 0;
+}
+
 int run_sim(struct network *net, struct compile_opts *co, const struct sim_opts *so,
             const struct weight_opts *wo)
 {
@@ -269,12 +408,12 @@ int run_sim(struct network *net, struct compile_opts *co, const struct sim_opts 
 	} else {
 		random_input(net, so->frames, so->seed, &in);
 	}
-	co->out = xprintf("%s/%s.v", dir, net->name);
-	co->tb = true;
+	co->out = xprintf("%s/%s.%s", dir, net->name, co->engine ? "bin" : "v");
+	co->tb = !co->engine;
 	co->frames = in.n;
 	co->stall_inner = so->stall_inner;
 	struct design d = {0};
-	if (ops->compile(net, co, &d) || ops->write_vectors(net, &d, co, &in))
+	if (ops->compile(net, co, &d) || (!co->engine && ops->write_vectors(net, &d, co, &in)))
 		goto out;
 	out_commit_all();
 	if (error_count())
@@ -285,8 +424,14 @@ int run_sim(struct network *net, struct compile_opts *co, const struct sim_opts 
 		          want.d[0]);
 	/* from here a failure names the directory: it is kept for a look */
 	kept = true;
-	if (simulate(net, co, so, dir))
+	if (co->engine) {
+		int mw = 0;
+		const char *exe = engine_model(co, dir, &mw);
+		if (!exe || simulate_engine(so, dir, exe, mw, co, &in))
+			goto out;
+	} else if (simulate(net, co, so, dir)) {
 		goto out;
+	}
 	rc = compare(net, co, &d, &want, dir);
 	if (rc && !so->keep)
 		fprintf(stderr, "nnc sim: the design and the testbench are kept in %s\n", dir);

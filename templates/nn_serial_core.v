@@ -4,8 +4,8 @@
 `default_nettype none
 
 /*
- *            +------ descriptor table (desc_word, indexed by desc) -------+
- *            v                                                           v
+ *            +------ program: header, descriptor records (nn_serial_fetch) ----+
+ *            v                                                                  v
  *  mem  -> nn_serial_load --> input banks  (TN x 2 slots) --+          nn_serial_write --> mem
  *  resp                  \--> weight banks (2 slots), bias --+-> nn_serial_mac ---+   ^
  *                                                               (TM x TN array)   |   |
@@ -19,16 +19,28 @@
  * last write has been accepted; the next one then starts (its reads see
  * the writes: the memory serves requests in order).
  *
+ * The program (docs/DESIGN.md §10.3) is read from memory: at start its
+ * header (checked against SPEC: a bad one ends the run at once with
+ * status bit 2 or 3), then record 0; while descriptor k runs, record k+1
+ * (its read is the descriptor's first, so its words are the first
+ * responses after the barrier, claimed by nn_serial_fetch).
+ *
  * Fused layers (SDEPTH > 0): a descriptor with osc writes its output
  * tiles to the on-chip scratch (nn_serial_scratch) instead of memory, and
  * reads from addresses at SBASE and above are served by the scratch (the
  * router keeps the responses in request order). SDEPTH = 0: no scratch,
  * nothing of it is built.
  *
- * Memory port: request beats (valid/ready) carry address, write flag,
+ * Memory port: engine addresses {region, offset} (§10.2; the top
+ * relocates them). Request beats (valid/ready) carry address, write flag,
  * burst length and write data; a read is one beat and returns LEN
- * response beats in order (the master always accepts them); a write is LEN
- * beats, the first carrying the address and length.
+ * response beats in order (the master always accepts them); a write is
+ * LEN beats, the first carrying the address and length. rd_err/wr_err: a
+ * response of the bus was an error (sampled while busy): the engine
+ * finishes the descriptor under way, then stops with status bit 0 or 1.
+ *
+ * status: bit 0 read error, 1 write error, 2 not a program, 3 built for
+ * another engine, 31..16 descriptors completed; cleared at start.
  */
 module nn_serial_core #(
     parameter TM = 8,
@@ -50,8 +62,8 @@ module nn_serial_core #(
     parameter WBD = 256,
     parameter ABD = 1024,
     parameter OBD = 256,
-    // descriptors in the table
-    parameter NDESC = 1,
+    // the spec hash of this engine (a program's header must carry it)
+    parameter [31:0] SPEC = 32'h0,
     // the scratch of fused layers (nn_serial_scratch): word addresses from
     // SBASE (aligned to 2^(SK+SL)), a channel plane 2^SK words of address
     // space and a ring of the descriptor's SRW bank words in its bank,
@@ -67,6 +79,11 @@ module nn_serial_core #(
     input  wire          start,
     output reg           busy,
     output reg           done,
+    // a one-cycle pulse as a run ends (done rises)
+    output reg           fin,
+    output wire [31:0]   status,
+    input  wire          rd_err,
+    input  wire          wr_err,
 
     output wire          mem_req_valid,
     input  wire          mem_req_ready,
@@ -77,22 +94,17 @@ module nn_serial_core #(
     input  wire          mem_resp_valid,
     input  wire [MW-1:0] mem_resp_data,
 
-    // the descriptor table: index out, the descriptor's packed word in
-    // (nn_serial_desc.vh: field X at [D_X_OFF +: D_X_W])
-    output wire [15:0]   desc,
-    input  wire [D_W-1:0] desc_word
+    // the index of the descriptor under way (testbenches time it)
+    output wire [15:0]   desc
 );
 
 `include "nn_serial_desc.vh"
 
-// The descriptor, registered: the table is a ROM read combinationally from
-// desc, and every unit derives addresses and requantization constants from
-// the fields of this one register. The fields are constant while a
-// descriptor runs; desc changes in C_INIT and the units start (init) a
-// cycle later, when the register holds the new descriptor.
+// The descriptor under way, one register: every unit derives addresses and
+// requantization constants from its fields. Loaded in C_REC / C_RUN from
+// the record the fetch unit read; constant while a descriptor runs; the
+// units start (init) in C_INIT, when the register holds it.
 reg [D_W-1:0] fields_reg;
-always @(posedge clk)
-    fields_reg <= desc_word;
 wire [D_OUT_W-1:0] f_out = fields_reg[D_OUT_OFF +: D_OUT_W];
 wire [D_SRW_W-1:0] f_srw = fields_reg[D_SRW_OFF +: D_SRW_W];
 
@@ -105,49 +117,99 @@ localparam ABA = $clog2(ABD);
 localparam OBA = $clog2(OBD);
 
 // ---------------------------------------------------------------- control
-// the descriptor index in DW bits: the table's case on desc sees the bits
-// above as constant zeros
-localparam DW = (NDESC > 1) ? $clog2(NDESC) : 1;
-/* verilator lint_off WIDTH */
-localparam [DW-1:0] DLAST = NDESC - 1;
-/* verilator lint_on WIDTH */
-reg [DW-1:0] dcnt;
-/* verilator lint_off UNUSEDSIGNAL */
-wire [31:0] dcnt_x = {{(32-DW){1'b0}}, dcnt};
-/* verilator lint_on UNUSEDSIGNAL */
-assign desc = dcnt_x[15:0];
-localparam C_IDLE = 2'd0, C_INIT = 2'd1, C_SETTLE = 2'd2, C_RUN = 2'd3;
-reg [1:0] cstate;
+reg [15:0] dcnt;
+assign desc = dcnt;
+localparam C_IDLE = 3'd0, C_HDR = 3'd1, C_REC = 3'd2, C_INIT = 3'd3, C_SETTLE = 3'd4,
+           C_RUN = 3'd5;
+reg [2:0] cstate;
 reg init;
 wire load_done, mac_done, drain_done, write_done;
+reg f_hdr, f_rec;
+reg [15:0] f_idx;
+wire f_busy, f_bad, f_spec, f_claim;
+wire [15:0] f_ndesc;
+wire [D_W-1:0] f_word;
+reg e_rd, e_wr, e_bad, e_spec;
+reg [15:0] ndone;
+assign status = {ndone, 12'd0, e_spec, e_bad, e_wr, e_rd};
+wire units_done = load_done && mac_done && drain_done && write_done;
 
 always @(posedge clk) begin
     init <= 1'b0;
+    fin <= 1'b0;
+    f_hdr <= 1'b0;
+    f_rec <= 1'b0;
     if (rst) begin
         cstate <= C_IDLE;
         busy <= 1'b0;
         done <= 1'b0;
-        dcnt <= {DW{1'b0}};
+        dcnt <= 16'd0;
+        {e_rd, e_wr, e_bad, e_spec} <= 4'd0;
+        ndone <= 16'd0;
     end else begin
+        if (busy && rd_err) e_rd <= 1'b1;
+        if (busy && wr_err) e_wr <= 1'b1;
         case (cstate)
         C_IDLE: if (start) begin
             busy <= 1'b1;
             done <= 1'b0;
-            dcnt <= {DW{1'b0}};
-            cstate <= C_INIT;
+            dcnt <= 16'd0;
+            {e_rd, e_wr, e_bad, e_spec} <= 4'd0;
+            ndone <= 16'd0;
+            f_hdr <= 1'b1;
+            cstate <= C_HDR;
+        end
+        C_HDR: if (!f_busy && !f_hdr) begin
+            if (f_bad || f_spec || e_rd || rd_err) begin
+                // a bus error's garbage is not judged as a header
+                e_rd <= 1'b1 & (e_rd || rd_err);
+                e_bad <= f_bad && !(e_rd || rd_err);
+                e_spec <= f_spec && !f_bad && !(e_rd || rd_err);
+                busy <= 1'b0;
+                done <= 1'b1;
+                fin <= 1'b1;
+                cstate <= C_IDLE;
+            end else begin
+                f_rec <= 1'b1;
+                f_idx <= 16'd0;
+                cstate <= C_REC;
+            end
+        end
+        C_REC: if (!f_busy && !f_rec) begin
+            fields_reg <= f_word;
+            if (e_rd || rd_err) begin
+                e_rd <= 1'b1;
+                busy <= 1'b0;
+                done <= 1'b1;
+                fin <= 1'b1;
+                cstate <= C_IDLE;
+            end else begin
+                // read the next record while this descriptor runs (its
+                // request is out before the loader's first)
+                f_rec <= f_ndesc > 16'd1;
+                f_idx <= 16'd1;
+                cstate <= C_INIT;
+            end
         end
         C_INIT: begin
             init <= 1'b1;
             cstate <= C_SETTLE;
         end
         C_SETTLE: cstate <= C_RUN;
-        C_RUN: if (load_done && mac_done && drain_done && write_done) begin
-            if (dcnt == DLAST) begin
+        C_RUN: if (units_done && !f_busy && !f_rec) begin
+            ndone <= ndone + 16'd1;
+            if ({1'b0, dcnt} + 17'd1 >= {1'b0, f_ndesc} || e_rd || e_wr || rd_err || wr_err) begin
+                if (rd_err) e_rd <= 1'b1;
+                if (wr_err) e_wr <= 1'b1;
                 busy <= 1'b0;
                 done <= 1'b1;
+                fin <= 1'b1;
                 cstate <= C_IDLE;
             end else begin
-                dcnt <= dcnt + 1'b1;
+                fields_reg <= f_word;
+                dcnt <= dcnt + 16'd1;
+                f_rec <= {1'b0, dcnt} + 17'd2 < {1'b0, f_ndesc};
+                f_idx <= dcnt + 16'd2;
                 cstate <= C_INIT;
             end
         end
@@ -319,7 +381,7 @@ generate
             .rq_valid(rq_valid), .rq_ready(rq_ready), .rq_addr(rq_addr), .rq_len(rq_len),
             .rs_valid(rs_valid), .rs_data(rs_data),
             .xq_valid(xq_valid), .xq_ready(xq_ready), .xq_addr(xq_addr), .xq_len(xq_len),
-            .xs_valid(mem_resp_valid), .xs_data(mem_resp_data),
+            .xs_valid(mem_resp_valid && !f_claim), .xs_data(mem_resp_data),
             .sc_we(sc_we), .sc_waddr(sc_waddr), .sc_wdata(sc_wdata)
         );
     end else begin : g_no_scratch
@@ -327,22 +389,39 @@ generate
         assign xq_addr = rq_addr;
         assign xq_len = rq_len;
         assign rq_ready = xq_ready;
-        assign rs_valid = mem_resp_valid;
+        assign rs_valid = mem_resp_valid && !f_claim;
         assign rs_data = mem_resp_data;
     end
 endgenerate
 
+// ---------------------------------------------------------------- program
+wire fq_valid, fq_ready;
+wire [AW-1:0] fq_addr;
+wire [LEN_W-1:0] fq_len;
+nn_serial_fetch #(
+    .MW(MW), .AW(AW), .LEN_W(LEN_W), .DBITS(D_W), .SPEC(SPEC)
+) u_fetch (
+    .clk(clk), .rst(rst), .hdr(f_hdr), .rec(f_rec), .idx(f_idx),
+    .busy(f_busy), .hdr_bad(f_bad), .hdr_spec(f_spec), .ndesc(f_ndesc), .word(f_word),
+    .req_valid(fq_valid), .req_ready(fq_ready), .req_addr(fq_addr), .req_len(fq_len),
+    .resp_valid(mem_resp_valid), .resp_data(mem_resp_data), .claim(f_claim)
+);
+
 // ---------------------------------------------------------------- memory port
 // The writer has the bus while a burst is under way and whenever it has a
-// word; reads fill the gaps (the loader runs ahead, so they wait little).
+// word; then the program reader (whose read must be the first after a
+// barrier: the loader's reads wait while it is pending); reads fill the
+// gaps (the loader runs ahead, so they wait little).
 wire grant_w = wq_locked || wq_valid;
-assign mem_req_valid = grant_w ? wq_valid : xq_valid;
-assign mem_req_addr = grant_w ? wq_addr : xq_addr;
+wire grant_f = !grant_w && fq_valid;
+assign mem_req_valid = grant_w ? wq_valid : grant_f ? 1'b1 : xq_valid;
+assign mem_req_addr = grant_w ? wq_addr : grant_f ? fq_addr : xq_addr;
 assign mem_req_write = grant_w;
-assign mem_req_len = grant_w ? wq_len : xq_len;
+assign mem_req_len = grant_w ? wq_len : grant_f ? fq_len : xq_len;
 assign mem_req_wdata = wq_data;
 assign wq_ready = grant_w && mem_req_ready;
-assign xq_ready = !grant_w && mem_req_ready;
+assign fq_ready = grant_f && mem_req_ready;
+assign xq_ready = !grant_w && !fq_valid && mem_req_ready;
 
 endmodule
 

@@ -26,4 +26,4 @@ static int parallel_compile(struct network *net, const struct compile_opts *o, s
 	return 0;
 }
 
-const struct mode_ops parallel_ops = {"parallel", parallel_compile, pwrite_vectors};
+const struct mode_ops parallel_ops = {"parallel", parallel_compile, pwrite_vectors, NULL};

@@ -149,3 +149,12 @@ int64_t serial_bound(const struct serial *s, const struct network *net)
 
 	return (int64_t)(total + 0.999);
 }
+
+int serial_dbits(const struct serial *s)
+{
+	int n = 0;
+#define X(nm, width, sgn, v, what) n += serial_field_bits(s, width);
+	DESC_FIELDS(X)
+#undef X
+	return n;
+}

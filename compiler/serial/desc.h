@@ -30,6 +30,15 @@ enum sop { SOP_LIST(X) };
 #undef X
 enum wkind { W_LAYER, W_ADD };
 
+/* Engine addresses (docs/DESIGN.md §10.2): {region, offset}. While lowering,
+ * offsets have SR_OB bits; serial_rebase moves every address to the
+ * engine's OB offset bits once the regions' sizes are known. */
+enum sregion { SR_WEIGHTS, SR_WORK, SR_INPUT, SR_OUTPUT, SR_PROGRAM, SR_N, SR_SCRATCH = 7 };
+#define SR_OB 40
+static inline int64_t saddr(int region, int64_t off) { return ((int64_t)region << SR_OB) | off; }
+static inline int sregion_of(int64_t a) { return (int)(a >> SR_OB); }
+static inline int64_t soffset(int64_t a) { return a & (((int64_t)1 << SR_OB) - 1); }
+
 /* A feature map in external memory. */
 struct stensor {
 	const char *name;
@@ -100,6 +109,17 @@ struct sdesc {
 
 struct serial {
 	int tm, tn, tp, mw, cw, wcw, acc_w, bw, aw, len_w, maxb;
+	/* the engine's spec (docs/DESIGN.md §10.1): offset bits of an address
+	 * (aw = 3 + ob); fixed: an engine was given (--engine), its widths
+	 * and buffers are used as they are; the spec hash */
+	int ob;
+	bool fixed;
+	const char *spec_file;
+	uint32_t hash;
+	/* the regions' words (the program's included), their bases in the
+	 * per-network form's flat memory, and that memory's address bits */
+	int64_t rwords[SR_N], flat[SR_N];
+	int xw;
 	int ibd, wbd, abd, obd;     /* buffer depths (words a bank a slot; pixels) */
 	int wsub, nbw;              /* memory words per array weight word; bias words */
 	struct stensor *tens;
@@ -123,6 +143,30 @@ struct serial {
 	bool fuse_all;              /* --fuse all: fuse wherever the bands fit */
 	int fuse_band;              /* --fuse-band: B's pooled rows a band, or 0 */
 };
+
+/* A field's bits in this engine (fields.h's width rules), the
+ * descriptor's bits D_W, and the memory words of a record. */
+static inline int serial_field_bits(const struct serial *s, int width)
+{
+	return width == FW_AW ? s->aw : width == FW_CW ? s->cw : width == FW_TN ? s->tn : width;
+}
+int serial_dbits(const struct serial *s);
+static inline int serial_recw(const struct serial *s)
+{
+	return (int)cdiv(serial_dbits(s), s->mw);
+}
+/* The program's words (docs/DESIGN.md §10.3): 128 header bytes, then the
+ * records. */
+static inline int64_t serial_prog_words(const struct serial *s, int ndesc)
+{
+	return 1024 / s->mw + (int64_t)ndesc * serial_recw(s);
+}
+
+/* The offset of an engine address (after the lowering: OB bits). */
+static inline int64_t soff(const struct serial *s, int64_t a)
+{
+	return a & (((int64_t)1 << s->ob) - 1);
+}
 
 struct sdesc *serial_new_desc(struct serial *s);
 /* Input rows a tile of tr output rows reads; the array blocks (weight

@@ -2,7 +2,7 @@
 #ifndef NNC_SERIAL_ESTIMATE_H
 #define NNC_SERIAL_ESTIMATE_H
 
-#include "desc.h"
+#include "spec.h"
 
 int64_t serial_estimate(const struct serial *s, const struct sdesc *d, int tr, int tc);
 /* Add to d's estimate the prefetch of n's first weight tile. */

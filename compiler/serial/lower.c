@@ -397,13 +397,29 @@ static void repeat_frames(struct serial *s)
 		}
 }
 
-/* The engine's widths: containers, accumulator, buffers. */
+/* A network's need against a fixed engine's width: a located error naming
+ * the limit and the engine when it exceeds it. */
+static int need(const struct serial *s, struct loc at, const char *what, int bits, int have,
+                const char *limit)
+{
+	if (!s->fixed || bits <= have)
+		return 0;
+	error_at(at, "%s needs %d-bit %s, over the engine's %d (%s)", what, bits, limit, have,
+	         s->spec_file);
+	return -1;
+}
+
+/* The engine's widths: containers, accumulator, buffers. With a fixed
+ * engine (s->fixed: its spec already set them) each layer's need is checked
+ * against them instead. */
 static int size_engine(struct serial *s, const struct network *net, const struct compile_opts *o)
 {
-	s->tm = o->tm > 0 ? o->tm : 8;
-	s->tn = o->tn > 0 ? o->tn : 8;
+	if (!s->fixed) {
+		s->tm = o->tm > 0 ? o->tm : 8;
+		s->tn = o->tn > 0 ? o->tn : 8;
+		s->mw = o->mem_width > 0 ? o->mem_width : 64;
+	}
 	s->tp = s->tm < s->tn ? s->tm : s->tn;
-	s->mw = o->mem_width > 0 ? o->mem_width : 64;
 	if (s->tm > 64 || s->tn > 64) {
 		error_plain("--pe %dx%d: the serial array is at most 64x64", s->tm, s->tn);
 		return -1;
@@ -414,18 +430,19 @@ static int size_engine(struct serial *s, const struct network *net, const struct
 		return -1;
 	}
 	int cw = ctz_container(net->in_fmt.w), wcw = 8, acc = 2;
+	if (need(s, net->in_loc, xprintf("input '%s'", net->in_name), cw, s->cw, "containers"))
+		return -1;
 	for (int i = 0; i < net->nlayers; i++) {
 		const struct layer *l = &net->layers[i];
-		int c = ctz_container(l->out.w);
+		const char *who = xprintf("%s '%s'", layer_kind_names[l->kind], l->name);
+		int c = ctz_container(l->out.w), lw = 0, la = 0;
 		if (c > cw)
 			cw = c;
 		switch (l->kind) {
 		case L_CONV:
 		case L_FC:
-			if (ctz_container(l->wt.w) > wcw)
-				wcw = ctz_container(l->wt.w);
-			if (l->acc_bits > acc)
-				acc = l->acc_bits;
+			lw = ctz_container(l->wt.w);
+			la = l->acc_bits;
 			break;
 		case L_ADD: {
 			struct fx_align al = fx_add_align(l->in, l->in2);
@@ -435,76 +452,87 @@ static int size_engine(struct serial *s, const struct network *net, const struct
 				         "the 30 the serial engine scales by", l->name, sh);
 				return -1;
 			}
-			if (ctz_container(sh + 2) > wcw)
-				wcw = ctz_container(sh + 2);
-			if (l->acc_bits + 1 > acc)
-				acc = l->acc_bits + 1;
+			lw = ctz_container(sh + 2);
+			la = l->acc_bits + 1;
 			break;
 		}
-		case L_AVGPOOL: {
-			int n = l->kh * l->kw;
-			if (l->in.w + clog2i(n) + 1 > acc)
-				acc = l->in.w + clog2i(n) + 1;
+		case L_AVGPOOL:
+			la = l->in.w + clog2i(l->kh * l->kw) + 1;
 			break;
-		}
 		case L_MAXPOOL:
 		case L_RELU:
 			break;
 		case L_NKINDS:
 			unreachable();
 		}
+		if (lw > wcw)
+			wcw = lw;
+		if (la > acc)
+			acc = la;
+		if (l->live && (need(s, l->loc, who, c, s->cw, "containers") ||
+		                need(s, l->loc, xprintf("%s's weights", who), lw, s->wcw, "containers") ||
+		                need(s, l->loc, xprintf("%s's accumulator", who), la, s->acc_w,
+		                     "accumulators")))
+			return -1;
 	}
 	if (acc < cw + 1)
 		acc = cw + 1;
-	s->cw = cw;
-	s->wcw = wcw;
-	s->acc_w = acc;
-	s->bw = acc <= 32 ? 32 : 64;
-	if (s->mw < cw || s->mw < 8) {
-		error_plain("--mem-width %d is narrower than the %d-bit values of %s", s->mw, cw,
+	if (!s->fixed) {
+		s->cw = cw;
+		s->wcw = wcw;
+		s->acc_w = acc;
+		s->bw = acc <= 32 ? 32 : 64;
+		s->maxb = 256;
+	}
+	if (s->mw < s->cw) {
+		error_plain("--mem-width %d is narrower than the %d-bit values of %s", s->mw, s->cw,
 		            net->name);
 		return -1;
 	}
-	s->wsub = (int)cdiv((int64_t)s->tm * s->tn * wcw, s->mw);
+	s->wsub = (int)cdiv((int64_t)s->tm * s->tn * s->wcw, s->mw);
 	s->nbw = (int)cdiv((int64_t)s->tm * s->bw, s->mw);
-	s->ibd = 2048;
-	s->wbd = 512;
-	s->abd = 1024;
-	s->obd = 512;
-	s->maxb = 256;
 	s->len_w = 9;
 	return 0;
 }
 
-/* Feature-map regions: first fit over the live ranges, so a map's words are
- * reused once its last reader is done (the ping-pong of a plain chain). */
-static void place_tensors(struct serial *s, int64_t base)
+/* The maps' addresses: the input and the output at the start of their
+ * regions, every other map first fit over the live ranges in the work
+ * region, so its words are reused once its last reader is done (the
+ * ping-pong of a plain chain); pinned maps never share. */
+static void place_tensors(struct serial *s)
 {
-	int n = s->ntens;
-	int64_t top = base;
-	for (int t = 0; t < n; t++) {
+	int64_t top = 0;
+	for (int t = 0; t < s->ntens; t++) {
 		struct stensor *x = &s->tens[t];
-		int64_t at = base;
+		if (t == s->in_tensor || t == s->out_tensor) {
+			int r = t == s->in_tensor ? SR_INPUT : SR_OUTPUT;
+			x->base = saddr(r, 0);
+			s->rwords[r] = x->words;
+			continue;
+		}
+		int64_t at = 0;
 		for (;;) {
 			int64_t next = at;
 			for (int u = 0; u < t; u++) {
 				struct stensor *y = &s->tens[u];
+				if (sregion_of(y->base) != SR_WORK)
+					continue;
+				int64_t yb = soffset(y->base);
 				bool live = !(y->last_use < x->first_def || x->last_use < y->first_def);
 				if (x->pinned || y->pinned)
 					live = true;
-				if (live && at < y->base + y->words && y->base < at + x->words &&
-				    y->base + y->words > next)
-					next = y->base + y->words;
+				if (live && at < yb + y->words && yb < at + x->words && yb + y->words > next)
+					next = yb + y->words;
 			}
 			if (next == at)
 				break;
 			at = next;
 		}
-		x->base = at;
+		x->base = saddr(SR_WORK, at);
 		if (at + x->words > top)
 			top = at + x->words;
 	}
-	s->mem_words = top;
+	s->rwords[SR_WORK] = top;
 }
 
 /* The engine's buffers, as --bram-kbits trades them. */
@@ -740,9 +768,8 @@ static int lower_steps(struct lowering *L)
 	return 0;
 }
 
-/* Feature maps after the weights (whose sizes the tiling gave), the
- * scratch's addresses after memory's, aligned so that bank and plane are
- * address bits. */
+/* The weights' words (whose sizes the tiling gave) and the maps'
+ * addresses; the scratch is region 7. */
 static void place_maps(struct serial *s)
 {
 	int64_t w = 0;
@@ -750,11 +777,8 @@ static void place_maps(struct serial *s)
 		if (s->desc[d].wsrc < 0)
 			w += s->desc[d].wwords;
 	s->w_words = w;
-	place_tensors(s, w);
-	if (s->sdepth) {
-		int64_t al = (int64_t)1 << (s->sk + s->sl);
-		s->sbase = (s->mem_words + al - 1) / al * al;
-	}
+	s->rwords[SR_WEIGHTS] = w;
+	place_tensors(s);
 }
 
 /* The weights' addresses (a frame copy fetches its original's), the
@@ -776,7 +800,7 @@ static void place_weights(struct serial *s)
 			s->desc[d].wbase = s->desc[s->desc[d].wsrc].wbase;
 			continue;
 		}
-		s->desc[d].wbase = w;
+		s->desc[d].wbase = saddr(SR_WEIGHTS, w);
 		w += s->desc[d].wwords;
 	}
 	for (int k = 0; k + 1 < s->ndesc; k++) {
@@ -820,39 +844,87 @@ static void shrink_buffers(struct serial *s)
 	s->obd = (int)pow2_at_least_2(obn);
 }
 
-/* The address width: memory, and the scratch's address space above it. */
+static int64_t rebase(int64_t a, int ob)
+{
+	return ((int64_t)sregion_of(a) << ob) | soffset(a);
+}
+
+/* The address bits (docs/DESIGN.md §10.2): OB offset bits hold every
+ * region, the program's included, and the scratch's address space (a
+ * fixed engine has its OB); then every address moves to them. */
 static int address_width(struct serial *s, const struct network *net)
 {
-	int64_t top = s->mem_words;
-	if (s->sdepth) {
-		int64_t al = (int64_t)1 << (s->sk + s->sl);
-		int cmax = 0;
-		for (int k = 0; k < s->ndesc; k++)
-			if (s->desc[k].osc && s->desc[k].f > cmax)
-				cmax = s->desc[k].f;
-		top = s->sbase + (cmax + ((int64_t)1 << s->sl) - 1) / ((int64_t)1 << s->sl) * al;
-	}
-	s->aw = clog2i(top + 1);
-	if (s->aw < 16)
-		s->aw = 16;
-	if (s->aw > 40) {
-		error_plain("%s needs %lld memory words, over the 40-bit address space", net->name,
-		            (long long)s->mem_words);
-		return -1;
-	}
 	if (s->ndesc > 65535) {
 		error_plain("%s needs %d descriptors, over 65535", net->name, s->ndesc);
 		return -1;
 	}
+	int64_t sc = 0;
+	if (s->sdepth) {
+		int cmax = 0;
+		for (int k = 0; k < s->ndesc; k++)
+			if (s->desc[k].osc && s->desc[k].f > cmax)
+				cmax = s->desc[k].f;
+		sc = cdiv(cmax, (int64_t)1 << s->sl) << (s->sk + s->sl);
+	}
+	static const char *const rname[SR_N] = {"weights", "work", "input", "output", "program"};
+	if (!s->fixed)
+		s->ob = 13;
+	for (;;) {
+		s->aw = 3 + s->ob;
+		s->rwords[SR_PROGRAM] = serial_prog_words(s, s->ndesc);
+		int r = -1;
+		for (int k = 0; k < SR_N; k++)
+			if (s->rwords[k] >= (int64_t)1 << s->ob)
+				r = k;
+		if (r < 0 && sc <= (int64_t)1 << s->ob)
+			break;
+		if (s->fixed) {
+			error_plain("%s: its %s region needs %lld words, over the engine's %lld (%s)",
+			            net->name, r < 0 ? "scratch" : rname[r],
+			            (long long)(r < 0 ? sc : s->rwords[r]), (long long)1 << s->ob,
+			            s->spec_file);
+			return -1;
+		}
+		if (++s->ob > 40) {
+			error_plain("%s needs %lld memory words in its %s region, over the 2^40 an "
+			            "address holds", net->name, (long long)(r < 0 ? sc : s->rwords[r]),
+			            r < 0 ? "scratch" : rname[r]);
+			return -1;
+		}
+	}
+	for (int k = 0; k < s->ndesc; k++) {
+		struct sdesc *d = &s->desc[k];
+		d->in_a = rebase(d->in_a, s->ob);
+		d->in_b = rebase(d->in_b, s->ob);
+		d->out = rebase(d->out, s->ob);
+		d->wbase = rebase(d->wbase, s->ob);
+		d->nx_w = rebase(d->nx_w, s->ob);
+	}
+	s->sbase = rebase(s->sbase, s->ob);
+	for (int t = 0; t < s->ntens; t++)
+		s->tens[t].base = rebase(s->tens[t].base, s->ob);
+	/* the per-network form's flat memory: weights, program, work, input,
+	 * output (docs/DESIGN.md §10.2) */
+	static const int order[SR_N] = {SR_WEIGHTS, SR_PROGRAM, SR_WORK, SR_INPUT, SR_OUTPUT};
+	int64_t at = 0;
+	for (int k = 0; k < SR_N; k++) {
+		s->flat[order[k]] = at;
+		at += s->rwords[order[k]];
+	}
+	s->mem_words = at;
+	s->xw = clog2i(at + 1) < 16 ? 16 : clog2i(at + 1);
 	return 0;
 }
 
 /* One lowering with the buffer depths at most max[] (words a bank; pixels
  * for the accumulators); quiet: a tile that does not fit fails silently. */
 static int lower_at(struct serial *s, const struct network *net, const struct compile_opts *o,
-                    const int *max, bool quiet)
+                    const int *max, bool quiet, const struct serial *spec)
 {
 	memset(s, 0, sizeof *s);
+	if (spec)
+		serial_spec_adopt(s, spec);
+	s->sbase = saddr(SR_SCRATCH, 0);
 	if (size_engine(s, net, o))
 		return -1;
 	s->ibd = max[BUF_IN];
@@ -877,11 +949,24 @@ static int lower_at(struct serial *s, const struct network *net, const struct co
 	place_maps(s);
 	if (lower_steps(&L))
 		return -1;
+	if (spec) {
+		/* the engine's scratch planes, whatever the pairs needed */
+		if (s->sdepth && (s->sl != spec->sl || s->sk > spec->sk))
+			die("fusion outside the engine's scratch geometry");
+		s->sk = spec->sk;
+		s->sl = spec->sl;
+		s->sdepth = spec->sdepth;
+	}
 	place_weights(s);
-	shrink_buffers(s);
+	if (!spec)
+		shrink_buffers(s);
 	if (address_width(s, net))
 		return -1;
 	s->quiet = false;
+	if (spec && s->hash != serial_spec_hash(s))
+		die("the lowering changed the engine's spec");
+	if (!spec)
+		s->hash = serial_spec_hash(s);
 	return 0;
 }
 
@@ -889,12 +974,18 @@ static int lower_at(struct serial *s, const struct network *net, const struct co
  * tiles use hold more bits than that, halve the largest one whose halving
  * still lets every layer tile (the tiling then trades buffer for cycles:
  * shorter row tiles, more weight and input reloads). */
-int serial_lower(struct serial *s, const struct network *net, const struct compile_opts *o)
+int serial_lower(struct serial *s, const struct network *net, const struct compile_opts *o,
+                 const struct serial *spec)
 {
+	if (spec) {
+		int at[BUF_N] = {[BUF_IN] = spec->ibd, [BUF_WEIGHT] = spec->wbd, [BUF_ACC] = spec->abd,
+		                 [BUF_OUT] = spec->obd, [BUF_SCRATCH] = spec->sdepth};
+		return lower_at(s, net, o, at, false, spec);
+	}
 	static const int largest[BUF_N] = {
 		[BUF_IN] = 2048, [BUF_WEIGHT] = 512, [BUF_ACC] = 1024, [BUF_OUT] = 512,
 		[BUF_SCRATCH] = 8192};
-	if (lower_at(s, net, o, largest, false))
+	if (lower_at(s, net, o, largest, false, NULL))
 		return -1;
 	if (o->bram_kbits <= 0)
 		return 0;
@@ -928,10 +1019,10 @@ int serial_lower(struct serial *s, const struct network *net, const struct compi
 			} else {
 				m[big] = use[big] / 2;
 			}
-			ok = lower_at(s, net, o, m, true) == 0;
+			ok = lower_at(s, net, o, m, true, NULL) == 0;
 		}
 		if (!ok) {
-			lower_at(s, net, o, use, false);
+			lower_at(s, net, o, use, false, NULL);
 			error_plain("--bram-kbits %lld: %s's tiles need at least %lld kbits of buffers "
 			            "on the %dx%d engine with a %d-bit bus (input %d words a bank, "
 			            "weights %d array words, accumulators %d pixels, output %d words a bank)",

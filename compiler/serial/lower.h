@@ -4,6 +4,9 @@
 
 #include "fuse.h"
 
-int serial_lower(struct serial *s, const struct network *net, const struct compile_opts *o);
+/* Lower net for spec's engine (its buffers and widths as they are), or,
+ * with spec NULL, for the engine derived from net (docs/DESIGN.md §10.1). */
+int serial_lower(struct serial *s, const struct network *net, const struct compile_opts *o,
+                 const struct serial *spec);
 
 #endif

@@ -38,16 +38,19 @@ int serial_emit_tb(const struct serial *s, const struct network *net,
 	        "localparam OUT_WPW = %d, OUT_PLANE = %lld, OUT_CW = %d, OUT_E = %d;\n"
 	        "localparam TIMEOUT = %lld;\n"
 	        "localparam RESET_AT = %lld;     // +reset_frame=F resets this far into frame F's start\n\n",
-	        frames, s->batch, (long long)in->base, in->s.c, in->fh, in->wpw, (long long)in->plane,
-	        (long long)in->foff, (long long)out->base, (long long)out->foff, out->s.c, out->fh,
+	        frames, s->batch, (long long)(s->flat[SR_INPUT] + soff(s, in->base)), in->s.c, in->fh, in->wpw, (long long)in->plane,
+	        (long long)in->foff, (long long)(s->flat[SR_OUTPUT] + soff(s, out->base)),
+	        (long long)out->foff, out->s.c, out->fh,
 	        out->s.w, out->wpw, (long long)out->plane, out->cw, s->mw / out->cw, (long long)tmo,
 	        (long long)(est / 2 > 16 ? est / 2 : 16));
 	fprintf(f, "reg clk = 1'b0;\nreg rst = 1'b1;\nreg start = 1'b0;\nwire busy, done;\n"
+	        "wire [31:0] status;\n"
 	        "wire req_valid, req_ready, req_write, resp_valid;\nwire [%d:0] req_addr;\n"
 	        "wire [%d:0] req_len;\nwire [%d:0] req_wdata, resp_data;\n\n"
 	        "always #5 clk = ~clk;\n\n",
-	        s->aw - 1, s->len_w - 1, s->mw - 1);
+	        s->xw - 1, s->len_w - 1, s->mw - 1);
 	fprintf(f, "%s u_dut (\n    .clk(clk), .rst(rst), .start(start), .busy(busy), .done(done),\n"
+	        "    .status(status),\n"
 	        "    .mem_req_valid(req_valid), .mem_req_ready(req_ready), .mem_req_addr(req_addr),\n"
 	        "    .mem_req_write(req_write), .mem_req_len(req_len), .mem_req_wdata(req_wdata),\n"
 	        "    .mem_resp_valid(resp_valid), .mem_resp_data(resp_data)\n);\n\n",
@@ -57,7 +60,7 @@ int serial_emit_tb(const struct serial *s, const struct network *net,
 	        "    .clk(clk), .rst(rst), .req_valid(req_valid), .req_ready(req_ready),\n"
 	        "    .req_addr(req_addr), .req_write(req_write), .req_len(req_len),\n"
 	        "    .req_wdata(req_wdata), .resp_valid(resp_valid), .resp_data(resp_data)\n);\n\n",
-	        s->mw, s->aw, (long long)(s->mem_words > 0 ? s->mem_words : 1), s->len_w, base);
+	        s->mw, s->xw, (long long)(s->mem_words > 0 ? s->mem_words : 1), s->len_w, base);
 	/* per-descriptor cycles: "l LAYER CYCLES" each time the engine moves on
 	 * to the next descriptor or finishes (sim.c ignores these records) */
 	fputs("function [8*64-1:0] dname;\n    input [15:0] k;\n    begin\n        case (k)\n", f);
@@ -154,6 +157,9 @@ int serial_emit_tb(const struct serial *s, const struct network *net,
 	        "        while (!done && cyc - t0 < TIMEOUT) @(posedge clk);\n"
 	        "        if (!done) begin\n"
 	        "            $fwrite(fo, \"x frame %%0d: no done after %%0d cycles\\n\", bt*BATCH, TIMEOUT);\n"
+	        "            bad = 1;\n"
+	        "        end else if (status[15:0] != 16'd0) begin\n"
+	        "            $fwrite(fo, \"x frame %%0d: the engine stopped with status %%08x\\n\", bt*BATCH, status);\n"
 	        "            bad = 1;\n"
 	        "        end else begin\n"
 	        "            @(posedge clk);\n"

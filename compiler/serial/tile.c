@@ -62,8 +62,9 @@ int serial_tile_at(struct serial *s, struct sdesc *d, struct loc at, const char 
 			return -1;
 		error_at(at, "%s does not fit the serial engine's buffers (input %d words a bank, "
 		         "weights %d array words, accumulators %d pixels, output %d words a bank): "
-		         "its rows of %d pixels, kernel %dx%d and input rows of %d words are too large",
-		         what, s->ibd, s->wbd, s->abd, s->obd, d->ow, d->kh, d->kw, d->wpwi);
+		         "its rows of %d pixels, kernel %dx%d and input rows of %d words are too large%s",
+		         what, s->ibd, s->wbd, s->abd, s->obd, d->ow, d->kh, d->kw, d->wpwi,
+		         s->fixed ? xprintf(" (%s)", s->spec_file) : "");
 		return -1;
 	}
 	int tr = best_tr, tc = best_tc;

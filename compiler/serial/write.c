@@ -4,6 +4,8 @@
  * the memory map). */
 #include "write.h"
 
+#include "program.h"
+
 #include <ctype.h>
 #include <errno.h>
 #include <math.h>
@@ -20,12 +22,6 @@
 static const char *const op_names[] = {SOP_LIST(X)};
 #undef X
 
-/* A field's bits in this engine (fields.h's width rules). */
-static int field_bits(const struct serial *s, int width)
-{
-	return width == FW_AW ? s->aw : width == FW_CW ? s->cw : width == FW_TN ? s->tn : width;
-}
-
 /* Every field value fits its bits (fields.h: signed or not). */
 int serial_check_fields(const struct serial *s, const struct network *net)
 {
@@ -34,13 +30,14 @@ int serial_check_fields(const struct serial *s, const struct network *net)
 		const struct layer *l = &net->layers[d->layer];
 #define X(nm, width, sgn, v, what)                                                           \
 		{                                                                            \
-			int b = field_bits(s, width);                                        \
+			int b = serial_field_bits(s, width);                                        \
 			int64_t val = (int64_t)(v);                                          \
 			bool ok = (sgn) ? val >= -((int64_t)1 << (b - 1)) && val < ((int64_t)1 << (b - 1)) \
 			                : b >= 63 || (val >= 0 && val < ((int64_t)1 << b));  \
 			if (!ok) {                                                           \
 				error_at(l->loc, "'%s' is too large for the serial engine (%s = %lld " \
-				         "does not fit %d bits)", l->name, #nm, (long long)val, b); \
+				         "does not fit %d bits)%s", l->name, #nm, (long long)val, b, \
+				         s->fixed ? xprintf(" (%s)", s->spec_file) : ""); \
 				return -1;                                                   \
 			}                                                                    \
 		}
@@ -56,7 +53,7 @@ static void emit_axi_top(FILE *f, const struct serial *s, const char *top)
 	int sz = 0;
 	while ((8 << sz) < s->mw)
 		sz++;
-	int ba = s->aw + sz;
+	int ba = s->xw + sz;
 	fprintf(f, "\n// %s_axi: %s with an AXI4 master port (m_axi_*, %d-bit data, %d-bit byte\n"
 	        "// addresses, one ID, INCR bursts up to 256 beats split at 4 KB; a read waits for\n"
 	        "// the B responses of every earlier write). err: a SLVERR/DECERR response was seen.\n"
@@ -81,9 +78,12 @@ static void emit_axi_top(FILE *f, const struct serial *s, const char *top)
 	        "    output wire m_axi_bready\n);\n\n",
 	        (int)strlen(top) - 4, top, ba - 1, s->mw - 1, ba - 1, s->mw - 1, s->mw / 8 - 1);
 	fprintf(f, "wire req_valid, req_ready, req_write, resp_valid;\nwire [%d:0] req_addr;\n"
-	        "wire [%d:0] req_len;\nwire [%d:0] req_wdata, resp_data;\n\n",
-	        s->aw - 1, s->len_w - 1, s->mw - 1);
+	        "wire [%d:0] req_len;\nwire [%d:0] req_wdata, resp_data;\n"
+	        "/* verilator lint_off UNUSEDSIGNAL */\nwire [31:0] status;\n"
+	        "/* verilator lint_on UNUSEDSIGNAL */\n\n",
+	        s->xw - 1, s->len_w - 1, s->mw - 1);
 	fprintf(f, "%s u_engine (\n    .clk(clk), .rst(rst), .start(start), .busy(busy), .done(done),\n"
+	        "    .status(status),\n"
 	        "    .mem_req_valid(req_valid), .mem_req_ready(req_ready), .mem_req_addr(req_addr),\n"
 	        "    .mem_req_write(req_write), .mem_req_len(req_len), .mem_req_wdata(req_wdata),\n"
 	        "    .mem_resp_valid(resp_valid), .mem_resp_data(resp_data)\n);\n\n", top);
@@ -92,7 +92,7 @@ static void emit_axi_top(FILE *f, const struct serial *s, const char *top)
 	        "    .req_valid(req_valid), .req_ready(req_ready), .req_addr(req_addr),\n"
 	        "    .req_write(req_write), .req_len(req_len), .req_wdata(req_wdata),\n"
 	        "    .resp_valid(resp_valid), .resp_data(resp_data), .err(err),\n",
-	        s->mw, s->aw, s->len_w);
+	        s->mw, s->xw, s->len_w);
 	static const char *const ax[] = {
 		"arid", "araddr", "arlen", "arsize", "arburst", "arvalid", "arready", "rid", "rdata",
 		"rresp", "rlast", "rvalid", "rready", "awid", "awaddr", "awlen", "awsize", "awburst",
@@ -104,53 +104,14 @@ static void emit_axi_top(FILE *f, const struct serial *s, const char *top)
 	fputs(");\n\nendmodule\n\n`resetall\n", f);
 }
 
-/* The descriptor table of <net>_top: desc_word, the packed word of the
- * descriptor desc (templates/nn_serial_desc.vh, inlined), each field
- * assigned by name from fields.h's table. */
-static void emit_desc_rom(FILE *f, const struct serial *s, const struct network *net)
+static const char *const region_names[SR_N] = {"weights", "work", "input", "output", "program"};
+
+/* An engine address in the per-network form's flat memory (the scratch's
+ * stay engine addresses). */
+static int64_t flat_addr(const struct serial *s, int64_t a)
 {
-	fprintf(f, "// ---- the descriptor table (a ROM indexed by desc) ----\n"
-	        "// the engine's widths the descriptor layout depends on\n"
-	        "localparam AW = %d;\nlocalparam CW = %d;\nlocalparam TN = %d;\n",
-	        s->aw, s->cw, s->tn);
-	emit_template_text(f, template_text("nn_serial_desc.vh"));
-	fputs("wire [15:0] desc;\nreg  [D_W-1:0] desc_word;\n\nalways @* begin\n"
-	      "    desc_word = {D_W{1'b0}};\n    case (desc)\n", f);
-	for (int k = 0; k < s->ndesc; k++) {
-		const struct sdesc *d = &s->desc[k];
-		const struct layer *l = &net->layers[d->layer];
-		fprintf(f, "    // %s: %s%s%s", d->name, op_names[d->op],
-		        d->last_layer != d->layer ? ", fused " : "",
-		        d->last_layer != d->layer ? net->layers[d->last_layer].name : "");
-		if (d->op == SOP_MAC && l->kind == L_CONV && l->groups > 1)
-			fprintf(f, ", channels %d.. of %d groups", d->f0, l->groups);
-		fprintf(f, "; %d row tiles of %d, %d blocks, %d chunks of %d\n", d->nrt, d->tr, d->nob,
-		        d->ncc, d->tc);
-		fprintf(f, "    16'd%d: begin\n       ", k);
-		int col = 7;
-#define X(nm, width, sgn, v, what)                                                           \
-		{                                                                            \
-			int b = field_bits(s, width);                                        \
-			uint64_t u = (uint64_t)(int64_t)(v);                                 \
-			if (b < 64)                                                          \
-				u &= ((uint64_t)1 << b) - 1;                                 \
-			char up[] = #nm;                                                     \
-			for (char *c = up; *c; c++)                                          \
-				*c = (char)toupper((unsigned char)*c);                       \
-			char *t = xprintf(" desc_word[D_%s_OFF +: %d] = %d'h%llx;", up, b, b, \
-			                  (unsigned long long)u);                            \
-			if (col + (int)strlen(t) > 96) {                                     \
-				fputs("\n       ", f);                                       \
-				col = 7;                                                     \
-			}                                                                    \
-			fputs(t, f);                                                         \
-			col += (int)strlen(t);                                               \
-		}
-		DESC_FIELDS(X)
-#undef X
-		fputs("\n    end\n", f);
-	}
-	fputs("    default: ;\n    endcase\nend\n\n", f);
+	int r = (int)(a >> s->ob);
+	return r < SR_N ? s->flat[r] + (a & (((int64_t)1 << s->ob) - 1)) : a;
 }
 
 static void emit_top(FILE *f, const struct serial *s, const struct network *net,
@@ -173,14 +134,19 @@ static void emit_top(FILE *f, const struct serial *s, const struct network *net,
 		"  mem_req_wdata: a read is one beat; a write is len beats, the first with the\n"
 		"  address; mem_resp_valid, mem_resp_data: read words in request order\n"
 		"  (always accepted).\n"
-		"Memory map (words):\n"
-		"  [0, %lld) weights and biases (OUT.mem.bin), tile by tile\n",
-		top, s->tm, s->tn, s->mw, s->aw, s->maxb, (long long)s->w_words);
+		"  status: 0 after a run (docs/DESIGN.md §10.4's STATUS).\n"
+		"Memory map (words): weights and biases, then the program (both in OUT.mem.bin),\n"
+		"then the work region, the input and the output:\n"
+		"  [%lld, %lld) weights, [%lld, %lld) program (%d descriptors)\n",
+		top, s->tm, s->tn, s->mw, s->xw, s->maxb, (long long)s->flat[SR_WEIGHTS],
+		(long long)(s->flat[SR_WEIGHTS] + s->rwords[SR_WEIGHTS]), (long long)s->flat[SR_PROGRAM],
+		(long long)(s->flat[SR_PROGRAM] + s->rwords[SR_PROGRAM]), s->ndesc);
 	for (int t = 0; t < s->ntens; t++) {
 		const struct stensor *x = &s->tens[t];
+		int64_t at = flat_addr(s, x->base);
 		fprintf(m, "  [%lld, %lld) %s %s [%d, %d, %d] fixed<%d,%d> in %d-bit values, "
 		                "%d words a row\n",
-		                (long long)x->base, (long long)(x->base + x->words),
+		                (long long)at, (long long)(at + x->words),
 		                t == s->in_tensor ? "input" : t == s->out_tensor ? "output" : "map",
 		                x->name, x->s.c, x->s.h, x->s.w, x->fmt.w, x->fmt.f, x->cw, x->wpw);
 	}
@@ -205,30 +171,38 @@ static void emit_top(FILE *f, const struct serial *s, const struct network *net,
 	fputs("`resetall\n`timescale 1ns / 1ps\n`default_nettype none\n\n", f);
 	fprintf(f, "module %s (\n"
 	        "    input  wire clk,\n    input  wire rst,\n    input  wire start,\n"
-	        "    output wire busy,\n    output wire done,\n"
+	        "    output wire busy,\n    output wire done,\n    output wire [31:0] status,\n"
 	        "    output wire mem_req_valid,\n    input  wire mem_req_ready,\n"
 	        "    output wire [%d:0] mem_req_addr,\n    output wire mem_req_write,\n"
 	        "    output wire [%d:0] mem_req_len,\n    output wire [%d:0] mem_req_wdata,\n"
 	        "    input  wire mem_resp_valid,\n    input  wire [%d:0] mem_resp_data\n);\n\n",
-	        top, s->aw - 1, s->len_w - 1, s->mw - 1, s->mw - 1);
-	emit_desc_rom(f, s, net);
+	        top, s->xw - 1, s->len_w - 1, s->mw - 1, s->mw - 1);
+	fprintf(f, "// the engine (docs/DESIGN.md §10) with its regions at fixed places of one memory\n"
+	        "wire [15:0] desc;\nwire fin;\nwire [%d:0] addr;\n", s->aw - 1);
+	fprintf(f, "wire [%d:0] bases = {", 5 * s->xw - 1);
+	for (int r = SR_N - 1; r >= 0; r--)
+		fprintf(f, "%d'd%lld%s", s->xw, (long long)s->flat[r], r ? ", " : "};\n\n");
 	fprintf(f, "nn_serial_core #(\n"
 	        "    .TM(%d), .TN(%d), .CW(%d), .WCW(%d), .MW(%d), .AW(%d), .LEN_W(%d), .MAXB(%d),\n"
-	        "    .ACC_W(%d), .BW(%d), .IBD(%d), .WBD(%d), .ABD(%d), .OBD(%d), .NDESC(%d),\n"
+	        "    .ACC_W(%d), .BW(%d), .IBD(%d), .WBD(%d), .ABD(%d), .OBD(%d), .SPEC(32'h%08x),\n"
 	        "    .SBASE(%d'h%llx), .SK(%d), .SL(%d), .SDEPTH(%d)\n"
 	        ") u_core (\n"
-	        "    .clk(clk), .rst(rst), .start(start), .busy(busy), .done(done),\n"
+	        "    .clk(clk), .rst(rst), .start(start), .busy(busy), .done(done), .fin(fin),\n"
+	        "    .status(status), .rd_err(1'b0), .wr_err(1'b0),\n"
 	        "    .mem_req_valid(mem_req_valid), .mem_req_ready(mem_req_ready),\n"
-	        "    .mem_req_addr(mem_req_addr), .mem_req_write(mem_req_write),\n"
+	        "    .mem_req_addr(addr), .mem_req_write(mem_req_write),\n"
 	        "    .mem_req_len(mem_req_len), .mem_req_wdata(mem_req_wdata),\n"
 	        "    .mem_resp_valid(mem_resp_valid), .mem_resp_data(mem_resp_data),\n"
-	        "    .desc(desc), .desc_word(desc_word)\n);\n\nendmodule\n\n`resetall\n",
+	        "    .desc(desc)\n);\n\n",
 	        s->tm, s->tn, s->cw, s->wcw, s->mw, s->aw, s->len_w, s->maxb, s->acc_w, s->bw,
-	        s->ibd, s->wbd, s->abd, s->obd, s->ndesc, s->aw, (unsigned long long)s->sbase,
+	        s->ibd, s->wbd, s->abd, s->obd, s->hash, s->aw, (unsigned long long)s->sbase,
 	        s->sk, s->sl, s->sdepth);
+	fprintf(f, "nn_serial_reloc #(.AW(%d), .XW(%d)) u_reloc (\n"
+	        "    .addr(addr), .bases(bases), .xaddr(mem_req_addr)\n);\n\n"
+	        "endmodule\n\n`resetall\n", s->aw, s->xw);
 	if (s->mw >= 16)
 		emit_axi_top(f, s, top);
-	const char *names[] = {"nn_serial_core", "nn_serial_axi", NULL};
+	const char *names[] = {"nn_serial_core", "nn_serial_reloc", "nn_serial_axi", NULL};
 	emit_templates(f, names);
 }
 
@@ -295,7 +269,7 @@ static void fill_weights(const struct serial *s, const struct sdesc *d, uint8_t 
 	bool plain = d->wkind == W_LAYER && d->c == d->cg && d->f == d->fg && d->f0 == 0 && !d->rp;
 	for (int ob = 0; ob < d->nob; ob++)
 		for (int cc = 0; cc < d->ncc; cc++) {
-			int64_t at = d->wbase + (int64_t)(ob * d->ncc + cc) * d->wstride;
+			int64_t at = soff(s, d->wbase) + (int64_t)(ob * d->ncc + cc) * d->wstride;
 			for (int m = 0; m < s->tm; m++) {
 				int o = ob * s->tm + m;
 				if (o < d->f)
@@ -332,13 +306,21 @@ static void fill_weights(const struct serial *s, const struct sdesc *d, uint8_t 
 		}
 }
 
-/* OUT.mem.bin: filled in place through a shared mapping of the file (no
- * copy of its hundreds of megabytes through write(); the file's fresh pages
- * read as zeros), or in memory and written if the mapping fails. */
-static int write_image(const struct serial *s, const struct compile_opts *o)
+/* A memory image at path: the weight image (words [0, Wwords), §6.5), and
+ * with the program, the program after it (§10.2's flat memory). msb: each
+ * word's most significant byte first (OUT.mem.bin, for $fread), else in
+ * memory's byte order (NET.weights.bin). Filled in place through a shared
+ * mapping of the file (no copy of its hundreds of megabytes through
+ * write(); the file's fresh pages read as zeros), or in memory and written
+ * if the mapping fails. */
+static int write_image(const struct serial *s, const char *path, bool weights, bool program,
+                       bool msb)
 {
-	size_t bytes = (size_t)s->w_words * (size_t)(s->mw / 8);
-	const char *path = out_path(o, ".mem.bin");
+	size_t mwb = (size_t)(s->mw / 8);
+	size_t plen = 0;
+	const uint8_t *prog = program ? serial_program(s, &plen) : NULL;
+	size_t wbytes = weights ? (size_t)s->rwords[SR_WEIGHTS] * mwb : 0;
+	size_t bytes = wbytes + plen;
 	FILE *f = out_open(path);
 	if (!f)
 		return -1;
@@ -351,9 +333,18 @@ static int write_image(const struct serial *s, const struct compile_opts *o)
 		img = big_alloc(bytes ? bytes : 1);
 		memset(img, 0, bytes);
 	}
-	for (int k = 0; k < s->ndesc; k++)
+	for (int k = 0; k < s->ndesc && weights; k++)
 		if (s->desc[k].op == SOP_MAC && s->desc[k].wsrc < 0)
 			fill_weights(s, &s->desc[k], img);
+	if (!msb)   /* fill_weights stores most significant byte first */
+		for (size_t w = 0; w < wbytes; w += mwb)
+			for (size_t a = 0, b = mwb - 1; a < b; a++, b--) {
+				uint8_t t = img[w + a];
+				img[w + a] = img[w + b];
+				img[w + b] = t;
+			}
+	for (size_t k = 0; k < plen; k++)
+		img[wbytes + (msb ? k / mwb * mwb + (mwb - 1 - k % mwb) : k)] = prog[k];
 	if (mapped) {
 		if (munmap(img, bytes) != 0) {
 			error_file(path, "write failed: %s", strerror(errno));
@@ -398,16 +389,24 @@ static void write_json(FILE *f, const struct serial *s, const struct network *ne
 	        s->tail_layer < net->nlayers ? net->layers[s->tail_layer].name : "");
 	fprintf(f, "  \"macs\": %lld,\n  \"bound_cycles\": %lld,\n  \"estimated_cycles\": %lld,\n",
 	        (long long)dz->macs, (long long)dz->bound, (long long)dz->estimate);
-	fprintf(f, "  \"memory_words\": %lld,\n  \"memory_map\": [\n", (long long)s->mem_words);
+	fprintf(f, "  \"spec_hash\": %u,\n  \"memory_words\": %lld,\n  \"regions\": [\n",
+	        s->hash, (long long)s->mem_words);
+	for (int r = 0; r < SR_N; r++)
+		fprintf(f, "    {\"region\": \"%s\", \"index\": %d, \"base\": %lld, \"words\": %lld, "
+		        "\"bytes\": %lld}%s\n", region_names[r], r, (long long)s->flat[r],
+		        (long long)s->rwords[r], (long long)(s->rwords[r] * (s->mw / 8)),
+		        r + 1 < SR_N ? "," : "");
+	fprintf(f, "  ],\n  \"memory_map\": [\n");
 	fprintf(f, "    {\"region\": \"weights\", \"base\": 0, \"words\": %lld}",
 	        (long long)s->w_words);
 	for (int t = 0; t < s->ntens; t++) {
 		const struct stensor *x = &s->tens[t];
-		fprintf(f, ",\n    {\"region\": \"%s\", \"tensor\": \"%s\", \"base\": %lld, \"words\": %lld, "
+		fprintf(f, ",\n    {\"region\": \"%s\", \"tensor\": \"%s\", \"base\": %lld, "
+		        "\"offset\": %lld, \"words\": %lld, "
 		        "\"shape\": [%d, %d, %d], \"format\": [%d, %d], \"container_bits\": %d, "
 		        "\"row_words\": %d}",
 		        t == s->in_tensor ? "input" : t == s->out_tensor ? "output" : "map", x->name,
-		        (long long)x->base, (long long)x->words, x->s.c, x->s.h, x->s.w, x->fmt.w,
+		        (long long)flat_addr(s, x->base), (long long)soff(s, x->base), (long long)x->words, x->s.c, x->s.h, x->s.w, x->fmt.w,
 		        x->fmt.f, x->cw, x->wpw);
 	}
 	fputs("\n  ],\n  \"descriptors\": [\n", f);
@@ -423,8 +422,8 @@ static void write_json(FILE *f, const struct serial *s, const struct network *ne
 		        "\"estimated_cycles\": %lld}%s\n",
 		        k, d->name, net->layers[d->last_layer].name, op_names[d->op], d->c, d->h, d->w,
 		        d->f, d->poh, d->pow, d->packed || d->rp ? d->kho : d->kh, d->packed || d->rp ? d->kwo : d->kw, d->sh, d->sw, d->ph, d->pw, d->pk, d->pack * d->packy, d->rp, d->nrt,
-		        d->tr, d->nob, d->ncc, d->tc, (long long)d->wwords, (long long)d->in_a,
-		        (long long)d->out, (long long)d->wbase, d->shift, d->band, d->iys, d->isc,
+		        d->tr, d->nob, d->ncc, d->tc, (long long)d->wwords, (long long)flat_addr(s, d->in_a),
+		        (long long)flat_addr(s, d->out), (long long)flat_addr(s, d->wbase), d->shift, d->band, d->iys, d->isc,
 		        d->osc, (long long)d->est,
 		        k + 1 < s->ndesc ? "," : "");
 	}
@@ -469,11 +468,24 @@ int serial_write(const struct serial *s, const struct network *net, const struct
 	if (!f)
 		return -1;
 	emit_top(f, s, net, o, d);
-	if (write_image(s, o))
+	if (write_image(s, out_path(o, ".mem.bin"), true, true, true))
 		return -1;
 	FILE *j = out_open(out_path(o, ".json"));
 	if (!j)
 		return -1;
 	write_json(j, s, net, d);
 	return serial_write_svg(s, net, o);
+}
+
+int serial_write_program(const struct serial *s, const struct network *net,
+                         const struct compile_opts *o, const struct design *d)
+{
+	if (write_image(s, o->out, false, true, false) ||
+	    write_image(s, out_path(o, ".weights.bin"), true, false, false))
+		return -1;
+	FILE *j = out_open(out_path(o, ".json"));
+	if (!j)
+		return -1;
+	write_json(j, s, net, d);
+	return 0;
 }
