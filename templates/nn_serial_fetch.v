@@ -58,7 +58,12 @@ localparam BUFW = (RECW > HW ? RECW : HW) * MW;
 // the program region: 4 in the address's top three bits
 localparam [AW-1:0] PROG = {3'd4, {(AW-3){1'b0}}};
 
+// the record's words as they arrive (the last word's bits past DBITS and the
+// header's past byte 15 are not looked at)
+/* verilator lint_off UNUSEDSIGNAL */
 reg [BUFW-1:0] buf_q;
+wire [127:0] h = buf_q[127:0];
+/* verilator lint_on UNUSEDSIGNAL */
 reg [LEN_W-1:0] left;       // response words still to come
 reg [15:0] wi;              // the next word's index in buf_q
 reg in_hdr;
@@ -66,7 +71,6 @@ assign busy = req_valid || left != {LEN_W{1'b0}} || hdr || rec || in_hdr;
 assign claim = resp_valid && left != {LEN_W{1'b0}};
 assign word = buf_q[DBITS-1:0];
 
-wire [127:0] h = buf_q[127:0];
 /* verilator lint_off WIDTH */
 wire [AW-1:0] rec_at = RBASE + idx * RECW;
 localparam [LEN_W-1:0] RECW_L = RECW;
@@ -94,7 +98,7 @@ always @(posedge clk) begin
         end
         if (claim) begin
             for (k = 0; k < BUFW / MW; k = k + 1)
-                if (wi == k)
+                if ({16'd0, wi} == k)
                     buf_q[k*MW +: MW] <= resp_data;
             wi <= wi + 16'd1;
             left <= left - 1'b1;

@@ -404,7 +404,7 @@ static int need(const struct serial *s, struct loc at, const char *what, int bit
 {
 	if (!s->fixed || bits <= have)
 		return 0;
-	error_at(at, "%s needs %d-bit %s, over the engine's %d (%s)", what, bits, limit, have,
+	error_at(at, "%s needs %d-bit %s, over the engine's %d-bit (%s)", what, bits, limit, have,
 	         s->spec_file);
 	return -1;
 }
@@ -430,7 +430,8 @@ static int size_engine(struct serial *s, const struct network *net, const struct
 		return -1;
 	}
 	int cw = ctz_container(net->in_fmt.w), wcw = 8, acc = 2;
-	if (need(s, net->in_loc, xprintf("input '%s'", net->in_name), cw, s->cw, "containers"))
+	if (need(s, net->in_loc, xprintf("input '%s' (fixed<%d,%d>)", net->in_name, net->in_fmt.w,
+	                                 net->in_fmt.f), cw, s->cw, "containers"))
 		return -1;
 	for (int i = 0; i < net->nlayers; i++) {
 		const struct layer *l = &net->layers[i];
@@ -469,9 +470,11 @@ static int size_engine(struct serial *s, const struct network *net, const struct
 			wcw = lw;
 		if (la > acc)
 			acc = la;
-		if (l->live && (need(s, l->loc, who, c, s->cw, "containers") ||
-		                need(s, l->loc, xprintf("%s's weights", who), lw, s->wcw, "containers") ||
-		                need(s, l->loc, xprintf("%s's accumulator", who), la, s->acc_w,
+		if (l->live && (need(s, l->loc, xprintf("%s: its output fixed<%d,%d>", who, l->out.w,
+		                                        l->out.f), c, s->cw, "containers") ||
+		                need(s, l->loc, xprintf("%s: its weights", who), lw, s->wcw,
+		                     "containers") ||
+		                need(s, l->loc, xprintf("%s: its accumulator", who), la, s->acc_w,
 		                     "accumulators")))
 			return -1;
 	}

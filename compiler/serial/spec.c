@@ -89,34 +89,40 @@ int serial_spec_build(struct serial *s, const struct compile_opts *o, int max_wi
 	s->sl = s->tm % 2 == 0 ? 1 : 0;
 	s->ob = 32 - clog2i(s->mw / 8);
 	s->aw = 3 + s->ob;
-	/* the buffers: the largest the tiling uses, halved while over the cap */
+	/* the buffers: the largest the tiling uses, halved while over the cap
+	 * (docs/DESIGN.md §10.1): the output banks never above what the
+	 * accumulators fill, 2*ABD*CW/MW words; then the buffer with the most
+	 * bits, the accumulators' counting 4 times and the scratch's twice */
 	int d[5] = {2048, 512, 1024, 512, o->fuse == FUSE_NONE ? 0 : 8192};
-	static const int least[5] = {64, 16, 64, 16, 0};
-	if (o->bram_kbits > 0) {
-		int64_t cap = o->bram_kbits * 1024;
-		while (bits_at(s, d) > cap) {
-			int big = -1;
-			int64_t bigbits = 0;
-			for (int k = 0; k < 5; k++) {
-				if (d[k] <= least[k])
-					continue;
-				int z[5];
-				memcpy(z, d, sizeof z);
-				z[k] = 0;
-				int64_t part = bits_at(s, d) - bits_at(s, z);
-				if (big < 0 || part > bigbits) {
-					big = k;
-					bigbits = part;
-				}
+	static const int least[5] = {64, 16, 64, 16, 0}, weight[5] = {1, 1, 4, 1, 2};
+	for (;;) {
+		int64_t ob = 16;
+		while (ob < 2 * (int64_t)d[2] * s->cw / s->mw)
+			ob *= 2;
+		d[3] = ob < 512 ? (int)ob : 512;
+		if (o->bram_kbits <= 0 || bits_at(s, d) <= o->bram_kbits * 1024)
+			break;
+		int big = -1;
+		int64_t bigbits = 0;
+		for (int k = 0; k < 5; k++) {
+			if (d[k] <= least[k] || k == 3)
+				continue;
+			int z[5];
+			memcpy(z, d, sizeof z);
+			z[k] = 0;
+			int64_t part = (bits_at(s, d) - bits_at(s, z)) * weight[k];
+			if (big < 0 || part > bigbits) {
+				big = k;
+				bigbits = part;
 			}
-			if (big < 0) {
-				error_plain("--bram-kbits %lld: the %dx%d engine with a %d-bit bus needs at "
-				            "least %lld kbits of buffers", (long long)o->bram_kbits, s->tm,
-				            s->tn, s->mw, (long long)cdiv(bits_at(s, d), 1024));
-				return -1;
-			}
-			d[big] = big == 4 && d[big] <= 2 ? 0 : d[big] / 2;
 		}
+		if (big < 0) {
+			error_plain("--bram-kbits %lld: the %dx%d engine with a %d-bit bus needs at "
+			            "least %lld kbits of buffers", (long long)o->bram_kbits, s->tm,
+			            s->tn, s->mw, (long long)cdiv(bits_at(s, d), 1024));
+			return -1;
+		}
+		d[big] = big == 4 && d[big] <= 2 ? 0 : d[big] / 2;
 	}
 	s->ibd = d[0];
 	s->wbd = d[1];

@@ -178,7 +178,9 @@ static void emit_top(FILE *f, const struct serial *s, const struct network *net,
 	        "    input  wire mem_resp_valid,\n    input  wire [%d:0] mem_resp_data\n);\n\n",
 	        top, s->xw - 1, s->len_w - 1, s->mw - 1, s->mw - 1);
 	fprintf(f, "// the engine (docs/DESIGN.md §10) with its regions at fixed places of one memory\n"
-	        "wire [15:0] desc;\nwire fin;\nwire [%d:0] addr;\n", s->aw - 1);
+	        "/* verilator lint_off UNUSEDSIGNAL */\n"
+	        "wire [15:0] desc;   // the descriptor under way (the testbench times it)\n"
+	        "wire fin;\n/* verilator lint_on UNUSEDSIGNAL */\nwire [%d:0] addr;\n", s->aw - 1);
 	fprintf(f, "wire [%d:0] bases = {", 5 * s->xw - 1);
 	for (int r = SR_N - 1; r >= 0; r--)
 		fprintf(f, "%d'd%lld%s", s->xw, (long long)s->flat[r], r ? ", " : "};\n\n");
