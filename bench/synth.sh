@@ -1,6 +1,7 @@
 #!/bin/sh
 # synth.sh NNC NET MODE TARGET [nnc compile options...]: compile NET and
-# synthesize it with Yosys for TARGET (generic: `synth`; ice40: `synth_ice40`
+# synthesize it with Yosys for TARGET (MODE engine: NET is the engine's
+# name, built by `nnc engine` with the options, no network) (generic: `synth`; ice40: `synth_ice40`
 # then nextpnr-ice40 place and route for an iCE40 UP5K; xilinx:
 # `synth_xilinx` for 7-series), then print a resource table and the time.
 # The design and the logs stay in <nnc's directory>/synth/<net>-<mode>-<target>/
@@ -10,8 +11,13 @@ nnc=$1; net=$2; mode=$3; target=$4; shift 4
 name=$(basename "$net" .nn)
 dir=$(dirname "$nnc")/synth/$name-$mode-$target
 rm -rf "$dir"; mkdir -p "$dir"
-"$nnc" "$net" -o "$dir/$name.v" --mode "$mode" -q "$@"
-top=$(sed -n 's/^module \([A-Za-z0-9_]*_top\) .*/\1/p; s/^module \([A-Za-z0-9_]*_top\)$/\1/p' "$dir/$name.v" | head -n 1)
+if [ "$mode" = engine ]; then
+    "$nnc" engine -o "$dir/$name.v" --name "$name" -q "$@"
+    top=$name
+else
+    "$nnc" "$net" -o "$dir/$name.v" --mode "$mode" -q "$@"
+    top=$(sed -n 's/^module \([A-Za-z0-9_]*_top\) .*/\1/p; s/^module \([A-Za-z0-9_]*_top\)$/\1/p' "$dir/$name.v" | head -n 1)
+fi
 # iCE40: an UP5K in its SG48 package has 39 user I/O pins. A top whose
 # ports need more (the serial engine's memory port) is placed inside an
 # out-of-context harness: its inputs (but clk) come from a shift register
