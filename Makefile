@@ -159,6 +159,7 @@ models: $(B)/nnc
 rtl:
 	@sh tests/rtl/run.sh $(CURDIR)/$(B)/results.txt
 	@NNC=$(CURDIR)/$(B)/nnc sh tests/rtl/run_serial.sh $(CURDIR)/$(B)/results.txt
+	@sh tests/rtl/run_axi_mem.sh $(CURDIR)/$(B)/results.txt
 
 # The sanitizer build runs the unit and error tests again, and nnc itself
 # under ASan + UBSan against the independent reference and malformed inputs.
