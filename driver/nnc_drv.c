@@ -1,4 +1,4 @@
-/* nnc_drv.c: the host's side of an nnc engine (DESIGN.md §10.5). */
+/* nnc_drv.c: the host's side of an nnc engine (docs/DESIGN.md §10.5). */
 #include <string.h>
 
 #include "nnc_drv.h"

@@ -1,4 +1,4 @@
-/* nnc_drv.h: the host's side of an nnc layer-serial engine (DESIGN.md §10).
+/* nnc_drv.h: the host's side of an nnc layer-serial engine (docs/DESIGN.md §10).
  *
  * C99, no allocation, nothing from libc beyond memcpy/memset; compiles as C
  * and as C++. Registers are reached through struct nnc_dev's function

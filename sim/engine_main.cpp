@@ -1,4 +1,4 @@
-// engine_main.cpp: runs an nnc program on a Verilated engine (DESIGN.md §10)
+// engine_main.cpp: runs an nnc program on a Verilated engine (docs/DESIGN.md §10)
 // through the host driver (driver/nnc_drv.c), with sim/axi_mem.h as the
 // external memory. The harness only provides the driver's register
 // callbacks (real AXI4-Lite transactions on s_axi_control, the clock ticking

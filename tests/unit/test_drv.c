@@ -1,5 +1,5 @@
 /* test_drv.c: driver/nnc_drv.c against a fake engine register file that
- * implements DESIGN.md §10.4 on its own (clear-on-read CTRL bits, ISR
+ * implements docs/DESIGN.md §10.4 on its own (clear-on-read CTRL bits, ISR
  * toggle on write, interrupt = GIE and (ISR and IER)), and the map packing
  * against a bit-level reference of §5.2.4. */
 #include <setjmp.h>
