@@ -71,6 +71,15 @@ $(B)/tests/%: tests/unit/%.c $(LIBOBJ)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) $(WFLAGS) $(CPPFLAGS) -o $@ $^ -lcmocka $(LDLIBS)
 
+# The driver (driver/nnc_drv.c) is the host's code, not nnc's: its test links
+# it alone, and the build first checks it as C99 and as C++.
+DRVFLAGS := -Wall -Wextra -Wpedantic -Werror
+$(B)/tests/test_drv: tests/unit/test_drv.c driver/nnc_drv.c driver/nnc_drv.h
+	@mkdir -p $(dir $@)
+	$(CC) -std=c99 $(DRVFLAGS) -fsyntax-only driver/nnc_drv.c
+	$(CXX) -x c++ $(DRVFLAGS) -fsyntax-only driver/nnc_drv.c
+	$(CC) $(CFLAGS) $(WFLAGS) -Idriver -o $@ tests/unit/test_drv.c driver/nnc_drv.c -lcmocka
+
 -include $(OBJ:.o=.d)
 
 # ---- dependencies ---------------------------------------------------------
@@ -153,6 +162,7 @@ models: $(B)/nnc
 rtl:
 	@sh tests/rtl/run.sh $(CURDIR)/$(B)/results.txt
 	@NNC=$(CURDIR)/$(B)/nnc sh tests/rtl/run_serial.sh $(CURDIR)/$(B)/results.txt
+	@sh tests/rtl/run_axi_mem.sh $(CURDIR)/$(B)/results.txt
 
 # The sanitizer build runs the unit and error tests again, and nnc itself
 # under ASan + UBSan against the independent reference and malformed inputs.
