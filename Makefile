@@ -6,7 +6,7 @@ CFLAGS  ?= -O2 -g
 WFLAGS  := -std=c11 -Wall -Wextra -Wpedantic -Werror -D_POSIX_C_SOURCE=200809L
 # flex and bison output is not pedantic-clean; it is compiled without -Wpedantic.
 GENFLAGS := -std=c11 -Wall -Wextra -Werror -Wno-unused-function -D_POSIX_C_SOURCE=200809L
-CPPFLAGS  = -I$(B) -Ilang -Icompiler
+CPPFLAGS  = -I$(B) -Ilang -Icompiler -Idriver
 LDLIBS  := -lprotobuf-c -lm -lpthread
 PY      := /usr/bin/python3
 
@@ -32,7 +32,7 @@ TESTBIN := $(TESTSRC:tests/unit/%.c=$(B)/tests/%)
 # Sanitizer build: the same sources and tests, in build/asan.
 SAN     := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
 
-.PHONY: all test demo deps clean unit asan errors signals golden-diff rtl nets models import lint generated-check desc-vh fuzz-nets generate fuzz-frontend synth bench
+.PHONY: all test demo deps clean unit asan errors signals golden-diff rtl nets engine models import lint generated-check desc-vh fuzz-nets generate fuzz-frontend synth bench
 all: $(B)/nnc
 
 $(B)/nnc: $(OBJ)
@@ -99,6 +99,7 @@ test: deps
 	@-$(MAKE) -s --no-print-directory golden-diff
 	@-$(MAKE) -s --no-print-directory rtl
 	@-$(MAKE) -s --no-print-directory nets
+	@-$(MAKE) -s --no-print-directory engine
 	@-$(MAKE) -s --no-print-directory models
 	@-$(MAKE) -s --no-print-directory import
 	@-$(MAKE) -s --no-print-directory generated-check
@@ -122,6 +123,11 @@ golden-diff: $(B)/nnc
 # Regression networks simulated against the golden model in both modes.
 nets: $(B)/nnc
 	@sh tests/run_nets.sh $(B)/nnc $(B)/results.txt
+
+# One engine, built once (its Verilator model cached in build/engine-cache),
+# runs every network of tests/engine/LIST and random ones through the C driver.
+engine: $(B)/nnc
+	@sh tests/run_engine.sh $(B)/nnc $(B)/results.txt
 
 # Killed by SIGINT, SIGTERM, timeout or a file-size limit: nothing left behind.
 signals: $(B)/nnc

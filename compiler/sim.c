@@ -316,6 +316,7 @@ static const char *engine_model(const struct compile_opts *co, const char *dir, 
 	const char *log = xprintf("%s/build.log", dir);
 	int rc = run(xprintf("%sverilator --cc --exe --build -j 2 -O2 -Wno-fatal -Wno-lint "
 	                     "-Wno-style --top-module nnc_engine --prefix Vengine "
+	                     "-MAKEFLAGS 'OPT_FAST=-O2 OPT_SLOW=-O1' "
 	                     "-CFLAGS '-O2 -DNNC_MW=%d' -o engine_sim nnc_engine.v engine_main.cpp "
 	                     "nnc_drv.c", cd, (int)w), log);
 	if (rc) {

@@ -131,6 +131,7 @@ public:
 
 	void error_reads(uint64_t lo, uint64_t hi) { rd_err_.push_back({lo, hi}); }   // [lo, hi)
 	void error_writes(uint64_t lo, uint64_t hi) { wr_err_.push_back({lo, hi}); }
+	void no_errors() { rd_err_.clear(); wr_err_.clear(); }            // answer OKAY again
 
 	// ---- host access --------------------------------------------------------
 	void write(uint64_t a, const void *src, size_t n)

@@ -15,13 +15,16 @@
 //   engine_sim --prog NET.bin --weights NET.weights.bin --input FRAMES.bin
 //              --frames N --mem-bytes MW/8 --out out.txt [--seed S] [--stall PCT]
 //              [--latency L] [--irq] [--err-read OFFSET] [--err-write OFFSET]
-//              [--fill BYTE] [--vcd FILE] [--timeout CYCLES]
+//              [--fill BYTE] [--vcd FILE] [--timeout CYCLES] [--force] [--err-once]
 // FRAMES.bin: N frames of int32 little-endian values, C,H,W order. The five
 // buffers sit at 4 KB-aligned addresses above 4 GB that move with the seed.
 // --err-read OFFSET: reads of the memory word at byte OFFSET of the weights
 // region answer SLVERR; --err-write OFFSET: writes of the word at byte
 // OFFSET of the output region answer SLVERR (the engine never writes its
-// weights). out.txt: `o F I V` per output element, `f F T0 T1` per frame
+// weights); --err-once: only during the first start, which must then stop
+// with the error (an `e` line), and the same batch is run again. --force:
+// start without the driver's check of the engine (ID, SPEC), so that the
+// engine's own check of the program is what refuses it. out.txt: `o F I V` per output element, `f F T0 T1` per frame
 // (T1 - T0 = the CYCLES register), `x MESSAGE` per failure. Exit 0 when the
 // run took place (failures are x lines), 2 on a usage or file error.
 #include <cinttypes>
@@ -212,7 +215,7 @@ static void usage()
 	        "usage: engine_sim --prog NET.bin --weights NET.weights.bin --input FRAMES.bin\n"
 	        "                  --frames N --mem-bytes MW/8 --out out.txt [--seed S] [--stall PCT]\n"
 	        "                  [--latency L] [--irq] [--err-read OFFSET] [--err-write OFFSET]\n"
-	        "                  [--fill BYTE] [--vcd FILE] [--timeout CYCLES]\n");
+	        "                  [--fill BYTE] [--vcd FILE] [--timeout CYCLES] [--force] [--err-once]\n");
 	exit(2);
 }
 
@@ -223,6 +226,8 @@ struct opts {
 	unsigned long long seed = 1, timeout = 100000000ull;
 	unsigned stall = 20, latency = 8, fill = 0;
 	bool irq = false;
+	bool force = false;   // --force: skip the driver's engine check (the engine's own must refuse)
+	bool err_once = false; // --err-once: the injected errors hit the first start only
 };
 
 static opts parse_args(int argc, char **argv)
@@ -232,6 +237,14 @@ static opts parse_args(int argc, char **argv)
 		std::string a = argv[i];
 		if (a == "--irq") {
 			o.irq = true;
+			continue;
+		}
+		if (a == "--force") {
+			o.force = true;
+			continue;
+		}
+		if (a == "--err-once") {
+			o.err_once = true;
 			continue;
 		}
 		if (a.compare(0, 1, "+") == 0)      // Verilator's +verilator+ arguments
@@ -322,7 +335,7 @@ static void run(harness &h, const opts &o, const std::vector<uint8_t> &bin,
 			fprintf(out, "x %s\n", h.fail.c_str());
 		return h.fail.empty();
 	};
-	rc = nnc_check(&dev, &p);
+	rc = o.force ? 0 : nnc_check(&dev, &p);
 	if (!lite_ok())
 		return;
 	if (rc) {
@@ -341,6 +354,7 @@ static void run(harness &h, const opts &o, const std::vector<uint8_t> &bin,
 	const uint8_t *res = h.mem.ptr(addr[4], p.output_bytes ? p.output_bytes : 1);
 	std::vector<int32_t> vals(nout);
 	uint64_t poll_limit = o.timeout / 2 + 1;
+	bool errors_cleared = false;
 	for (long long s = 0; s * p.batch < o.frames; s++) {
 		long long f0 = s * p.batch;
 		for (uint32_t b = 0; b < p.batch; b++) {
@@ -371,6 +385,18 @@ static void run(harness &h, const opts &o, const std::vector<uint8_t> &bin,
 		if (!lite_ok())
 			return;
 		char text[200];
+		if (rc && o.err_once && !errors_cleared) {
+			// the error the test asked for: reported (e), then the same batch
+			// again with a memory that answers OKAY: the engine must run it
+			fprintf(out, "e frame %lld: engine status 0x%08x: %s\n", f0, status,
+			        nnc_status_text(status, text, sizeof text));
+			h.mem.no_errors();
+			errors_cleared = true;
+			if (!h.mem.idle())
+				fprintf(out, "x frame %lld: memory transfers still under way after the error stop\n", f0);
+			s--;
+			continue;
+		}
 		if (rc) {
 			fprintf(out, "x frame %lld: engine status 0x%08x: %s\n", f0, status,
 			        nnc_status_text(status, text, sizeof text));

@@ -133,6 +133,12 @@ reg e_rd, e_wr, e_bad, e_spec;
 reg [15:0] ndone;
 assign status = {ndone, 12'd0, e_spec, e_bad, e_wr, e_rd};
 wire units_done = load_done && mac_done && drain_done && write_done;
+// the units start every run from reset: a run that stopped early (a bus
+// error) may leave state behind, such as a prefetched weight tile of the
+// descriptor it did not run
+reg urst;
+always @(posedge clk)
+    urst <= rst || (cstate == C_IDLE && start);
 
 always @(posedge clk) begin
     init <= 1'b0;
@@ -322,7 +328,7 @@ nn_serial_load #(
     .TM(TM), .TN(TN), .TP(TP), .CW(CW), .MW(MW), .AW(AW), .LEN_W(LEN_W), .MAXB(MAXB),
     .IBD(IBD), .WBD(WBD), .WSUB(WSUB), .NBW(NBW)
 ) u_load (
-    .clk(clk), .rst(rst), .init(init), .done(load_done),
+    .clk(clk), .rst(urst), .init(init), .done(load_done),
     .fields(fields_reg),
     .in_cons(in_cons), .w_cons(w_cons), .in_fill(in_fill), .w_fill(w_fill),
     .rq_valid(rq_valid), .rq_ready(rq_ready), .rq_addr(rq_addr), .rq_len(rq_len),
@@ -336,7 +342,7 @@ nn_serial_mac #(
     .TM(TM), .TN(TN), .TP(TP), .CW(CW), .WCW(WCW), .MW(MW), .AW(AW), .ACC_W(ACC_W), .BW(BW),
     .IBD(IBD), .WBD(WBD), .WSUB(WSUB), .NBW(NBW), .ABD(ABD)
 ) u_mac (
-    .clk(clk), .rst(rst), .init(init), .done(mac_done),
+    .clk(clk), .rst(urst), .init(init), .done(mac_done),
     .fields(fields_reg),
     .in_fill(in_fill), .w_fill(w_fill), .in_cons(in_cons), .w_cons(w_cons),
     .acc_done(acc_done), .acc_freed(acc_freed),
@@ -351,7 +357,7 @@ nn_serial_drain #(
     .TM(TM), .TN(TN), .TP(TP), .CW(CW), .MW(MW), .AW(AW), .ACC_W(ACC_W), .AVG(AVG), .ABD(ABD),
     .OBD(OBD)
 ) u_drain (
-    .clk(clk), .rst(rst), .init(init), .done(drain_done),
+    .clk(clk), .rst(urst), .init(init), .done(drain_done),
     .fields(fields_reg),
     .acc_done(acc_done), .acc_freed(acc_freed), .out_fill(out_fill), .out_cons(out_cons),
     .acc_raddr(drain_raddr), .acc_rdata(acc_rdata),
@@ -362,7 +368,7 @@ nn_serial_write #(
     .TM(TM), .TN(TN), .TP(TP), .CW(CW), .MW(MW), .AW(AW), .LEN_W(LEN_W), .MAXB(MAXB),
     .OBD(OBD), .SL(WSL), .SDEPTH(SDEPTH)
 ) u_write (
-    .clk(clk), .rst(rst), .init(init), .done(write_done),
+    .clk(clk), .rst(urst), .init(init), .done(write_done),
     .fields(fields_reg), .srw(sc_srw), .start(sc_start),
     .out_fill(out_fill), .out_cons(out_cons), .ob_raddr(ob_raddr), .ob_rdata(ob_rdata),
     .wq_valid(wq_valid), .wq_ready(wq_ready), .wq_addr(wq_addr), .wq_len(wq_len),
@@ -377,7 +383,7 @@ generate
             .MW(MW), .AW(AW), .LEN_W(LEN_W), .SBASE(SBASE), .SK(SK), .SL(SL),
             .SDEPTH(SDEPTH)
         ) u_scratch (
-            .clk(clk), .rst(rst), .srw(sc_srw),
+            .clk(clk), .rst(urst), .srw(sc_srw),
             .rq_valid(rq_valid), .rq_ready(rq_ready), .rq_addr(rq_addr), .rq_len(rq_len),
             .rs_valid(rs_valid), .rs_data(rs_data),
             .xq_valid(xq_valid), .xq_ready(xq_ready), .xq_addr(xq_addr), .xq_len(xq_len),

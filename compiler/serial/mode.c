@@ -46,7 +46,9 @@ static int serial_compile(struct network *net, const struct compile_opts *o, str
 static int serial_engine(const struct compile_opts *o)
 {
 	struct serial s;
-	if (serial_spec_build(&s, o, o->max_width > 0 ? o->max_width : 16))
+	/* from the options, or again from an engine's spec (nnc sim --engine) */
+	if (o->engine ? serial_spec_read(&s, o->engine)
+	              : serial_spec_build(&s, o, o->max_width > 0 ? o->max_width : 16))
 		return -1;
 	const char *name = o->name;
 	if (!name) {

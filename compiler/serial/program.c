@@ -10,8 +10,9 @@ static void le(uint8_t *p, uint64_t v, int bytes)
 		p[k] = (uint8_t)v;
 }
 
-/* A map's layout in the header: C, H, W, WPW, container bits (u16), six
- * zero bytes, plane and frame offset words (u64): 36 bytes. */
+/* A map's layout in the header (36 bytes): C, H, W, WPW, container bits
+ * (u16), six zero bytes, plane and frame offset words (u64 at +16, +24),
+ * four zero bytes. */
 static void map_layout(uint8_t *p, const struct stensor *t)
 {
 	le(p, (uint64_t)t->s.c, 2);
@@ -19,8 +20,8 @@ static void map_layout(uint8_t *p, const struct stensor *t)
 	le(p + 4, (uint64_t)t->s.w, 2);
 	le(p + 6, (uint64_t)t->wpw, 2);
 	le(p + 8, (uint64_t)t->cw, 2);
-	le(p + 20, (uint64_t)t->plane, 8);
-	le(p + 28, (uint64_t)t->foff, 8);
+	le(p + 16, (uint64_t)t->plane, 8);
+	le(p + 24, (uint64_t)t->foff, 8);
 }
 
 /* Set `bits` bits of v at bit `at` of the record. */

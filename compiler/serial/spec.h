@@ -5,6 +5,9 @@
 #define NNC_SERIAL_SPEC_H
 
 #include "desc.h"
+/* the register map and the program header's constants, defined once for C
+ * in the driver (driver/nnc_drv.h) */
+#include "nnc_drv.h"
 
 /* The spec's canonical text and its FNV-1a hash. */
 const char *serial_spec_text(const struct serial *s);
@@ -21,29 +24,29 @@ int serial_spec_read(struct serial *s, const char *path);
 
 /* The register map of docs/DESIGN.md §10.4: X(NAME, offset, meaning). */
 #define ENGINE_REGS(X)                                                                  \
-	X(CTRL, 0x00, "ap_start 0, ap_done 1 (clear on read), ap_idle 2, ap_ready 3 (clear on read), auto_restart 7") \
-	X(GIE, 0x04, "global interrupt enable (bit 0)")                                     \
-	X(IER, 0x08, "interrupt enable: done 0, ready 1")                                    \
-	X(ISR, 0x0C, "interrupt status: done 0, ready 1 (toggle on write)")                  \
-	X(PROGRAM_LO, 0x10, "program byte address, low word")                              \
-	X(PROGRAM_HI, 0x14, "program byte address, high word")                             \
-	X(WEIGHTS_LO, 0x18, "weight image byte address, low word")                         \
-	X(WEIGHTS_HI, 0x1C, "weight image byte address, high word")                        \
-	X(WORK_LO, 0x20, "work region byte address, low word")                             \
-	X(WORK_HI, 0x24, "work region byte address, high word")                            \
-	X(INPUT_LO, 0x28, "input region byte address, low word")                           \
-	X(INPUT_HI, 0x2C, "input region byte address, high word")                          \
-	X(OUTPUT_LO, 0x30, "output region byte address, low word")                         \
-	X(OUTPUT_HI, 0x34, "output region byte address, high word")                        \
-	X(STATUS, 0x38, "read error 0, write error 1, not a program 2, another engine's 3, descriptors done 31..16") \
-	X(SPEC, 0x3C, "the spec hash")                                                      \
-	X(CYCLES_LO, 0x40, "cycles of the last run, low word")                              \
-	X(CYCLES_HI, 0x44, "cycles of the last run, high word")                             \
-	X(ID, 0x48, "0x4E4E4345 (NNCE)")
+	X(CTRL, NNC_REG_CTRL, "ap_start 0, ap_done 1 (clear on read), ap_idle 2, ap_ready 3 (clear on read), auto_restart 7") \
+	X(GIE, NNC_REG_GIE, "global interrupt enable (bit 0)")                                     \
+	X(IER, NNC_REG_IER, "interrupt enable: done 0, ready 1")                                    \
+	X(ISR, NNC_REG_ISR, "interrupt status: done 0, ready 1 (toggle on write)")                  \
+	X(PROGRAM_LO, NNC_REG_PROGRAM, "program byte address, low word")                              \
+	X(PROGRAM_HI, NNC_REG_PROGRAM + 4, "program byte address, high word")                             \
+	X(WEIGHTS_LO, NNC_REG_WEIGHTS, "weight image byte address, low word")                         \
+	X(WEIGHTS_HI, NNC_REG_WEIGHTS + 4, "weight image byte address, high word")                        \
+	X(WORK_LO, NNC_REG_WORK, "work region byte address, low word")                             \
+	X(WORK_HI, NNC_REG_WORK + 4, "work region byte address, high word")                            \
+	X(INPUT_LO, NNC_REG_INPUT, "input region byte address, low word")                           \
+	X(INPUT_HI, NNC_REG_INPUT + 4, "input region byte address, high word")                          \
+	X(OUTPUT_LO, NNC_REG_OUTPUT, "output region byte address, low word")                         \
+	X(OUTPUT_HI, NNC_REG_OUTPUT + 4, "output region byte address, high word")                        \
+	X(STATUS, NNC_REG_STATUS, "read error 0, write error 1, not a program 2, another engine's 3, descriptors done 31..16") \
+	X(SPEC, NNC_REG_SPEC, "the spec hash")                                                      \
+	X(CYCLES_LO, NNC_REG_CYCLES, "cycles of the last run, low word")                              \
+	X(CYCLES_HI, NNC_REG_CYCLES_HI, "cycles of the last run, high word")                             \
+	X(ID, NNC_REG_ID, "0x4E4E4345 (NNCE)")
 
-#define ENGINE_ID 0x4E4E4345u
-#define PROGRAM_MAGIC 0x50434E4Eu
-#define PROGRAM_VERSION 1
-#define PROGRAM_HEADER_BYTES 128
+#define ENGINE_ID NNC_ID_VALUE
+#define PROGRAM_MAGIC NNC_PROG_MAGIC
+#define PROGRAM_VERSION NNC_PROG_VERSION
+#define PROGRAM_HEADER_BYTES NNC_PROG_HEADER
 
 #endif
