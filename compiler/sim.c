@@ -247,6 +247,9 @@ static const char *const harness_src[] = {"engine_main.cpp", "axi_mem.h", "nnc_d
 static const char *cache_dir(void)
 {
 	const char *c = getenv("NNC_CACHE");
+	char cwd[4096];
+	if (c && *c && c[0] != '/' && getcwd(cwd, sizeof cwd))
+		return xprintf("%s/%s", cwd, c);    /* the simulator runs elsewhere */
 	if (c && *c)
 		return c;
 	const char *x = getenv("XDG_CACHE_HOME"), *h = getenv("HOME");

@@ -2,7 +2,8 @@
 # demo.sh NNC: the README's first command. The trained 8x8-digits CNN
 # (examples/digits) compiled to Verilog in both architectures; a handful of
 # real test digits simulated in Icarus Verilog and compared with the golden
-# model bit for bit; then the accuracy over the whole test set.
+# model bit for bit; then the accuracy over the whole test set; then one
+# engine, built once, running two different networks through the C driver.
 set -e
 nnc=$1
 d=examples/digits
@@ -70,3 +71,20 @@ print(f"test set ({len(y)} digits): float accuracy {100 * (tf.argmax(1) == y).me
 print(f"the designs, testbenches and vectors are in {out}/parallel and {out}/serial")
 sys.exit(0 if same_p and same_s else 1)
 PY
+
+# one engine for any network (docs/DESIGN.md §10): synthesized once, the
+# networks are programs the host loads; here the host is the C driver in a
+# Verilator harness, over the engine's AXI4-Lite port
+NNC_CACHE=${NNC_CACHE:-build/engine-cache}; export NNC_CACHE
+echo
+echo "== one engine, two networks: nnc engine -o $out/engine/eng.v --pe 8x8 --mem-width 64"
+echo "   (its Verilator model is built once, cached in $NNC_CACHE; the networks are programs)"
+mkdir -p "$out/engine"
+"$nnc" engine -o "$out/engine/eng.v" --pe 8x8 --mem-width 64 -q
+for net in "$d/digits.nn --weights $d/weights --input $out/x.npy" "examples/lenet5.nn --frames 2"; do
+    echo "-- nnc sim ${net%% *} --engine $out/engine/eng.json (the same engine)"
+    # shellcheck disable=SC2086
+    "$nnc" sim $net -q --engine "$out/engine/eng.json" | tee "$out/engine/verdict"
+    grep -q '^PASS' "$out/engine/verdict"
+done
+echo "the engine (eng.v, its spec eng.json, its registers eng_hw.h) is in $out/engine"
