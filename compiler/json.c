@@ -2,6 +2,7 @@
  * strings keep their escapes decoded to UTF-8 (\uXXXX, surrogate pairs). */
 #include "json.h"
 
+#include <errno.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -257,9 +258,10 @@ static struct json *value(struct jp *j, int depth)
 struct json *json_read(const char *path)
 {
 	size_t len;
+	errno = 0;
 	char *text = read_file(path, &len);
 	if (!text) {
-		error_file(path, "cannot read");
+		error_file(path, "cannot read: %s", errno ? strerror(errno) : "not a regular file");
 		return NULL;
 	}
 	if (len > 16u << 20) {
