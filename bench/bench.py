@@ -720,11 +720,138 @@ def part_ice40():
     details["ice40"] = ice
 
 
+def timed(cmd, runs=3):
+    """Best wall time of a few runs of cmd (None if it fails)."""
+    best = None
+    for _ in range(runs):
+        rc, out, secs = sh(cmd, timeout=600)
+        if rc != 0:
+            log(out[-500:])
+            return None
+        best = secs if best is None else min(best, secs)
+    return best
+
+
+def sim_until_running(cmd, timeout):
+    """Run nnc sim; the seconds from its start to the engine model's first
+    cycle ("progress engine model running"), the output and rc."""
+    t = time.time()
+    p = subprocess.Popen(cmd, shell=True, cwd=ROOT, stdout=subprocess.PIPE,
+                         stderr=subprocess.STDOUT, text=True, start_new_session=True)
+    first, out = None, []
+    try:
+        for line in p.stdout:
+            out.append(line)
+            if first is None and "engine model running" in line:
+                first = time.time() - t
+        p.wait(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        os.killpg(p.pid, 9)
+    return first, "".join(out), p.returncode, time.time() - t
+
+
+def part_engine():
+    """One engine for any network (issue 14): VGG16 on a generic engine
+    against its own per-network engine (the same run), the engine's and a
+    program's compile times, and one 16x16 engine running several networks
+    with no rebuild between them."""
+    d = os.path.join(WORK, "engine")
+    shutil.rmtree(d, ignore_errors=True)
+    os.makedirs(d)
+    env = f"NNC_CACHE={d}/cache "
+    vopt = f"--pe 32x24 --mem-width 256 --bram-kbits {VGG16_BRAM}"
+    per = f"{NNC} examples/vgg16.nn -o {d}/pn.v --mode serial {vopt} --batch {VGG16_BATCH}"
+    eng = f"{NNC} engine -o {d}/vgg_eng.v {vopt}"
+    prog = f"{NNC} examples/vgg16.nn --engine {d}/vgg_eng.json -o {d}/vgg16.bin --batch {VGG16_BATCH}"
+    te = timed(eng)
+    tp = timed(prog)
+    rc, out, _ = sh(per, timeout=600)
+    if te is None or tp is None or rc != 0:
+        fig("engine", "engine_vgg16_estimate_ratio", None, "<= 1.02", False, prog, "failed")
+        return
+    pn = json.load(open(f"{d}/pn.json"))["estimated_cycles"]
+    ge = json.load(open(f"{d}/vgg16.json"))["estimated_cycles"]
+    spec = json.load(open(f"{d}/vgg_eng.json"))
+    fig("engine", "engine_vgg16_estimate_ratio", round(ge / pn, 4), "<= 1.02", ge / pn <= 1.02,
+        prog, f"the generic engine's estimate {ge} cycles a frame over the per-network "
+        f"engine's {pn} ({per.replace(NNC, 'build/nnc').replace(d, 'DIR')}), same compiler, same "
+        f"run; spec {spec['spec']}")
+    fig("engine", "engine_vgg16_build_and_program_s", round(te + tp, 3), "< 2", te + tp < 2,
+        eng + " && " + prog, f"wall, best of 3 each: engine {te:.3f} s, program {tp:.3f} s "
+        f"(the program writes a {os.path.getsize(d + '/vgg16.weights.bin') / 1e6:.0f} MB weight "
+        f"image); the machine is shared, so wall time varies", "s")
+    fig("engine", "engine_vgg16_program_s", round(tp, 3), "< 1", tp < 1, prog,
+        "wall, best of 3", "s")
+    # one 16x16 engine, a 64-bit bus: several networks, built once
+    sm = f"{NNC} engine -o {d}/eng16.v --pe 16x16 --mem-width 64 --max-width 16 --bram-kbits 4096"
+    sh(sm)
+    nets = [("examples/tiny.nn", "--frames 2"), ("examples/lenet5.nn", "--frames 2"),
+            ("examples/digits/digits.nn", "--weights examples/digits/weights --frames 2"),
+            ("examples/cifar.nn", "--frames 1"), ("tests/nets/alexnet_small.nn", "--frames 1"),
+            ("tests/nets/residual.nn", "--frames 2")]
+    rows, switch, allpass = [], [], True
+    for k, (net, o) in enumerate(nets):
+        cmd = f"{env}{NNC} sim {net} --engine {d}/eng16.json {o} --simulator verilator"
+        first, out, rc, wall = sim_until_running(cmd, SIM_TIMEOUT)
+        r = parse_sim(out) or {}
+        ok = rc == 0 and "cycles" in r
+        allpass &= ok
+        built = "building the engine" in out
+        rows.append({"network": net, "pass": ok, "cycles": r.get("cycles"),
+                     "attained": r.get("attained"), "built_model": built,
+                     "to_first_cycle_s": round(first, 3) if first else None,
+                     "wall_s": round(wall, 1)})
+        log(f"  engine 16x16: {net}: {'PASS' if ok else 'FAIL'} {r.get('cycles')} cycles, "
+            f"first cycle after {first and round(first, 2)} s{' (model built)' if built else ''}")
+        if k > 0 and first is not None and not built:
+            switch.append(first)
+    details["engine"] = {"networks_16x16": rows, "spec_16x16": sm.replace(NNC, "build/nnc")}
+    fig("engine", "engine_16x16_networks_bitexact", allpass, "all", allpass,
+        sm + " && " + f"build/nnc sim NET --engine DIR/eng16.json",
+        f"{sum(r['pass'] for r in rows)} of {len(rows)}: " +
+        ", ".join(f"{os.path.basename(r['network'])} {r['cycles']}" for r in rows) +
+        " cycles; the Verilator model built once, by the first")
+    if switch:
+        fig("engine", "engine_switch_to_first_cycle_s", round(max(switch), 3), "no Verilator build",
+            all(not r["built_model"] for r in rows[1:]), "build/nnc sim NET --engine DIR/eng16.json",
+            f"seconds from nnc sim's start to the engine model's first cycle, for each network "
+            f"after the first (compile the program, golden model, load): max {max(switch):.2f}, "
+            f"min {min(switch):.2f}", "s")
+
+
+def part_engine_synth():
+    """The VGG16 engine of part engine, synthesized once with synth_xilinx."""
+    cmd = (f"sh bench/synth.sh {NNC} vgg_engine engine xilinx --pe 32x24 --mem-width 256 "
+           f"--bram-kbits {VGG16_BRAM}")
+    rc, out, secs = sh(cmd, timeout=SYNTH_TIMEOUT * 3)
+    log(out)
+    t = synth_table(out)
+    details["engine_synth"] = {"command": disp(cmd), "rc": rc, "wall_s": round(secs, 1),
+                               "table": t, "tail": out[-1500:]}
+    if rc != 0:
+        fig("engine-synth", "engine_vgg16_xc7z045_fits", None, "fits", False, cmd,
+            f"synthesis failed or timed out (rc {rc}, {secs:.0f} s)")
+        return
+    num = lambda k: float(str(t.get(k, "0")).split()[0] or 0)
+    m = re.search(r"= ([0-9.]+) RAMB36", t.get("block RAMs", ""))
+    b36 = float(m.group(1)) if m else 1e9
+    luts = num("LUTs") + 4 * num("LUT RAM cells")
+    fits = 768 <= num("DSP blocks") <= 900 and b36 <= 545 and luts <= 218600 and \
+        num("flip-flops") <= 437200
+    fig("engine-synth", "engine_vgg16_xc7z045_fits", fits, "fits", fits, cmd,
+        f"DSP48E1 {t.get('DSP blocks')} of 900, block RAM {b36} of 545 RAMB36, LUTs "
+        f"{t.get('LUTs')} + LUT RAM cells {t.get('LUT RAM cells', 0)} (<= {int(luts)} LUTs) of "
+        f"218600, FFs {t.get('flip-flops')} of 437200; yosys {t.get('yosys time')} "
+        f"(synth_xilinx counts; no place and route for the 7-series in Debian)")
+
+
 PARTS = {"vgg16": part_vgg16, "parallel": part_parallel, "estimates": part_estimates,
          "estimate-figures": part_estimate_figures,
          "golden": part_golden, "compile": part_compile, "synth": part_synth,
-         "ice40": part_ice40, "depth": part_depth}
-ORDER = ["golden", "compile", "depth", "parallel", "vgg16", "estimates", "synth", "ice40"]
+         "ice40": part_ice40, "depth": part_depth, "engine": part_engine,
+         "engine-synth": part_engine_synth}
+ORDER = ["golden", "compile", "depth", "parallel", "vgg16", "estimates", "synth", "ice40",
+         "engine", "engine-synth"]
 
 
 def machine():

@@ -272,7 +272,8 @@ static bool mkdirs(const char *path)
 /* The Verilator model of the engine of spec (its harness linked in), built
  * once per spec and harness: the path of its executable, or NULL. A build
  * happens in dir and the executable is then published in the cache. */
-static const char *engine_model(const struct compile_opts *co, const char *dir, int *mw)
+static const char *engine_model(const struct compile_opts *co, const char *dir, int *mw,
+                                bool trace)
 {
 	struct json *j = json_read(co->engine);
 	int64_t hash, w;
@@ -283,7 +284,7 @@ static const char *engine_model(const struct compile_opts *co, const char *dir, 
 		return NULL;
 	*mw = (int)w;
 	/* the key: the spec, every template and the harness */
-	uint32_t key = 2166136261u ^ (uint32_t)hash;
+	uint32_t key = (2166136261u ^ (uint32_t)hash ^ (trace ? 0x9e3779b9u : 0)) * 16777619u;
 	for (int i = 0; nn_templates[i].name; i++)
 		for (const char *p = nn_templates[i].text; *p; p++)
 			key = (key ^ (uint8_t)*p) * 16777619u;
@@ -318,10 +319,10 @@ static const char *engine_model(const struct compile_opts *co, const char *dir, 
 	const char *cd = xprintf("cd %s/engine && TMPDIR=\"$PWD\" && export TMPDIR && ", quote(dir));
 	const char *log = xprintf("%s/build.log", dir);
 	int rc = run(xprintf("%sverilator --cc --exe --build -j 2 -O2 -Wno-fatal -Wno-lint "
-	                     "-Wno-style --top-module nnc_engine --prefix Vengine "
+	                     "-Wno-style --top-module nnc_engine --prefix Vengine%s "
 	                     "-MAKEFLAGS 'OPT_FAST=-O2 OPT_SLOW=-O1' "
 	                     "-CFLAGS '-O2 -DNNC_MW=%d' -o engine_sim nnc_engine.v engine_main.cpp "
-	                     "nnc_drv.c", cd, (int)w), log);
+	                     "nnc_drv.c", cd, trace ? " --trace" : "", (int)w), log);
 	if (rc) {
 		error_plain("verilator failed on the engine (log in %s)", log);
 		show_log(log);
@@ -430,7 +431,7 @@ int run_sim(struct network *net, struct compile_opts *co, const struct sim_opts 
 	kept = true;
 	if (co->engine) {
 		int mw = 0;
-		const char *exe = engine_model(co, dir, &mw);
+		const char *exe = engine_model(co, dir, &mw, so->vcd != NULL);
 		if (!exe || simulate_engine(so, dir, exe, mw, co, &in))
 			goto out;
 	} else if (simulate(net, co, so, dir)) {

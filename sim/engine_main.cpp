@@ -486,6 +486,9 @@ int main(int argc, char **argv)
 		return 2;
 #endif
 	}
+	// the first simulated cycle (nnc's bench times a network switch to here)
+	printf("progress engine model running (first cycle)\n");
+	fflush(stdout);
 	h.top->ap_rst_n = 0;
 	for (int i = 0; i < 8; i++)
 		h.tick();
