@@ -21,9 +21,9 @@
  *
  * The program (docs/DESIGN.md §10.3) is read from memory: at start its
  * header (checked against SPEC: a bad one ends the run at once with
- * status bit 2 or 3), then record 0; while descriptor k runs, record k+1
- * (its read is the descriptor's first, so its words are the first
- * responses after the barrier, claimed by nn_serial_fetch).
+ * status bit 2 or 3), then record 0; while descriptor k runs, record k+1,
+ * read once the loader has all its data (no read is outstanding then, so
+ * its words are the next responses, claimed by nn_serial_fetch).
  *
  * Fused layers (SDEPTH > 0): a descriptor with osc writes its output
  * tiles to the on-chip scratch (nn_serial_scratch) instead of memory, and
@@ -125,6 +125,7 @@ reg [2:0] cstate;
 reg init;
 wire load_done, mac_done, drain_done, write_done;
 reg f_hdr, f_rec;
+reg f_need;                 // the next record is still to be read
 reg [15:0] f_idx;
 wire f_busy, f_bad, f_spec, f_claim;
 wire [15:0] f_ndesc;
@@ -152,6 +153,7 @@ always @(posedge clk) begin
         dcnt <= 16'd0;
         {e_rd, e_wr, e_bad, e_spec} <= 4'd0;
         ndone <= 16'd0;
+        f_need <= 1'b0;
     end else begin
         if (busy && rd_err) e_rd <= 1'b1;
         if (busy && wr_err) e_wr <= 1'b1;
@@ -190,10 +192,7 @@ always @(posedge clk) begin
                 fin <= 1'b1;
                 cstate <= C_IDLE;
             end else begin
-                // read the next record while this descriptor runs (its
-                // request is out before the loader's first)
-                f_rec <= f_ndesc > 16'd1;
-                f_idx <= 16'd1;
+                f_need <= f_ndesc > 16'd1;
                 cstate <= C_INIT;
             end
         end
@@ -202,7 +201,15 @@ always @(posedge clk) begin
             cstate <= C_SETTLE;
         end
         C_SETTLE: cstate <= C_RUN;
-        C_RUN: if (units_done && !f_busy && !f_rec) begin
+        // the next record is read while this descriptor runs, once the
+        // loader has all its data (no read is outstanding then, so the
+        // record's words are the next responses; the loader reads nothing
+        // more until the next descriptor)
+        C_RUN: if (f_need && load_done && !f_busy) begin
+            f_rec <= 1'b1;
+            f_idx <= dcnt + 16'd1;
+            f_need <= 1'b0;
+        end else if (units_done && !f_need && !f_busy && !f_rec) begin
             ndone <= ndone + 16'd1;
             if ({1'b0, dcnt} + 17'd1 >= {1'b0, f_ndesc} || e_rd || e_wr || rd_err || wr_err) begin
                 if (rd_err) e_rd <= 1'b1;
@@ -214,8 +221,7 @@ always @(posedge clk) begin
             end else begin
                 fields_reg <= f_word;
                 dcnt <= dcnt + 16'd1;
-                f_rec <= {1'b0, dcnt} + 17'd2 < {1'b0, f_ndesc};
-                f_idx <= dcnt + 16'd2;
+                f_need <= {1'b0, dcnt} + 17'd2 < {1'b0, f_ndesc};
                 cstate <= C_INIT;
             end
         end
@@ -415,9 +421,9 @@ nn_serial_fetch #(
 
 // ---------------------------------------------------------------- memory port
 // The writer has the bus while a burst is under way and whenever it has a
-// word; then the program reader (whose read must be the first after a
-// barrier: the loader's reads wait while it is pending); reads fill the
-// gaps (the loader runs ahead, so they wait little).
+// word; then the program reader (it reads only while no other read is
+// outstanding; the loader's reads also wait while its request is
+// pending); reads fill the gaps (the loader runs ahead, so they wait little).
 wire grant_w = wq_locked || wq_valid;
 wire grant_f = !grant_w && fq_valid;
 assign mem_req_valid = grant_w ? wq_valid : grant_f ? 1'b1 : xq_valid;
