@@ -71,6 +71,17 @@ lint nn_fifo "$F" "DATA_W=3 DEPTH=1"
 lint nn_fifo "$F" "DATA_W=3 DEPTH=1000"
 done_tpl nn_fifo
 
+# ---------------------------------------------------------------- nn_serial_ctrl (the serial engine's AXI4-Lite control slave)
+pass=0; fail=0
+F="$T/nn_serial_ctrl.v"
+sim serial_ctrl "$F" ""
+sim serial_ctrl "$F" "STALL=0 DELAY=0 SEED=2"
+sim serial_ctrl "$F" "STALL=80 DELAY=8 SEED=3 SPEC=32'h00000000"
+sim serial_ctrl "$F" "STALL=50 DELAY=1 SEED=4 SPEC=32'hFFFFFFFF RUNS=60"
+lint nn_serial_ctrl "$F" ""
+lint nn_serial_ctrl "$F" "SPEC=32'hDEADBEEF"
+done_tpl nn_serial_ctrl
+
 # ---------------------------------------------------------------- nn_rom / nn_ram (exercised by the engines; lint here)
 pass=0; fail=0
 lint nn_rom "$T/nn_rom.v" "DEPTH=16 WIDTH=8"
