@@ -34,5 +34,22 @@ parallel tests/nets/conv_fc.nn --mult-budget 64
 serial examples/tiny.nn --pe 4x4
 serial examples/lenet5.nn
 LIST
+# engines without a network (nnc engine): the AXI4-Lite slave, the fetch,
+# the relocation and the AXI4 master around the core
+for opts in "--pe 4x4 --mem-width 64" "--pe 5x3 --mem-width 32 --max-width 8 --fuse none" \
+            "--pe 16x16 --mem-width 256 --bram-kbits 4096"; do
+    # shellcheck disable=SC2086
+    "$nnc" engine -q -o "$tmp/eng.v" $opts || { fail=$((fail + 1)); echo "    FAIL nnc engine $opts"; continue; }
+    if (cd "$tmp" && verilator --lint-only -Wall -Wno-DECLFILENAME --top-module eng eng.v) >"$tmp/log" 2>&1; then
+        pass=$((pass + 1))
+    else
+        fail=$((fail + 1)); echo "    FAIL verilator -Wall: engine $opts"; grep '^%' "$tmp/log" | head -n 8 | sed 's/^/        /'
+    fi
+    if (cd "$tmp" && yosys -q -p "read_verilog eng.v; hierarchy -top eng; proc; check -assert") >"$tmp/log" 2>&1; then
+        pass=$((pass + 1))
+    else
+        fail=$((fail + 1)); echo "    FAIL yosys check: engine $opts"; grep -i 'error\|warning' "$tmp/log" | head -n 8 | sed 's/^/        /'
+    fi
+done
 rm -rf "$tmp"
 sh tests/report.sh "$results" "lint (verilator -Wall, yosys check)" "$pass" "$fail"
