@@ -210,21 +210,23 @@ static void emit_top(FILE *f, const struct serial *s, const struct network *net,
 
 /* ---- the memory image ---------------------------------------------------------- */
 
-/* Store the low `bits` of v at bit `bit` of the image: words of MW bits,
- * most significant byte first (as $fread loads them). bits and bit are
- * multiples of 8. */
-static inline void put(uint8_t *img, int mwb, int64_t word, int64_t bit, int64_t v, int bits)
+/* Where byte b of a word of mwb bytes lies in the image: msb, most
+ * significant byte first (OUT.mem.bin, as $fread loads it), else in
+ * memory's byte order (an engine's NET.weights.bin). */
+static inline int at_byte(bool msb, int mwb, int b) { return msb ? mwb - 1 - b : b; }
+
+/* Store the low `bits` of v at bit `bit` of the image's words of MW bits.
+ * bits and bit are multiples of 8. */
+static inline void put(uint8_t *img, bool msb, int mwb, int64_t word, int64_t bit, int64_t v,
+                       int bits)
 {
 	int64_t q = word + (bit >> 3) / mwb;
 	int byte = (int)((bit >> 3) % mwb);
-	uint8_t *p = img + q * mwb + (mwb - 1 - byte);
 	for (int j = 0; j < bits; j += 8) {
-		*p = (uint8_t)((uint64_t)v >> j);
+		img[q * mwb + at_byte(msb, mwb, byte)] = (uint8_t)((uint64_t)v >> j);
 		if (++byte == mwb) {
 			byte = 0;
-			p = img + ++q * mwb + (mwb - 1);
-		} else {
-			p--;
+			q++;
 		}
 	}
 }
@@ -232,10 +234,10 @@ static inline void put(uint8_t *img, int mwb, int64_t word, int64_t bit, int64_t
 /* One (output block, input chunk) tile of a plain layer (the PyTorch
  * layout indexes directly): read the weights in their own order, one output
  * row after the other, and scatter them into the tile, which stays in cache. */
-static void fill_plain(const struct serial *s, const struct sdesc *d, uint8_t *img, int64_t wq,
-                       int ob, int c_lo, int c_hi)
+static void fill_plain(const struct serial *s, const struct sdesc *d, uint8_t *img, bool msb,
+                       int64_t wq, int ob, int c_lo, int c_hi)
 {
-	int mwb = s->mw / 8, khw = d->kh * d->kw;
+	int mwb = s->mw / 8, khw = d->kh * d->kw, dir = msb ? -1 : 1;
 	for (int m = 0; m < s->tm; m++) {
 		int o = ob * s->tm + m;
 		if (o >= d->f)
@@ -247,24 +249,25 @@ static void fill_plain(const struct serial *s, const struct sdesc *d, uint8_t *i
 			 * than a word never straddles one (both powers of two) */
 			int64_t bit = (int64_t)(m * s->tn + n) * s->wcw;
 			int64_t word = wq + (int64_t)cb * khw * s->wsub + bit / s->mw;
-			uint8_t *p = img + word * mwb + (mwb - 1 - (int)(bit % s->mw) / 8);
+			uint8_t *p = img + word * mwb + at_byte(msb, mwb, (int)(bit % s->mw) / 8);
 			int64_t step = (int64_t)s->wsub * mwb;
 			if (s->wcw > s->mw) {   /* a value over several words */
 				for (int k = 0; k < khw; k++)
-					put(img, mwb, word + (int64_t)k * s->wsub, bit % s->mw, src[k], s->wcw);
+					put(img, msb, mwb, word + (int64_t)k * s->wsub, bit % s->mw, src[k],
+					    s->wcw);
 				src += khw;
 				continue;
 			}
 			for (int k = 0; k < khw; k++, src++, p += step) {
 				uint32_t v = (uint32_t)*src;
 				for (int j = 0; j < s->wcw; j += 8, v >>= 8)
-					p[-j / 8] = (uint8_t)v;
+					p[dir * (j / 8)] = (uint8_t)v;
 			}
 		}
 	}
 }
 
-static void fill_weights(const struct serial *s, const struct sdesc *d, uint8_t *img)
+static void fill_weights(const struct serial *s, const struct sdesc *d, uint8_t *img, bool msb)
 {
 	int mwb = s->mw / 8;
 	/* the plain conv: index the PyTorch layout directly */
@@ -275,7 +278,7 @@ static void fill_weights(const struct serial *s, const struct sdesc *d, uint8_t 
 			for (int m = 0; m < s->tm; m++) {
 				int o = ob * s->tm + m;
 				if (o < d->f)
-					put(img, mwb, at, (int64_t)m * s->bw, sdesc_bias(d, o), s->bw);
+					put(img, msb, mwb, at, (int64_t)m * s->bw, sdesc_bias(d, o), s->bw);
 			}
 			int c_lo = cc * d->tc, c_hi = cc == d->ncc - 1 ? d->c : c_lo + d->tc;
 			/* reduction packing: one chunk, c counts the lanes of its
@@ -285,7 +288,7 @@ static void fill_weights(const struct serial *s, const struct sdesc *d, uint8_t 
 			int ncb = cc == d->ncc - 1 ? d->ncb_last : d->ncb_full;
 			int64_t wq = at + s->nbw;
 			if (plain) {
-				fill_plain(s, d, img, wq, ob, c_lo, c_hi);
+				fill_plain(s, d, img, msb, wq, ob, c_lo, c_hi);
 				continue;
 			}
 			int khw = d->kh * d->kw;
@@ -301,8 +304,8 @@ static void fill_weights(const struct serial *s, const struct sdesc *d, uint8_t 
 								break;
 							int32_t v = sdesc_weight(d, o, c, k / d->kw, k % d->kw);
 							if (v)
-								put(img, mwb, wq, (int64_t)(m * s->tn + n) * s->wcw, v,
-								    s->wcw);
+								put(img, msb, mwb, wq, (int64_t)(m * s->tn + n) * s->wcw,
+								    v, s->wcw);
 						}
 					}
 		}
@@ -337,16 +340,9 @@ static int write_image(const struct serial *s, const char *path, bool weights, b
 	}
 	for (int k = 0; k < s->ndesc && weights; k++)
 		if (s->desc[k].op == SOP_MAC && s->desc[k].wsrc < 0)
-			fill_weights(s, &s->desc[k], img);
-	if (!msb)   /* fill_weights stores most significant byte first */
-		for (size_t w = 0; w < wbytes; w += mwb)
-			for (size_t a = 0, b = mwb - 1; a < b; a++, b--) {
-				uint8_t t = img[w + a];
-				img[w + a] = img[w + b];
-				img[w + b] = t;
-			}
+			fill_weights(s, &s->desc[k], img, msb);
 	for (size_t k = 0; k < plen; k++)
-		img[wbytes + (msb ? k / mwb * mwb + (mwb - 1 - k % mwb) : k)] = prog[k];
+		img[wbytes + k / mwb * mwb + (size_t)at_byte(msb, (int)mwb, (int)(k % mwb))] = prog[k];
 	if (mapped) {
 		if (munmap(img, bytes) != 0) {
 			error_file(path, "write failed: %s", strerror(errno));
