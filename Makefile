@@ -94,21 +94,21 @@ deps:
 test: deps
 	@rm -f $(B)/results.txt
 	@$(MAKE) -s --no-print-directory all
-	@-$(MAKE) -s --no-print-directory unit
-	@-$(MAKE) -s --no-print-directory errors
-	@-$(MAKE) -s --no-print-directory golden-diff
-	@-$(MAKE) -s --no-print-directory rtl
-	@-$(MAKE) -s --no-print-directory nets
-	@-$(MAKE) -s --no-print-directory engine
-	@-$(MAKE) -s --no-print-directory models
-	@-$(MAKE) -s --no-print-directory import
-	@-$(MAKE) -s --no-print-directory generated-check
-	@-$(MAKE) -s --no-print-directory lint
-	@-$(MAKE) -s --no-print-directory signals
+	@$(MAKE) -s --no-print-directory unit || sh tests/report.sh $(B)/results.txt "unit (make unit failed)" 0 1
+	@$(MAKE) -s --no-print-directory errors || sh tests/report.sh $(B)/results.txt "errors (make errors failed)" 0 1
+	@$(MAKE) -s --no-print-directory golden-diff || sh tests/report.sh $(B)/results.txt "golden-diff (make golden-diff failed)" 0 1
+	@$(MAKE) -s --no-print-directory rtl || sh tests/report.sh $(B)/results.txt "rtl (make rtl failed)" 0 1
+	@$(MAKE) -s --no-print-directory nets || sh tests/report.sh $(B)/results.txt "nets (make nets failed)" 0 1
+	@$(MAKE) -s --no-print-directory engine || sh tests/report.sh $(B)/results.txt "engine (make engine failed)" 0 1
+	@$(MAKE) -s --no-print-directory models || sh tests/report.sh $(B)/results.txt "models (make models failed)" 0 1
+	@$(MAKE) -s --no-print-directory import || sh tests/report.sh $(B)/results.txt "import (make import failed)" 0 1
+	@$(MAKE) -s --no-print-directory generated-check || sh tests/report.sh $(B)/results.txt "generated-check (make generated-check failed)" 0 1
+	@$(MAKE) -s --no-print-directory lint || sh tests/report.sh $(B)/results.txt "lint (make lint failed)" 0 1
+	@$(MAKE) -s --no-print-directory signals || sh tests/report.sh $(B)/results.txt "signals (make signals failed)" 0 1
 	@-$(PY) tests/layout.py $(B)/results.txt
 	@-$(PY) tests/fuzz/malformed.py $(B)/nnc 300 1 $(B)/results.txt | tail -n 1
 	@-sh tests/fuzz/run_nets.sh $(B)/nnc 4 7 $(B)/results.txt | grep -v '^fuzz-nets: seeds' || true
-	@-$(MAKE) -s --no-print-directory asan
+	@$(MAKE) -s --no-print-directory asan || sh tests/report.sh $(B)/results.txt "asan (make asan failed)" 0 1
 	@sh tests/summary.sh $(B)/results.txt
 
 unit: $(TESTBIN)

@@ -51,7 +51,7 @@ static void test_serial_drops(void **state)
 	assert_false(net->layers[0].live);
 	struct compile_opts o = {.mode = MODE_SERIAL, .tm = 4, .tn = 4, .mem_width = 64, .batch = 1};
 	struct serial s;
-	assert_int_equal(serial_lower(&s, net, &o), 0);
+	assert_int_equal(serial_lower(&s, net, &o, NULL), 0);
 	assert_int_equal(s.ndesc, 1);
 	assert_int_equal(s.desc[0].layer, 1);
 	/* the bound counts the live conv only */
@@ -85,7 +85,7 @@ static void test_serial_dead_relu(void **state)
 		"}\n");
 	struct compile_opts o = {.mode = MODE_SERIAL, .tm = 4, .tn = 4, .mem_width = 64, .batch = 1};
 	struct serial s;
-	assert_int_equal(serial_lower(&s, net, &o), 0);
+	assert_int_equal(serial_lower(&s, net, &o, NULL), 0);
 	assert_int_equal(s.desc[0].act, ACT_NONE);
 	for (int k = 0; k < s.ndesc; k++)
 		assert_int_not_equal(s.desc[k].layer, 1);

@@ -27,7 +27,7 @@ static void check(const char *path, int tm, int tn, int mw, const struct want *w
 	assert_non_null(net);
 	struct compile_opts o = {.mode = MODE_SERIAL, .tm = tm, .tn = tn, .mem_width = mw, .batch = 1};
 	struct serial s;
-	assert_int_equal(serial_lower(&s, net, &o), 0);
+	assert_int_equal(serial_lower(&s, net, &o, NULL), 0);
 	assert_int_equal(s.ndesc, n);
 	for (int k = 0; k < n; k++) {
 		const struct sdesc *d = &s.desc[k];

@@ -33,12 +33,12 @@ static void sweep(const char *path, int tm, int tn, int mw)
 	struct network *net = load(path);
 	struct compile_opts o = {.mode = MODE_SERIAL, .tm = tm, .tn = tn, .mem_width = mw, .batch = 1};
 	struct serial free_s, s;
-	assert_int_equal(serial_lower(&free_s, net, &o), 0);
+	assert_int_equal(serial_lower(&free_s, net, &o, NULL), 0);
 	int64_t free_bits = bits(&free_s), free_est = total_est(&free_s);
 
 	/* a cap at the free engine's size changes nothing */
 	o.bram_kbits = (free_bits + 1023) / 1024;
-	assert_int_equal(serial_lower(&s, net, &o), 0);
+	assert_int_equal(serial_lower(&s, net, &o, NULL), 0);
 	assert_int_equal(bits(&s), free_bits);
 	assert_int_equal(total_est(&s), free_est);
 
@@ -46,7 +46,7 @@ static void sweep(const char *path, int tm, int tn, int mw)
 	for (int64_t k = o.bram_kbits - 1; k > 0; k = k * 3 / 4) {
 		o.bram_kbits = k;
 		int errs = error_count();
-		if (serial_lower(&s, net, &o) != 0) {
+		if (serial_lower(&s, net, &o, NULL) != 0) {
 			/* refused with one message, not a tile error per layer */
 			assert_int_equal(error_count(), errs + 1);
 			break;

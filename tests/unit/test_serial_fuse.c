@@ -118,7 +118,7 @@ static void test_bands(void **state)
 			struct compile_opts o = {.mode = MODE_SERIAL, .tm = pe[q][0], .tn = pe[q][1],
 			                         .mem_width = pe[q][2], .batch = 1, .fuse_band = band};
 			struct serial s;
-			assert_int_equal(serial_lower(&s, net, &o), 0);
+			assert_int_equal(serial_lower(&s, net, &o, NULL), 0);
 			int n = check_bands(&s);
 			/* c1/c2 has 6 pooled rows, c3/c4 3 rows, c5/c6 3 rows */
 			int want = (6 + band - 1) / band + 2 * ((3 + band - 1) / band);
@@ -136,7 +136,7 @@ static void test_two_pairs(void **state)
 		struct compile_opts o = {.mode = MODE_SERIAL, .tm = 4, .tn = 4, .mem_width = 32,
 		                         .batch = 1, .fuse = FUSE_ALL, .fuse_band = band};
 		struct serial s;
-		assert_int_equal(serial_lower(&s, net, &o), 0);
+		assert_int_equal(serial_lower(&s, net, &o, NULL), 0);
 		assert_true(check_bands(&s) >= 2);
 		int pairs = 0;
 		for (int k = 0; k + 1 < s.ndesc; k++)
@@ -154,7 +154,7 @@ static void test_policy(void **state)
 	struct compile_opts o = {.mode = MODE_SERIAL, .tm = 32, .tn = 24, .mem_width = 256,
 	                         .batch = 1, .fuse = FUSE_NONE};
 	struct serial s;
-	assert_int_equal(serial_lower(&s, net, &o), 0);
+	assert_int_equal(serial_lower(&s, net, &o, NULL), 0);
 	assert_int_equal(s.sdepth, 0);
 	int64_t c11 = 0;
 	for (int k = 0; k < s.ndesc; k++) {
@@ -163,7 +163,7 @@ static void test_policy(void **state)
 			c11 += s.desc[k].est;
 	}
 	o.fuse = FUSE_AUTO;
-	assert_int_equal(serial_lower(&s, net, &o), 0);
+	assert_int_equal(serial_lower(&s, net, &o, NULL), 0);
 	assert_true(s.sdepth > 0);
 	int64_t f11 = 0;
 	for (int k = 0; k < s.ndesc; k++)
@@ -187,14 +187,14 @@ static void test_cap(void **state)
 	struct compile_opts o = {.mode = MODE_SERIAL, .tm = 16, .tn = 16, .mem_width = 64,
 	                         .batch = 1};
 	struct serial s;
-	assert_int_equal(serial_lower(&s, net, &o), 0);
+	assert_int_equal(serial_lower(&s, net, &o, NULL), 0);
 	int64_t sc = serial_scratch_bits(&s, s.sdepth);
 	assert_true(sc > 0);
 	int64_t all = serial_buffer_bits(&s, s.ibd, s.wbd, s.abd, s.obd) + sc;
 	bool shrunk = false;
 	for (int64_t k = all / 1024 - 1; k > all / 4096; k = k * 7 / 8) {
 		o.bram_kbits = k;
-		if (serial_lower(&s, net, &o) != 0)
+		if (serial_lower(&s, net, &o, NULL) != 0)
 			break;
 		int64_t sk = serial_scratch_bits(&s, s.sdepth);
 		assert_true(serial_buffer_bits(&s, s.ibd, s.wbd, s.abd, s.obd) + sk <= k * 1024);

@@ -18,7 +18,7 @@ static void check(struct network *net, int tm, int tn, int mw)
 	assert_non_null(net);
 	struct compile_opts o = {.mode = MODE_SERIAL, .tm = tm, .tn = tn, .mem_width = mw, .batch = 1};
 	struct serial s;
-	assert_int_equal(serial_lower(&s, net, &o), 0);
+	assert_int_equal(serial_lower(&s, net, &o, NULL), 0);
 	struct svg_plot p;
 	serial_svg_layout(&s, net, &p);
 	assert_true(p.n > 0);
@@ -91,7 +91,7 @@ static void test_same_point(void **state)
 	check(net, 8, 8, 64);
 	struct compile_opts o = {.mode = MODE_SERIAL, .tm = 8, .tn = 8, .mem_width = 64, .batch = 1};
 	struct serial s;
-	assert_int_equal(serial_lower(&s, net, &o), 0);
+	assert_int_equal(serial_lower(&s, net, &o, NULL), 0);
 	struct svg_plot p;
 	serial_svg_layout(&s, net, &p);
 	assert_int_equal(p.n, 60);

@@ -464,9 +464,9 @@ endmodule
  *
  * The program (docs/DESIGN.md §10.3) is read from memory: at start its
  * header (checked against SPEC: a bad one ends the run at once with
- * status bit 2 or 3), then record 0; while descriptor k runs, record k+1
- * (its read is the descriptor's first, so its words are the first
- * responses after the barrier, claimed by nn_serial_fetch).
+ * status bit 2 or 3), then record 0; while descriptor k runs, record k+1,
+ * read once the loader has all its data (no read is outstanding then, so
+ * its words are the next responses, claimed by nn_serial_fetch).
  *
  * Fused layers (SDEPTH > 0): a descriptor with osc writes its output
  * tiles to the on-chip scratch (nn_serial_scratch) instead of memory, and
@@ -723,6 +723,7 @@ reg [2:0] cstate;
 reg init;
 wire load_done, mac_done, drain_done, write_done;
 reg f_hdr, f_rec;
+reg f_need;                 // the next record is still to be read
 reg [15:0] f_idx;
 wire f_busy, f_bad, f_spec, f_claim;
 wire [15:0] f_ndesc;
@@ -731,6 +732,12 @@ reg e_rd, e_wr, e_bad, e_spec;
 reg [15:0] ndone;
 assign status = {ndone, 12'd0, e_spec, e_bad, e_wr, e_rd};
 wire units_done = load_done && mac_done && drain_done && write_done;
+// the units start every run from reset: a run that stopped early (a bus
+// error) may leave state behind, such as a prefetched weight tile of the
+// descriptor it did not run
+reg urst;
+always @(posedge clk)
+    urst <= rst || (cstate == C_IDLE && start);
 
 always @(posedge clk) begin
     init <= 1'b0;
@@ -744,6 +751,7 @@ always @(posedge clk) begin
         dcnt <= 16'd0;
         {e_rd, e_wr, e_bad, e_spec} <= 4'd0;
         ndone <= 16'd0;
+        f_need <= 1'b0;
     end else begin
         if (busy && rd_err) e_rd <= 1'b1;
         if (busy && wr_err) e_wr <= 1'b1;
@@ -782,10 +790,7 @@ always @(posedge clk) begin
                 fin <= 1'b1;
                 cstate <= C_IDLE;
             end else begin
-                // read the next record while this descriptor runs (its
-                // request is out before the loader's first)
-                f_rec <= f_ndesc > 16'd1;
-                f_idx <= 16'd1;
+                f_need <= f_ndesc > 16'd1;
                 cstate <= C_INIT;
             end
         end
@@ -794,7 +799,15 @@ always @(posedge clk) begin
             cstate <= C_SETTLE;
         end
         C_SETTLE: cstate <= C_RUN;
-        C_RUN: if (units_done && !f_busy && !f_rec) begin
+        // the next record is read while this descriptor runs, once the
+        // loader has all its data (no read is outstanding then, so the
+        // record's words are the next responses; the loader reads nothing
+        // more until the next descriptor)
+        C_RUN: if (f_need && load_done && !f_busy) begin
+            f_rec <= 1'b1;
+            f_idx <= dcnt + 16'd1;
+            f_need <= 1'b0;
+        end else if (units_done && !f_need && !f_busy && !f_rec) begin
             ndone <= ndone + 16'd1;
             if ({1'b0, dcnt} + 17'd1 >= {1'b0, f_ndesc} || e_rd || e_wr || rd_err || wr_err) begin
                 if (rd_err) e_rd <= 1'b1;
@@ -806,8 +819,7 @@ always @(posedge clk) begin
             end else begin
                 fields_reg <= f_word;
                 dcnt <= dcnt + 16'd1;
-                f_rec <= {1'b0, dcnt} + 17'd2 < {1'b0, f_ndesc};
-                f_idx <= dcnt + 16'd2;
+                f_need <= {1'b0, dcnt} + 17'd2 < {1'b0, f_ndesc};
                 cstate <= C_INIT;
             end
         end
@@ -920,7 +932,7 @@ nn_serial_load #(
     .TM(TM), .TN(TN), .TP(TP), .CW(CW), .MW(MW), .AW(AW), .LEN_W(LEN_W), .MAXB(MAXB),
     .IBD(IBD), .WBD(WBD), .WSUB(WSUB), .NBW(NBW)
 ) u_load (
-    .clk(clk), .rst(rst), .init(init), .done(load_done),
+    .clk(clk), .rst(urst), .init(init), .done(load_done),
     .fields(fields_reg),
     .in_cons(in_cons), .w_cons(w_cons), .in_fill(in_fill), .w_fill(w_fill),
     .rq_valid(rq_valid), .rq_ready(rq_ready), .rq_addr(rq_addr), .rq_len(rq_len),
@@ -934,7 +946,7 @@ nn_serial_mac #(
     .TM(TM), .TN(TN), .TP(TP), .CW(CW), .WCW(WCW), .MW(MW), .AW(AW), .ACC_W(ACC_W), .BW(BW),
     .IBD(IBD), .WBD(WBD), .WSUB(WSUB), .NBW(NBW), .ABD(ABD)
 ) u_mac (
-    .clk(clk), .rst(rst), .init(init), .done(mac_done),
+    .clk(clk), .rst(urst), .init(init), .done(mac_done),
     .fields(fields_reg),
     .in_fill(in_fill), .w_fill(w_fill), .in_cons(in_cons), .w_cons(w_cons),
     .acc_done(acc_done), .acc_freed(acc_freed),
@@ -949,7 +961,7 @@ nn_serial_drain #(
     .TM(TM), .TN(TN), .TP(TP), .CW(CW), .MW(MW), .AW(AW), .ACC_W(ACC_W), .AVG(AVG), .ABD(ABD),
     .OBD(OBD)
 ) u_drain (
-    .clk(clk), .rst(rst), .init(init), .done(drain_done),
+    .clk(clk), .rst(urst), .init(init), .done(drain_done),
     .fields(fields_reg),
     .acc_done(acc_done), .acc_freed(acc_freed), .out_fill(out_fill), .out_cons(out_cons),
     .acc_raddr(drain_raddr), .acc_rdata(acc_rdata),
@@ -960,7 +972,7 @@ nn_serial_write #(
     .TM(TM), .TN(TN), .TP(TP), .CW(CW), .MW(MW), .AW(AW), .LEN_W(LEN_W), .MAXB(MAXB),
     .OBD(OBD), .SL(WSL), .SDEPTH(SDEPTH)
 ) u_write (
-    .clk(clk), .rst(rst), .init(init), .done(write_done),
+    .clk(clk), .rst(urst), .init(init), .done(write_done),
     .fields(fields_reg), .srw(sc_srw), .start(sc_start),
     .out_fill(out_fill), .out_cons(out_cons), .ob_raddr(ob_raddr), .ob_rdata(ob_rdata),
     .wq_valid(wq_valid), .wq_ready(wq_ready), .wq_addr(wq_addr), .wq_len(wq_len),
@@ -975,7 +987,7 @@ generate
             .MW(MW), .AW(AW), .LEN_W(LEN_W), .SBASE(SBASE), .SK(SK), .SL(SL),
             .SDEPTH(SDEPTH)
         ) u_scratch (
-            .clk(clk), .rst(rst), .srw(sc_srw),
+            .clk(clk), .rst(urst), .srw(sc_srw),
             .rq_valid(rq_valid), .rq_ready(rq_ready), .rq_addr(rq_addr), .rq_len(rq_len),
             .rs_valid(rs_valid), .rs_data(rs_data),
             .xq_valid(xq_valid), .xq_ready(xq_ready), .xq_addr(xq_addr), .xq_len(xq_len),
@@ -1007,9 +1019,9 @@ nn_serial_fetch #(
 
 // ---------------------------------------------------------------- memory port
 // The writer has the bus while a burst is under way and whenever it has a
-// word; then the program reader (whose read must be the first after a
-// barrier: the loader's reads wait while it is pending); reads fill the
-// gaps (the loader runs ahead, so they wait little).
+// word; then the program reader (it reads only while no other read is
+// outstanding; the loader's reads also wait while its request is
+// pending); reads fill the gaps (the loader runs ahead, so they wait little).
 wire grant_w = wq_locked || wq_valid;
 wire grant_f = !grant_w && fq_valid;
 assign mem_req_valid = grant_w ? wq_valid : grant_f ? 1'b1 : xq_valid;
