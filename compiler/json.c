@@ -264,21 +264,20 @@ struct json *json_read(const char *path)
 		error_file(path, "cannot read: %s", errno ? strerror(errno) : "not a regular file");
 		return NULL;
 	}
+	struct json *v = NULL;
 	if (len > 16u << 20) {
 		error_file(path, "over 16 MB: not an nnc JSON file");
-		return NULL;
-	}
-	if (memchr(text, 0, len)) {
+	} else if (memchr(text, 0, len)) {
 		error_file(path, "not a text file (a NUL byte)");
-		return NULL;
+	} else {
+		/* the tree keeps copies of the text's strings */
+		struct jp j = {path, text, text + len, text, 1, false};
+		v = value(&j, 0);
+		skip_ws(&j);
+		if (v && j.p != j.end)
+			v = fail(&j, "text after the value");
 	}
-	struct jp j = {path, text, text + len, text, 1, false};
-	struct json *v = value(&j, 0);
-	if (!v)
-		return NULL;
-	skip_ws(&j);
-	if (j.p != j.end)
-		return fail(&j, "text after the value");
+	free(text);
 	return v;
 }
 
