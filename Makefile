@@ -32,7 +32,7 @@ TESTBIN := $(TESTSRC:tests/unit/%.c=$(B)/tests/%)
 # Sanitizer build: the same sources and tests, in build/asan.
 SAN     := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
 
-.PHONY: all test demo deps clean unit asan errors signals golden-diff rtl nets engine models import lint generated-check desc-vh fuzz-nets generate fuzz-frontend synth bench
+.PHONY: all test demo deps clean unit asan errors signals golden-diff rtl nets engine fuzz-engine models import lint generated-check desc-vh fuzz-nets generate fuzz-frontend synth bench
 all: $(B)/nnc
 
 $(B)/nnc: $(OBJ)
@@ -128,6 +128,10 @@ nets: $(B)/nnc
 # runs every network of tests/engine/LIST and random ones through the C driver.
 engine: $(B)/nnc
 	@sh tests/run_engine.sh $(B)/nnc $(B)/results.txt
+
+# random networks on one shared engine: make fuzz-engine N=20 SEED=40000
+fuzz-engine: $(B)/nnc
+	@ENGINE_LIST=/dev/null ENGINE_RANDOM=$(N) ENGINE_SEED=$(SEED) sh tests/run_engine.sh $(B)/nnc /dev/null
 
 # Killed by SIGINT, SIGTERM, timeout or a file-size limit: nothing left behind.
 signals: $(B)/nnc

@@ -6,6 +6,7 @@
 # refused or reported, never run or hung on.
 #   ENGINE_OPTS   the engine (default --pe 16x16 --mem-width 64 --max-width 16 --bram-kbits 4096)
 #   ENGINE_RANDOM random networks (default 6), ENGINE_SEED their first seed (default 9100)
+#   ENGINE_LIST   the networks' list (default tests/engine/LIST; /dev/null: random ones only)
 # The engine's Verilator model is cached (NNC_CACHE, default build/engine-cache).
 nnc=$1; results=$2
 root=$(pwd)
@@ -38,7 +39,7 @@ while read -r net args; do
     if [ $first = 0 ] && grep -q "building the engine" "$dir/log"; then
         bad "$net: the engine's model was built again"; fi
     first=0
-done < tests/engine/LIST
+done < "${ENGINE_LIST:-tests/engine/LIST}"
 # random networks: each one the engine can hold runs bit-exact; one it
 # cannot is refused with a located error naming the engine
 ran=0; refused=0
