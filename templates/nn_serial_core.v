@@ -58,6 +58,8 @@ module nn_serial_core #(
     // 1: the output path has the average pass multiply; 0: no descriptor
     // averages (the compiler knows), and the TM multipliers are not built
     parameter AVG = 1,
+    // the average pass's multiplier width (an average pool's sums fit it)
+    parameter AVG_W = ACC_W,
     parameter IBD = 1024,
     parameter WBD = 256,
     parameter ABD = 1024,
@@ -360,7 +362,7 @@ nn_serial_mac #(
 );
 
 nn_serial_drain #(
-    .TM(TM), .TN(TN), .TP(TP), .CW(CW), .MW(MW), .AW(AW), .ACC_W(ACC_W), .AVG(AVG), .ABD(ABD),
+    .TM(TM), .TN(TN), .TP(TP), .CW(CW), .MW(MW), .AW(AW), .ACC_W(ACC_W), .AVG(AVG), .AVG_W(AVG_W), .ABD(ABD),
     .OBD(OBD)
 ) u_drain (
     .clk(clk), .rst(urst), .init(init), .done(drain_done),

@@ -33,6 +33,9 @@ module nn_serial_engine #(
     parameter MAXB = 256,
     parameter ACC_W = 48,
     parameter BW = 64,
+    // the average pass (0: none) and its multiplier width
+    parameter AVG = 1,
+    parameter AVG_W = 33,
     parameter IBD = 2048,
     parameter WBD = 512,
     parameter ABD = 1024,
@@ -146,8 +149,8 @@ wire wr_err = m_axi_gmem_bvalid && m_axi_gmem_bready && m_axi_gmem_bresp[1];
 
 nn_serial_core #(
     .TM(TM), .TN(TN), .CW(CW), .WCW(WCW), .MW(MW), .AW(AW), .LEN_W(LEN_W), .MAXB(MAXB),
-    .ACC_W(ACC_W), .BW(BW), .IBD(IBD), .WBD(WBD), .ABD(ABD), .OBD(OBD), .SPEC(SPEC),
-    .SBASE(SBASE), .SK(SK), .SL(SL), .SDEPTH(SDEPTH)
+    .ACC_W(ACC_W), .BW(BW), .AVG(AVG), .AVG_W(AVG_W), .IBD(IBD), .WBD(WBD), .ABD(ABD),
+    .OBD(OBD), .SPEC(SPEC), .SBASE(SBASE), .SK(SK), .SL(SL), .SDEPTH(SDEPTH)
 ) u_core (
     .clk(ap_clk), .rst(rst), .start(start), .busy(busy), .done(done), .fin(fin),
     .status(status), .rd_err(rd_err), .wr_err(wr_err),

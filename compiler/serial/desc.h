@@ -113,6 +113,7 @@ struct serial {
 	 * (aw = 3 + ob); fixed: an engine was given (--engine), its widths
 	 * and buffers are used as they are; the spec hash */
 	int ob;
+	int avg_w;                  /* the average pass's multiplier bits (0: no average pass) */
 	bool fixed;
 	const char *spec_file;
 	uint32_t hash;

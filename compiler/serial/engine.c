@@ -61,10 +61,11 @@ static void write_v(FILE *f, const struct serial *s, const char *name)
 #undef X
 	fprintf(f, "\n);\n\nnn_serial_engine #(\n"
 	        "    .TM(%d), .TN(%d), .CW(%d), .WCW(%d), .MW(%d), .AW(%d), .LEN_W(%d), .MAXB(%d),\n"
-	        "    .ACC_W(%d), .BW(%d), .IBD(%d), .WBD(%d), .ABD(%d), .OBD(%d), .SPEC(32'h%08x),\n"
-	        "    .SBASE(%d'h%llx), .SK(%d), .SL(%d), .SDEPTH(%d)\n) u_engine (\n",
+	        "    .ACC_W(%d), .BW(%d), .AVG(%d), .AVG_W(%d), .IBD(%d), .WBD(%d), .ABD(%d), .OBD(%d),\n"
+	        "    .SPEC(32'h%08x), .SBASE(%d'h%llx), .SK(%d), .SL(%d), .SDEPTH(%d)\n) u_engine (\n",
 	        s->tm, s->tn, s->cw, s->wcw, s->mw, s->aw, s->len_w, s->maxb, s->acc_w, s->bw,
-	        s->ibd, s->wbd, s->abd, s->obd, s->hash, s->aw,
+	        s->avg_w ? 1 : 0, s->avg_w ? s->avg_w : s->acc_w, s->ibd, s->wbd, s->abd, s->obd,
+	        s->hash, s->aw,
 	        (unsigned long long)((int64_t)SR_SCRATCH << s->ob), s->sk, s->sl, s->sdepth);
 	sep = "";
 #define X(dir, w, nm)                                   \

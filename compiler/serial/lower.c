@@ -429,7 +429,7 @@ static int size_engine(struct serial *s, const struct network *net, const struct
 		            s->mw);
 		return -1;
 	}
-	int cw = ctz_container(net->in_fmt.w), wcw = 8, acc = 2;
+	int cw = ctz_container(net->in_fmt.w), wcw = 8, acc = 2, avg = 0;
 	if (need(s, net->in_loc, xprintf("input '%s' (fixed<%d,%d>)", net->in_name, net->in_fmt.w,
 	                                 net->in_fmt.f), cw, s->cw, "containers"))
 		return -1;
@@ -459,6 +459,16 @@ static int size_engine(struct serial *s, const struct network *net, const struct
 		}
 		case L_AVGPOOL:
 			la = l->in.w + clog2i(l->kh * l->kw) + 1;
+			if (la > avg && l->live)
+				avg = la;
+			if (l->live && s->fixed && !s->avg_w) {
+				error_at(l->loc, "%s: the engine has no average pass (%s)", who,
+				         s->spec_file);
+				return -1;
+			}
+			if (l->live && need(s, l->loc, xprintf("%s: its sums", who), la, s->avg_w,
+			                    "average multipliers"))
+				return -1;
 			break;
 		case L_MAXPOOL:
 		case L_RELU:
@@ -484,6 +494,7 @@ static int size_engine(struct serial *s, const struct network *net, const struct
 		s->cw = cw;
 		s->wcw = wcw;
 		s->acc_w = acc;
+		s->avg_w = avg;
 		s->bw = acc <= 32 ? 32 : 64;
 		s->maxb = 256;
 	}

@@ -10,7 +10,7 @@
 #define SPEC_VALUES(X)                                                                 \
 	X(tm, tm) X(tn, tn) X(mw, mw) X(ob, ob) X(cw, cw) X(wcw, wcw) X(acc_w, acc_w)  \
 	X(bw, bw) X(ibd, ibd) X(wbd, wbd) X(abd, abd) X(obd, obd) X(sdepth, sdepth)    \
-	X(sk, sk) X(sl, sl) X(maxb, maxb)
+	X(sk, sk) X(sl, sl) X(maxb, maxb) X(avg_w, avg_w)
 
 const char *serial_spec_text(const struct serial *s)
 {
@@ -82,6 +82,8 @@ int serial_spec_build(struct serial *s, const struct compile_opts *o, int max_wi
 	}
 	s->acc_w = 2 * max_width + 16 < 64 ? 2 * max_width + 16 : 64;
 	s->bw = s->acc_w <= 32 ? 32 : 64;
+	/* average pools of windows up to 2^16 pixels */
+	s->avg_w = s->cw + 17 < s->acc_w ? s->cw + 17 : s->acc_w;
 	s->maxb = 256;
 	s->len_w = 9;
 	s->wsub = (int)cdiv((int64_t)s->tm * s->tn * s->wcw, s->mw);
@@ -155,10 +157,12 @@ void serial_spec_write(FILE *f, const struct serial *s, const char *name)
 	        (long long)(serial_buffer_bits(s, s->ibd, s->wbd, s->abd, s->obd) +
 	                    serial_scratch_bits(s, s->sdepth)));
 	fprintf(f, "  \"limits\": {\"act_bits\": %d, \"weight_bits\": %d, \"acc_bits\": %d, "
+	        "\"avg_bits\": %d, "
 	        "\"region_bytes\": %lld, \"descriptors\": 65535, \"input_buffer_words\": %d, "
 	        "\"weight_buffer_words\": %d, \"acc_pixels\": %d, \"output_buffer_words\": %d, "
 	        "\"scratch_words\": %d},\n",
-	        s->cw, s->wcw, s->acc_w, (long long)(((int64_t)1 << s->ob) * (s->mw / 8)), s->ibd,
+	        s->cw, s->wcw, s->acc_w, s->avg_w, (long long)(((int64_t)1 << s->ob) * (s->mw / 8)),
+	        s->ibd,
 	        s->wbd, s->abd, s->obd, s->sdepth);
 	fputs("  \"registers\": [\n", f);
 	sep = "";
@@ -196,7 +200,7 @@ int serial_spec_read(struct serial *s, const char *path)
 		{"tm", 1, 64}, {"tn", 1, 64}, {"mw", 32, 1024}, {"ob", 13, 40}, {"cw", 8, 32},
 		{"wcw", 8, 32}, {"acc_w", 2, 64}, {"bw", 32, 64}, {"ibd", 2, 1 << 20},
 		{"wbd", 2, 1 << 20}, {"abd", 2, 1 << 20}, {"obd", 2, 1 << 20}, {"sdepth", 0, 1 << 20},
-		{"sk", 0, 30}, {"sl", 0, 1}, {"maxb", 256, 256}};
+		{"sk", 0, 30}, {"sl", 0, 1}, {"maxb", 256, 256}, {"avg_w", 0, 64}};
 	int k = 0;
 #define X(nm, mem)                                                            \
 	if (json_int(sp, #nm, range[k].lo, range[k].hi, &v))                    \

@@ -186,8 +186,8 @@ static void emit_top(FILE *f, const struct serial *s, const struct network *net,
 		fprintf(f, "%d'd%lld%s", s->xw, (long long)s->flat[r], r ? ", " : "};\n\n");
 	fprintf(f, "nn_serial_core #(\n"
 	        "    .TM(%d), .TN(%d), .CW(%d), .WCW(%d), .MW(%d), .AW(%d), .LEN_W(%d), .MAXB(%d),\n"
-	        "    .ACC_W(%d), .BW(%d), .IBD(%d), .WBD(%d), .ABD(%d), .OBD(%d), .SPEC(32'h%08x),\n"
-	        "    .SBASE(%d'h%llx), .SK(%d), .SL(%d), .SDEPTH(%d)\n"
+	        "    .ACC_W(%d), .BW(%d), .AVG(%d), .AVG_W(%d), .IBD(%d), .WBD(%d), .ABD(%d), .OBD(%d),\n"
+	        "    .SPEC(32'h%08x), .SBASE(%d'h%llx), .SK(%d), .SL(%d), .SDEPTH(%d)\n"
 	        ") u_core (\n"
 	        "    .clk(clk), .rst(rst), .start(start), .busy(busy), .done(done), .fin(fin),\n"
 	        "    .status(status), .rd_err(1'b0), .wr_err(1'b0),\n"
@@ -197,8 +197,8 @@ static void emit_top(FILE *f, const struct serial *s, const struct network *net,
 	        "    .mem_resp_valid(mem_resp_valid), .mem_resp_data(mem_resp_data),\n"
 	        "    .desc(desc)\n);\n\n",
 	        s->tm, s->tn, s->cw, s->wcw, s->mw, s->aw, s->len_w, s->maxb, s->acc_w, s->bw,
-	        s->ibd, s->wbd, s->abd, s->obd, s->hash, s->aw, (unsigned long long)s->sbase,
-	        s->sk, s->sl, s->sdepth);
+	        s->avg_w ? 1 : 0, s->avg_w ? s->avg_w : s->acc_w, s->ibd, s->wbd, s->abd, s->obd,
+	        s->hash, s->aw, (unsigned long long)s->sbase, s->sk, s->sl, s->sdepth);
 	fprintf(f, "nn_serial_reloc #(.AW(%d), .XW(%d)) u_reloc (\n"
 	        "    .addr(addr), .bases(bases), .xaddr(mem_req_addr)\n);\n\n"
 	        "endmodule\n\n`resetall\n", s->aw, s->xw);
