@@ -6,6 +6,18 @@
 nnc=$1; results=$2
 tmp=$(mktemp -d)
 pass=0; fail=0
+check() {   # TOP FILE WHAT: verilator -Wall and yosys check, one count each
+    if (cd "$tmp" && verilator --lint-only -Wall -Wno-DECLFILENAME --top-module "$1" "$2") >"$tmp/log" 2>&1; then
+        pass=$((pass + 1))
+    else
+        fail=$((fail + 1)); echo "    FAIL verilator -Wall: $3"; grep '^%' "$tmp/log" | head -n 8 | sed 's/^/        /'
+    fi
+    if (cd "$tmp" && yosys -q -p "read_verilog $2; hierarchy -top $1; proc; check -assert") >"$tmp/log" 2>&1; then
+        pass=$((pass + 1))
+    else
+        fail=$((fail + 1)); echo "    FAIL yosys check: $3"; grep -i 'error\|warning' "$tmp/log" | head -n 8 | sed 's/^/        /'
+    fi
+}
 while read -r mode net opts; do
     case "$mode" in ''|'#'*) continue ;; esac
     name=$(basename "$net" .nn)
@@ -15,16 +27,7 @@ while read -r mode net opts; do
         fail=$((fail + 1)); echo "    FAIL compile $mode $net"; head -n 5 "$tmp/log"; continue
     fi
     top=$(sed -n 's/^module \([A-Za-z0-9_]*_top\).*/\1/p' "$tmp/$name.v" | head -n 1)
-    if (cd "$tmp" && verilator --lint-only -Wall -Wno-DECLFILENAME --top-module "$top" "$name.v") >"$tmp/log" 2>&1; then
-        pass=$((pass + 1))
-    else
-        fail=$((fail + 1)); echo "    FAIL verilator -Wall: $mode $net"; grep '^%' "$tmp/log" | head -n 8 | sed 's/^/        /'
-    fi
-    if (cd "$tmp" && yosys -q -p "read_verilog $name.v; hierarchy -top $top; proc; check -assert") >"$tmp/log" 2>&1; then
-        pass=$((pass + 1))
-    else
-        fail=$((fail + 1)); echo "    FAIL yosys check: $mode $net"; grep -i 'error\|warning' "$tmp/log" | head -n 8 | sed 's/^/        /'
-    fi
+    check "$top" "$name.v" "$mode $net"
     rm -f "$tmp"/*.hex "$tmp"/*.v "$tmp"/*.json "$tmp"/*.bin
 done <<LIST
 parallel examples/tiny.nn
@@ -40,16 +43,7 @@ for opts in "--pe 4x4 --mem-width 64" "--pe 5x3 --mem-width 32 --max-width 8 --f
             "--pe 16x16 --mem-width 256 --bram-kbits 4096"; do
     # shellcheck disable=SC2086
     "$nnc" engine -q -o "$tmp/eng.v" $opts || { fail=$((fail + 1)); echo "    FAIL nnc engine $opts"; continue; }
-    if (cd "$tmp" && verilator --lint-only -Wall -Wno-DECLFILENAME --top-module eng eng.v) >"$tmp/log" 2>&1; then
-        pass=$((pass + 1))
-    else
-        fail=$((fail + 1)); echo "    FAIL verilator -Wall: engine $opts"; grep '^%' "$tmp/log" | head -n 8 | sed 's/^/        /'
-    fi
-    if (cd "$tmp" && yosys -q -p "read_verilog eng.v; hierarchy -top eng; proc; check -assert") >"$tmp/log" 2>&1; then
-        pass=$((pass + 1))
-    else
-        fail=$((fail + 1)); echo "    FAIL yosys check: engine $opts"; grep -i 'error\|warning' "$tmp/log" | head -n 8 | sed 's/^/        /'
-    fi
+    check eng eng.v "engine $opts"
 done
 rm -rf "$tmp"
 sh tests/report.sh "$results" "lint (verilator -Wall, yosys check)" "$pass" "$fail"

@@ -414,21 +414,8 @@ static int need(const struct serial *s, struct loc at, const char *what, int bit
  * against them instead. */
 static int size_engine(struct serial *s, const struct network *net, const struct compile_opts *o)
 {
-	if (!s->fixed) {
-		s->tm = o->tm > 0 ? o->tm : 8;
-		s->tn = o->tn > 0 ? o->tn : 8;
-		s->mw = o->mem_width > 0 ? o->mem_width : 64;
-	}
-	s->tp = s->tm < s->tn ? s->tm : s->tn;
-	if (s->tm > 64 || s->tn > 64) {
-		error_plain("--pe %dx%d: the serial array is at most 64x64", s->tm, s->tn);
+	if (!s->fixed && serial_spec_shape(s, o, 8))
 		return -1;
-	}
-	if (s->mw < 8 || s->mw > 1024 || (s->mw & (s->mw - 1))) {
-		error_plain("--mem-width %d: the serial memory bus is a power of two from 8 to 1024 bits",
-		            s->mw);
-		return -1;
-	}
 	int cw = ctz_container(net->in_fmt.w), wcw = 8, acc = 2, avg = 0;
 	if (need(s, net->in_loc, xprintf("input '%s' (fixed<%d,%d>)", net->in_name, net->in_fmt.w,
 	                                 net->in_fmt.f), cw, s->cw, "containers"))

@@ -52,6 +52,24 @@ void serial_spec_adopt(struct serial *s, const struct serial *spec)
 	s->hash = spec->hash;
 }
 
+int serial_spec_shape(struct serial *s, const struct compile_opts *o, int min_mw)
+{
+	s->tm = o->tm > 0 ? o->tm : 8;
+	s->tn = o->tn > 0 ? o->tn : 8;
+	s->tp = s->tm < s->tn ? s->tm : s->tn;
+	s->mw = o->mem_width > 0 ? o->mem_width : 64;
+	if (s->tm > 64 || s->tn > 64) {
+		error_plain("--pe %dx%d: the serial array is at most 64x64", s->tm, s->tn);
+		return -1;
+	}
+	if (s->mw < min_mw || s->mw > 1024 || (s->mw & (s->mw - 1))) {
+		error_plain("--mem-width %d: %s is a power of two from %d to 1024 bits", s->mw,
+		            min_mw > 8 ? "an engine's bus" : "the serial memory bus", min_mw);
+		return -1;
+	}
+	return 0;
+}
+
 /* The engine's buffers at the depths, scratch included (docs/DESIGN.md §5.2.6). */
 static int64_t bits_at(const struct serial *s, const int *d)
 {
@@ -61,19 +79,8 @@ static int64_t bits_at(const struct serial *s, const int *d)
 int serial_spec_build(struct serial *s, const struct compile_opts *o, int max_width)
 {
 	memset(s, 0, sizeof *s);
-	s->tm = o->tm > 0 ? o->tm : 8;
-	s->tn = o->tn > 0 ? o->tn : 8;
-	s->tp = s->tm < s->tn ? s->tm : s->tn;
-	s->mw = o->mem_width > 0 ? o->mem_width : 64;
-	if (s->tm > 64 || s->tn > 64) {
-		error_plain("--pe %dx%d: the serial array is at most 64x64", s->tm, s->tn);
+	if (serial_spec_shape(s, o, 32))
 		return -1;
-	}
-	if (s->mw < 32 || s->mw > 1024 || (s->mw & (s->mw - 1))) {
-		error_plain("--mem-width %d: an engine's bus is a power of two from 32 to 1024 bits",
-		            s->mw);
-		return -1;
-	}
 	s->cw = s->wcw = ctz_container(max_width);
 	if (s->cw > s->mw) {
 		error_plain("--max-width %d: %d-bit containers are wider than the %d-bit bus",

@@ -14,6 +14,9 @@ const char *serial_spec_text(const struct serial *s);
 uint32_t serial_spec_hash(const struct serial *s);
 /* Copy the spec's values from spec to s (s->fixed, the depths, the widths). */
 void serial_spec_adopt(struct serial *s, const struct serial *spec);
+/* The array and the bus from --pe and --mem-width (defaults 8x8, 64),
+ * checked: at most 64x64, a power-of-two bus of min_mw to 1024 bits. */
+int serial_spec_shape(struct serial *s, const struct compile_opts *o, int min_mw);
 /* `nnc engine`'s spec from its options: --pe, --mem-width, --bram-kbits
  * and max_width (--max-width). -1 after an error. */
 int serial_spec_build(struct serial *s, const struct compile_opts *o, int max_width);
