@@ -819,6 +819,40 @@ def part_engine():
             f"min {min(switch):.2f}", "s")
 
 
+def part_engine_vgg16():
+    """VGG16 on the generic engine of part engine, in Verilator through the
+    driver, against the per-network engine's simulated cycles (vgg16_cycles,
+    part vgg16). BENCH_ENGINE_VGG16_LOG: the output of that same command run
+    earlier (about 100 minutes), read instead of running it again."""
+    d = os.path.join(WORK, "engine-vgg16")
+    os.makedirs(d, exist_ok=True)
+    eng = f"{NNC} engine -o {d}/vgg_eng.v --pe 32x24 --mem-width 256 --bram-kbits {VGG16_BRAM}"
+    cmd = (f"{NNC} sim examples/vgg16.nn --engine {d}/vgg_eng.json --batch {VGG16_BATCH} "
+           f"--frames {VGG16_BATCH}")
+    old = os.environ.get("BENCH_ENGINE_VGG16_LOG")
+    if old:
+        out, secs, rc = open(old).read(), None, 0
+    else:
+        sh(eng)
+        rc, out, secs = sh(f"NNC_CACHE={d}/cache " + cmd + f" --keep {d}/run", timeout=VGG16_TIMEOUT)
+    r = parse_sim(out)
+    prev = json.load(open(RESULTS)).get("vgg16_cycles") if os.path.exists(RESULTS) else None
+    wall = re.search(r"Elapsed \(wall clock\) time[^:]*: ([0-9:.]+)", out)
+    note = (f"bit-exact (PASS) on {VGG16_BATCH} frames, memory stalls on, through the C driver; "
+            + (f"wall {wall.group(1)}" if wall else f"wall {secs and round(secs)} s"))
+    if not r or rc != 0:
+        fig("engine-vgg16", "engine_vgg16_cycles_ratio", None, "<= 1.02", False,
+            eng + " && " + cmd, "no PASS: " + out[-300:])
+        return
+    ratio = r["cycles"] / prev if prev else None
+    fig("engine-vgg16", "engine_vgg16_cycles", r["cycles"], "", None, eng + " && " + cmd,
+        note + f"; attained {r['attained']}")
+    fig("engine-vgg16", "engine_vgg16_cycles_ratio", ratio and round(ratio, 4), "<= 1.02",
+        ratio is not None and ratio <= 1.02, eng + " && " + cmd,
+        f"{r['cycles']} cycles a frame on the generic engine over the per-network engine's "
+        f"{prev} (vgg16_cycles, part vgg16: the same network, array, bus and buffer cap)")
+
+
 def part_engine_synth():
     """The VGG16 engine of part engine, synthesized once with synth_xilinx."""
     cmd = (f"sh bench/synth.sh {NNC} vgg_engine engine xilinx --pe 32x24 --mem-width 256 "
@@ -849,9 +883,9 @@ PARTS = {"vgg16": part_vgg16, "parallel": part_parallel, "estimates": part_estim
          "estimate-figures": part_estimate_figures,
          "golden": part_golden, "compile": part_compile, "synth": part_synth,
          "ice40": part_ice40, "depth": part_depth, "engine": part_engine,
-         "engine-synth": part_engine_synth}
+         "engine-synth": part_engine_synth, "engine-vgg16": part_engine_vgg16}
 ORDER = ["golden", "compile", "depth", "parallel", "vgg16", "estimates", "synth", "ice40",
-         "engine", "engine-synth"]
+         "engine", "engine-synth", "engine-vgg16"]
 
 
 def machine():
