@@ -416,6 +416,7 @@ static int size_engine(struct serial *s, const struct network *net, const struct
 {
 	if (!s->fixed && serial_spec_shape(s, o, 8))
 		return -1;
+	s->tp = s->tm < s->tn ? s->tm : s->tn;
 	int cw = ctz_container(net->in_fmt.w), wcw = 8, acc = 2, avg = 0;
 	if (need(s, net->in_loc, xprintf("input '%s' (fixed<%d,%d>)", net->in_name, net->in_fmt.w,
 	                                 net->in_fmt.f), cw, s->cw, "containers"))
