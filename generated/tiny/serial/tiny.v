@@ -54,8 +54,8 @@ wire [79:0] bases = {16'd92, 16'd196, 16'd180, 16'd156, 16'd0};
 
 nn_serial_core #(
     .TM(8), .TN(8), .CW(16), .WCW(8), .MW(64), .AW(16), .LEN_W(9), .MAXB(256),
-    .ACC_W(21), .BW(32), .IBD(4), .WBD(8), .ABD(16), .OBD(2), .SPEC(32'hdb432c57),
-    .SBASE(16'he000), .SK(0), .SL(0), .SDEPTH(0)
+    .ACC_W(21), .BW(32), .AVG(0), .AVG_W(21), .IBD(4), .WBD(8), .ABD(16), .OBD(2),
+    .SPEC(32'h9f10bdd6), .SBASE(16'he000), .SK(0), .SL(0), .SDEPTH(0)
 ) u_core (
     .clk(clk), .rst(rst), .start(start), .busy(busy), .done(done), .fin(fin),
     .status(status), .rd_err(1'b0), .wr_err(1'b0),
@@ -501,6 +501,8 @@ module nn_serial_core #(
     // 1: the output path has the average pass multiply; 0: no descriptor
     // averages (the compiler knows), and the TM multipliers are not built
     parameter AVG = 1,
+    // the average pass's multiplier width (an average pool's sums fit it)
+    parameter AVG_W = ACC_W,
     parameter IBD = 1024,
     parameter WBD = 256,
     parameter ABD = 1024,
@@ -958,7 +960,7 @@ nn_serial_mac #(
 );
 
 nn_serial_drain #(
-    .TM(TM), .TN(TN), .TP(TP), .CW(CW), .MW(MW), .AW(AW), .ACC_W(ACC_W), .AVG(AVG), .ABD(ABD),
+    .TM(TM), .TN(TN), .TP(TP), .CW(CW), .MW(MW), .AW(AW), .ACC_W(ACC_W), .AVG(AVG), .AVG_W(AVG_W), .ABD(ABD),
     .OBD(OBD)
 ) u_drain (
     .clk(clk), .rst(urst), .init(init), .done(drain_done),
@@ -1067,6 +1069,10 @@ module nn_serial_drain #(
     // 1: the average pass multiply (AVGM, AVGP); 0: no descriptor averages
     // (every AVGM = 1, AVGP = 0), and no multiplier is built
     parameter AVG = 1,
+    // the average pass multiplies the low AVG_W bits of the accumulator
+    // (an average pool's sums fit them: the compiler checks it); other
+    // descriptors bypass the multiplier
+    parameter AVG_W = ACC_W,
     parameter ABD = 1024,
     // output buffer words per bank per slot (power of two)
     parameter OBD = 256
@@ -1288,6 +1294,7 @@ localparam TW = QW + 2;
 localparam CX = ((TW > 33) ? TW : 33) + 1;
 
 wire pass = op != OP_MAC;
+wire avg_op = op == OP_SUM;
 
 // ---------------------------------------------------------------- walk (one step per block)
 reg walk_step;
@@ -1435,11 +1442,14 @@ wire [TM*ACC_W-1:0] acc_sel = bank ? acc_rdata[TM*ACC_W +: TM*ACC_W] : acc_rdata
 always @(posedge clk) begin
     v1 <= v0 && !rst;
     {first1, lastc1, end1, slot1, wa1, epos1} <= {first0, lastc0, end0 && v0, slot0, wa0, epos0};
-    // only the TP lanes of a pass average; the others hold acc*1 (a MAC
-    // descriptor has AVGM = 1) or 0 (a pass leaves them at 0)
+    // only the TP lanes of an average pass multiply; every other lane and
+    // descriptor holds acc (AVGM = 1, AVGP = 0 there) or 0 (a pass leaves
+    // the lanes past TP at 0)
     for (m1 = 0; m1 < TM; m1 = m1 + 1)
-        if (AVG != 0 && m1 < TP) p1[m1*VW +: VW] <= $signed(acc_sel[m1*ACC_W +: ACC_W]) * $signed({1'b0, avgm});
-        else p1[m1*VW +: VW] <= {{(VW-ACC_W){acc_sel[m1*ACC_W+ACC_W-1]}}, acc_sel[m1*ACC_W +: ACC_W]};
+        if (AVG != 0 && m1 < TP && avg_op)
+            p1[m1*VW +: VW] <= $signed(acc_sel[m1*ACC_W +: AVG_W]) * $signed({1'b0, avgm});
+        else
+            p1[m1*VW +: VW] <= {{(VW-ACC_W){acc_sel[m1*ACC_W+ACC_W-1]}}, acc_sel[m1*ACC_W +: ACC_W]};
 end
 wire unused_avg = ^{avgm, avgp};
 
@@ -1460,7 +1470,7 @@ reg [VW-1:0] avg_rnd;                // 2^(AVGP-1), registered as the constants 
 always @(posedge clk) avg_rnd <= (avgp == 6'd0) ? {VW{1'b0}} : ({{(VW-1){1'b0}}, 1'b1} << (avgp - 6'd1));
 always @* begin
     for (m2 = 0; m2 < TM; m2 = m2 + 1) begin
-        if (AVG != 0 && m2 < TP) q2w = ($signed(p1[m2*VW +: VW]) + $signed(avg_rnd)) >>> avgp;
+        if (AVG != 0 && m2 < TP && avg_op) q2w = ($signed(p1[m2*VW +: VW]) + $signed(avg_rnd)) >>> avgp;
         else q2w = p1[m2*VW +: VW];
         q2_next[m2*QW +: QW] = q2w[QW-1:0];
     end
