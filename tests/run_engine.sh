@@ -82,6 +82,10 @@ grep -q "^x frame 0: engine status 0x00000008: .*another engine" "$dir/out.txt" 
 # the same batch then runs bit-exact (compared with an error-free run)
 x --prog tiny.bin --weights tiny.weights.bin; cp "$dir/out.txt" "$dir/good.txt"
 grep -q "^o " "$dir/good.txt" && ! grep -q "^x" "$dir/good.txt" || { bad "tiny on the engine"; cat "$dir/good.txt"; }
+# the driver waiting on the interrupt instead of polling: the same outputs
+x --prog tiny.bin --weights tiny.weights.bin --irq --seed 5
+if ! grep -q "^x" "$dir/out.txt" && [ "$(grep '^o ' "$dir/out.txt")" = "$(grep '^o ' "$dir/good.txt")" ]; then
+    ok "the driver on the interrupt"; else bad "the driver on the interrupt"; cat "$dir/out.txt"; fi
 for e in "--err-read 0" "--err-write 0"; do
     # shellcheck disable=SC2086
     x --prog tiny.bin --weights tiny.weights.bin $e --err-once
