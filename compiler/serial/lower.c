@@ -454,8 +454,9 @@ static int size_engine(struct serial *s, const struct network *net, const struct
 				         s->spec_file);
 				return -1;
 			}
-			if (l->live && need(s, l->loc, xprintf("%s: its sums", who), la, s->avg_w,
-			                    "average multipliers"))
+			if (l->live && need(s, l->loc, xprintf("%s: the sum of its %d-pixel window", who,
+			                                       l->kh * l->kw),
+			                    la, s->avg_w, "average-pass inputs"))
 				return -1;
 			break;
 		case L_MAXPOOL:
