@@ -23,6 +23,19 @@ if ! "$nnc" engine -o "$dir/eng.v" $opts -q; then
     sh tests/report.sh "$results" "engine" "$pass" "$fail"; exit 0
 fi
 eng=$dir/eng.json
+# ENG_hw.h compiles as C and agrees with the driver's register map and the spec
+hash=$(sed -n 's/.*"spec_hash": \([0-9]*\).*/\1/p' "$eng")
+cat > "$dir/hw.c" <<C
+#include "eng_hw.h"
+#include "nnc_drv.h"
+_Static_assert(NNC_HW_SPEC_HASH == ${hash}u, "the spec hash");
+_Static_assert(NNC_HW_REG_CTRL == NNC_REG_CTRL && NNC_HW_REG_STATUS == NNC_REG_STATUS &&
+               NNC_HW_REG_OUTPUT_HI == NNC_REG_OUTPUT + 4 && NNC_HW_ID == NNC_ID_VALUE, "registers");
+_Static_assert(NNC_HW_D_OP_OFF == 0 && NNC_HW_HEADER_BYTES == NNC_PROG_HEADER, "layout");
+int main(void) { return NNC_HW_MEM_BYTES >= 4 ? 0 : 1; }
+C
+if cc -std=c11 -Wall -Werror -I"$dir" -Idriver -o "$dir/hw" "$dir/hw.c" && "$dir/hw"; then ok "eng_hw.h"
+else bad "eng_hw.h does not compile or disagrees with driver/nnc_drv.h and the spec"; fi
 run() {     # NET [options]: a PASS line and exit 0
     net=$1; shift
     "$nnc" sim "$net" --engine "$eng" -q "$@" > "$dir/log" 2>&1; rc=$?
