@@ -3,16 +3,6 @@
 
 #include "nnc_drv.h"
 
-/* Header byte offsets (§10.3). A map's fields sit at its start: C, H, W,
- * WPW, container bits (u16), 6 zero bytes, plane words and frame offset
- * words (u64); the table gives each map 36 bytes, the last 4 unused. */
-enum {
-	H_MAGIC = 0, H_VERSION = 4, H_NDESC = 6, H_SPEC = 8, H_RECORD = 12, H_BATCH = 16,
-	H_RESERVED = 20, H_WEIGHTS = 24, H_WORK = 32, H_INPUT = 40, H_OUTPUT = 48,
-	H_IN_MAP = 56, H_OUT_MAP = 92,
-	M_C = 0, M_H = 2, M_W = 4, M_WPW = 6, M_BITS = 8, M_ZERO = 10, M_PLANE = 16, M_FRAME = 24
-};
-
 /* Limits that keep every address computation within 64 bits (and any
  * real engine's region of 2^OB words far inside them). */
 #define MAX_WORDS  (1ull << 36)
@@ -29,14 +19,14 @@ static uint64_t le(const uint8_t *b, int n)
 
 static int map_parse(struct nnc_map *m, const uint8_t *b, uint32_t batch, uint64_t region_bytes)
 {
-	m->c = (uint16_t)le(b + M_C, 2);
-	m->h = (uint16_t)le(b + M_H, 2);
-	m->w = (uint16_t)le(b + M_W, 2);
-	m->wpw = (uint16_t)le(b + M_WPW, 2);
-	m->bits = (uint16_t)le(b + M_BITS, 2);
-	m->plane_words = le(b + M_PLANE, 8);
-	m->frame_words = le(b + M_FRAME, 8);
-	if (!m->c || !m->h || !m->w || !m->wpw || le(b + M_ZERO, 6))
+	m->c = (uint16_t)le(b + NNC_M_C, 2);
+	m->h = (uint16_t)le(b + NNC_M_H, 2);
+	m->w = (uint16_t)le(b + NNC_M_W, 2);
+	m->wpw = (uint16_t)le(b + NNC_M_WPW, 2);
+	m->bits = (uint16_t)le(b + NNC_M_BITS, 2);
+	m->plane_words = le(b + NNC_M_PLANE, 8);
+	m->frame_words = le(b + NNC_M_FRAME, 8);
+	if (!m->c || !m->h || !m->w || !m->wpw || le(b + NNC_M_ZERO, 6))
 		return NNC_E_PROG;
 	if (m->bits != 8 && m->bits != 16 && m->bits != 32)
 		return NNC_E_PROG;
@@ -56,25 +46,25 @@ int nnc_prog_parse(struct nnc_prog *p, const void *bin, size_t len)
 	memset(p, 0, sizeof *p);
 	if (len < 8)
 		return NNC_E_SHORT;
-	if (le(b + H_MAGIC, 4) != NNC_PROG_MAGIC)
+	if (le(b + NNC_H_MAGIC, 4) != NNC_PROG_MAGIC)
 		return NNC_E_MAGIC;
-	p->version = (uint16_t)le(b + H_VERSION, 2);
+	p->version = (uint16_t)le(b + NNC_H_VERSION, 2);
 	if (p->version != NNC_PROG_VERSION)
 		return NNC_E_VERSION;
 	if (len < NNC_PROG_HEADER)
 		return NNC_E_SHORT;
-	p->ndesc = (uint16_t)le(b + H_NDESC, 2);
-	p->spec_hash = (uint32_t)le(b + H_SPEC, 4);
-	p->record_bytes = (uint32_t)le(b + H_RECORD, 4);
-	p->batch = (uint32_t)le(b + H_BATCH, 4);
-	p->weight_bytes = le(b + H_WEIGHTS, 8);
-	p->work_bytes = le(b + H_WORK, 8);
-	p->input_bytes = le(b + H_INPUT, 8);
-	p->output_bytes = le(b + H_OUTPUT, 8);
+	p->ndesc = (uint16_t)le(b + NNC_H_NDESC, 2);
+	p->spec_hash = (uint32_t)le(b + NNC_H_SPEC, 4);
+	p->record_bytes = (uint32_t)le(b + NNC_H_RECORD, 4);
+	p->batch = (uint32_t)le(b + NNC_H_BATCH, 4);
+	p->weight_bytes = le(b + NNC_H_WEIGHTS, 8);
+	p->work_bytes = le(b + NNC_H_WORK, 8);
+	p->input_bytes = le(b + NNC_H_INPUT, 8);
+	p->output_bytes = le(b + NNC_H_OUTPUT, 8);
 	/* a record is whole memory words: a multiple of 4 bytes (MW >= 32) */
 	if (!p->ndesc || !p->record_bytes || p->record_bytes % 4 || p->record_bytes > (1u << 20))
 		return NNC_E_PROG;
-	if (!p->batch || p->batch > MAX_BATCH || le(b + H_RESERVED, 4))
+	if (!p->batch || p->batch > MAX_BATCH || le(b + NNC_H_RESERVED, 4))
 		return NNC_E_PROG;
 	if (p->weight_bytes > MAX_BYTES || p->work_bytes > MAX_BYTES ||
 	    p->input_bytes > MAX_BYTES || p->output_bytes > MAX_BYTES)
@@ -82,9 +72,9 @@ int nnc_prog_parse(struct nnc_prog *p, const void *bin, size_t len)
 	p->prog_bytes = NNC_PROG_HEADER + (uint64_t)p->ndesc * p->record_bytes;
 	if (len < p->prog_bytes)
 		return NNC_E_SHORT;
-	int rc = map_parse(&p->in, b + H_IN_MAP, p->batch, p->input_bytes);
+	int rc = map_parse(&p->in, b + NNC_H_IN_MAP, p->batch, p->input_bytes);
 	if (rc == NNC_OK)
-		rc = map_parse(&p->out, b + H_OUT_MAP, p->batch, p->output_bytes);
+		rc = map_parse(&p->out, b + NNC_H_OUT_MAP, p->batch, p->output_bytes);
 	return rc;
 }
 

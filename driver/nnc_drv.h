@@ -68,6 +68,18 @@ extern "C" {
 #define NNC_PROG_VERSION      1
 #define NNC_PROG_HEADER       128        /* header bytes; records follow */
 
+/* The header's byte offsets, the one C definition of its layout (nnc's
+ * program writer uses them too). A map's fields sit at its start: C, H,
+ * W, WPW, container bits (u16), 6 zero bytes, plane words and frame offset
+ * words (u64); the table gives each map 36 bytes, the last 4 unused. */
+enum {
+	NNC_H_MAGIC = 0, NNC_H_VERSION = 4, NNC_H_NDESC = 6, NNC_H_SPEC = 8, NNC_H_RECORD = 12,
+	NNC_H_BATCH = 16, NNC_H_RESERVED = 20, NNC_H_WEIGHTS = 24, NNC_H_WORK = 32,
+	NNC_H_INPUT = 40, NNC_H_OUTPUT = 48, NNC_H_IN_MAP = 56, NNC_H_OUT_MAP = 92,
+	NNC_M_C = 0, NNC_M_H = 2, NNC_M_W = 4, NNC_M_WPW = 6, NNC_M_BITS = 8, NNC_M_ZERO = 10,
+	NNC_M_PLANE = 16, NNC_M_FRAME = 24
+};
+
 /* ---- errors ------------------------------------------------------------ */
 #define NNC_OK          0
 #define NNC_E_SHORT    -1   /* program shorter than its header and records */
