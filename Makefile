@@ -32,7 +32,7 @@ TESTBIN := $(TESTSRC:tests/unit/%.c=$(B)/tests/%)
 # Sanitizer build: the same sources and tests, in build/asan.
 SAN     := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
 
-.PHONY: all test demo deps clean unit asan errors signals golden-diff rtl nets engine fuzz-engine models import lint generated-check desc-vh fuzz-nets generate fuzz-frontend synth bench
+.PHONY: all test demo deps clean unit asan errors signals golden-diff rtl formal nets engine fuzz-engine models import lint generated-check desc-vh fuzz-nets generate fuzz-frontend synth bench
 all: $(B)/nnc
 
 $(B)/nnc: $(OBJ)
@@ -84,7 +84,7 @@ $(B)/tests/test_drv: tests/unit/test_drv.c driver/nnc_drv.c driver/nnc_drv.h
 
 # ---- dependencies ---------------------------------------------------------
 DEB_PKGS := make g++ flex bison iverilog yosys verilator libcmocka-dev python3-numpy \
-            libprotobuf-c-dev protobuf-c-compiler
+            libprotobuf-c-dev protobuf-c-compiler z3
 deps:
 	@sh tests/deps.sh $(DEB_PKGS)
 
@@ -105,6 +105,7 @@ test: deps
 	@$(MAKE) -s --no-print-directory generated-check || sh tests/report.sh $(B)/results.txt "generated-check (make generated-check failed)" 0 1
 	@$(MAKE) -s --no-print-directory lint || sh tests/report.sh $(B)/results.txt "lint (make lint failed)" 0 1
 	@$(MAKE) -s --no-print-directory signals || sh tests/report.sh $(B)/results.txt "signals (make signals failed)" 0 1
+	@QUICK=1 sh tests/formal/run.sh $(CURDIR)/$(B)/results.txt || sh tests/report.sh $(B)/results.txt "formal (run.sh failed)" 0 1
 	@-$(PY) tests/layout.py $(B)/results.txt
 	@-$(PY) tests/fuzz/malformed.py $(B)/nnc 300 1 $(B)/results.txt | tail -n 1
 	@-sh tests/fuzz/run_nets.sh $(B)/nnc 4 7 $(B)/results.txt | grep -v '^fuzz-nets: seeds' || true
@@ -168,6 +169,11 @@ import: $(B)/nnc
 
 models: $(B)/nnc
 	@sh tests/run_models.sh $(B)/nnc $(B)/results.txt
+
+# Formal proofs of the stream and bus templates (tests/formal/*.list):
+# make formal runs all of them; make test the lines not marked slow.
+formal: deps
+	@sh tests/formal/run.sh $(CURDIR)/$(B)/results.txt
 
 rtl:
 	@sh tests/rtl/run.sh $(CURDIR)/$(B)/results.txt

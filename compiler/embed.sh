@@ -9,7 +9,9 @@ out=$1; shift
     for f; do
         name=$(basename "$f" .v)
         printf '\t{"%s",\n' "$name"
-        sed -e 's/\\/\\\\/g' -e 's/"/\\"/g' -e 's/^/\t "/' -e 's/$/\\n"/' "$f"
+        # formal properties (`ifdef FORMAL .. `endif // FORMAL) stay out of OUT.v
+        sed -e '/^`ifdef FORMAL$/,/^`endif \/\/ FORMAL$/d' \
+            -e 's/\\/\\\\/g' -e 's/"/\\"/g' -e 's/^/\t "/' -e 's/$/\\n"/' "$f"
         printf '\t},\n'
     done
     echo '	{0, 0}'

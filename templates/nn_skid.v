@@ -91,6 +91,64 @@ always @(posedge clk) begin
     end
 end
 
+`ifdef FORMAL
+// Properties proven by `make formal` (tests/formal/LIST); stripped from OUT.v.
+// The input follows the AXI4-Stream rules (assumed); the output keeps them,
+// passes every beat once, in order and unchanged (a tracked beat, chosen by
+// the solver, proves it for all beats), and holds at most two beats.
+reg f_past_valid = 1'b0;
+always @(posedge clk) f_past_valid <= 1'b1;
+always @* if (!f_past_valid) assume(rst);
+
+localparam F_CW = 4;
+reg  [F_CW-1:0] f_in_cnt, f_out_cnt;
+(* anyconst *) reg [F_CW-1:0] f_n;
+reg [DATA_W:0] f_beat;
+wire f_in_fire  = s_axis_tvalid && s_axis_tready;
+wire f_out_fire = m_axis_tvalid && m_axis_tready;
+wire [F_CW-1:0] f_held = f_in_cnt - f_out_cnt;
+wire [F_CW-1:0] f_pos  = f_n - f_out_cnt;   // the tracked beat's place in the buffer
+
+always @(posedge clk) begin
+    if (rst) begin
+        f_in_cnt <= 0;
+        f_out_cnt <= 0;
+    end else begin
+        f_in_cnt <= f_in_cnt + f_in_fire;
+        f_out_cnt <= f_out_cnt + f_out_fire;
+    end
+    if (!rst && f_in_fire && f_in_cnt == f_n)
+        f_beat <= {s_axis_tlast, s_axis_tdata};
+end
+
+always @(posedge clk) if (f_past_valid && !$past(rst)) begin
+    if ($past(s_axis_tvalid && !s_axis_tready)) begin
+        assume(s_axis_tvalid);
+        assume(s_axis_tdata == $past(s_axis_tdata));
+        assume(s_axis_tlast == $past(s_axis_tlast));
+    end
+    if ($past(m_axis_tvalid && !m_axis_tready)) begin
+        assert(m_axis_tvalid);
+        assert(m_axis_tdata == $past(m_axis_tdata));
+        assert(m_axis_tlast == $past(m_axis_tlast));
+    end
+end
+
+always @* if (f_past_valid && !rst) begin
+    assert(f_held == out_valid_reg + tmp_valid_reg);
+    assert(out_valid_reg || !tmp_valid_reg);
+    // the tracked beat, while inside, sits unchanged in its register
+    if (f_pos < f_held) begin
+        if (f_pos == 0) assert({m_axis_tlast, m_axis_tdata} == f_beat);
+        else assert({tmp_last_reg, tmp_data_reg} == f_beat);
+    end
+end
+
+always @(posedge clk) if (f_past_valid) begin
+    cover(!rst && tmp_valid_reg && f_out_fire);
+    cover(!rst && $past(tmp_valid_reg) && !tmp_valid_reg && f_in_fire && f_out_fire);
+end
+`endif // FORMAL
 endmodule
 
 `resetall
