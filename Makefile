@@ -32,7 +32,7 @@ TESTBIN := $(TESTSRC:tests/unit/%.c=$(B)/tests/%)
 # Sanitizer build: the same sources and tests, in build/asan.
 SAN     := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
 
-.PHONY: all test demo deps clean unit asan errors signals golden-diff rtl formal nets engine fuzz-engine models import lint generated-check desc-vh fuzz-nets generate fuzz-frontend synth bench
+.PHONY: all test demo deps clean unit asan errors signals golden-diff rtl formal nets engine fuzz-engine models import lint generated-check desc-vh fuzz-nets generate fuzz-frontend fuzz-npy fuzz-onnx synth bench
 all: $(B)/nnc
 
 $(B)/nnc: $(OBJ)
@@ -233,20 +233,28 @@ fuzz-nets: deps $(B)/nnc
 	@sh tests/fuzz/run_nets.sh $(B)/nnc $(N) $(SEED) "" $(DEEP)
 
 # ---- fuzzing (clang's libFuzzer) ------------------------------------------
-# make fuzz-frontend FUZZ_RUNS=N: the front end on N generated inputs, from a
-# corpus of every example and error case; crashes are saved in build/fuzz/.
+# make fuzz-frontend|fuzz-npy|fuzz-onnx FUZZ_RUNS=N: one parser of untrusted
+# files (tests/fuzz/fuzz_*.c: the .nn front end, the .npy reader, nnc import)
+# under ASan + UBSan on N generated inputs, from a corpus of the test files
+# of its kind; a crash, leak, hang (10 s) or an allocation over 2 GiB stops
+# the run and is saved in build/fuzz/.
 FUZZ_RUNS ?= 200000
 FUZZ := -fsanitize=fuzzer-no-link,address,undefined -fno-sanitize-recover=all
-fuzz-frontend:
-	@$(MAKE) -s --no-print-directory B=build/fuzz CC=clang CFLAGS="-O1 -g $(FUZZ)" \
-	    $(patsubst build/%,build/fuzz/%,$(filter-out build/compiler/main.o,$(OBJ)))
+FUZZ_OBJ = $(patsubst build/%,build/fuzz/%,$(LIBOBJ))
+FUZZ_LEN_frontend := 4096
+FUZZ_LEN_npy := 4096
+FUZZ_LEN_onnx := 65536
+FUZZ_SEEDS_frontend = examples/*.nn examples/digits/*.nn tests/errors/*.nn
+FUZZ_SEEDS_npy = $(shell find examples tests -name '*.npy' -size -64k)
+FUZZ_SEEDS_onnx = examples/digits/digits.onnx tests/import/*.onnx
+fuzz-frontend fuzz-npy fuzz-onnx: fuzz-%:
+	@$(MAKE) -s --no-print-directory B=build/fuzz CC=clang CFLAGS="-O1 -g $(FUZZ)" $(FUZZ_OBJ)
 	clang -O1 -g -fsanitize=fuzzer,address,undefined $(CPPFLAGS) -Ibuild/fuzz \
-	    -o build/fuzz/fuzz_frontend tests/fuzz/fuzz_frontend.c \
-	    $(patsubst build/%,build/fuzz/%,$(filter-out build/compiler/main.o,$(OBJ))) $(LDLIBS)
-	@mkdir -p build/fuzz/corpus
-	@cp examples/*.nn examples/digits/*.nn tests/errors/*.nn build/fuzz/corpus/
-	cd build/fuzz && ./fuzz_frontend -runs=$(FUZZ_RUNS) -max_len=4096 -timeout=10 \
-	    -rss_limit_mb=2048 -artifact_prefix=./ -print_final_stats=1 corpus
+	    -o build/fuzz/fuzz_$* tests/fuzz/fuzz_$*.c $(FUZZ_OBJ) $(LDLIBS)
+	@mkdir -p build/fuzz/corpus-$*
+	@for f in $(FUZZ_SEEDS_$*); do cp "$$f" build/fuzz/corpus-$*/$$(echo "$$f" | tr / _); done
+	cd build/fuzz && ./fuzz_$* -runs=$(FUZZ_RUNS) -max_len=$(FUZZ_LEN_$*) -timeout=10 \
+	    -rss_limit_mb=2048 -artifact_prefix=./$*- -print_final_stats=1 corpus-$*
 
 # ---- demo -----------------------------------------------------------------
 demo: deps

@@ -125,13 +125,16 @@ void emit_template_text(FILE *f, const char *text)
 
 static const char hex_digit[] = "0123456789abcdef";
 static const char hex_pair[256][2] = {
-#define P(a) {hex_digit[(a) >> 4], hex_digit[(a) & 15]}
+/* a constant expression (an array element is not one, for clang) */
+#define HEX(d) ((d) < 10 ? '0' + (d) : 'a' + (d) - 10)
+#define P(a) {HEX((a) >> 4), HEX((a) & 15)}
 #define P16(h) P(h), P(h + 1), P(h + 2), P(h + 3), P(h + 4), P(h + 5), P(h + 6), P(h + 7), \
 	P(h + 8), P(h + 9), P(h + 10), P(h + 11), P(h + 12), P(h + 13), P(h + 14), P(h + 15)
 	P16(0), P16(16), P16(32), P16(48), P16(64), P16(80), P16(96), P16(112),
 	P16(128), P16(144), P16(160), P16(176), P16(192), P16(208), P16(224), P16(240)
 #undef P16
 #undef P
+#undef HEX
 };
 
 int64_t hex_line_len(int n, int bits) { return ((int64_t)n * bits + 3) / 4 + 1; }

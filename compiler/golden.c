@@ -292,12 +292,6 @@ static struct fast_finish fast_finish(const struct layer *l)
 	return q;
 }
 
-static inline int32_t finish_fast(const struct fast_finish *q, int64_t acc)
-{
-	int64_t y = (acc + q->r) >> q->s;
-	return (int32_t)(y < q->lo ? q->lo : y > q->hi ? q->hi : y);
-}
-
 /* One layer's int16 convolution: weights and offsets prepared once, then
  * each image converted and computed. Every phase is split over threads. */
 struct i16_conv {

@@ -248,6 +248,8 @@ void write_nn(FILE *f, const struct network *net, const char *comment);
 
 /* import.c: `nnc import`: an ONNX model to a .nn file and float weights */
 int import_onnx(const char *model, const char *out_nn, const char *weights_dir);
+/* The same checks on a model held in memory, writing nothing (the fuzzer's entry). */
+int import_onnx_check(const char *path, const void *buf, size_t len);
 
 /* quantize.c: `nnc quantize`, per-layer fraction bits from calibration data */
 int quantize_network(struct network *net, const struct weight_opts *wo, const char *calib);

@@ -274,39 +274,33 @@ static int parse_header(const char *s, size_t n, struct header *h, char *err,
 
 /* ---- reading ---- */
 
-static int read_body(FILE *f, struct npy *a, char *err, size_t errlen)
+/* Checks the image buf[0..len) (preamble, header, data size) and fills in a's
+ * dtype, shape and count, and *off, where the elements start. Nothing is
+ * allocated beyond the header text: every size is checked against len first. */
+static int parse_image(const unsigned char *buf, size_t len, struct npy *a, size_t *off,
+                       char *err, size_t errlen)
 {
-	unsigned char pre[12];
-	size_t got = fread(pre, 1, 8, f);
-
-	if (ferror(f))
-		return fail(err, errlen, "read error: %s", strerror(errno));
-	if (got < 6 || memcmp(pre, "\x93NUMPY", 6))
+	if (len < 6 || memcmp(buf, "\x93NUMPY", 6))
 		return fail(err, errlen, "not a .npy file (no \\x93NUMPY magic)");
-	if (got < 8)
+	if (len < 8)
 		return fail(err, errlen, "truncated header: file ends in the preamble");
-	if (pre[6] < 1 || pre[6] > 3 || pre[7] != 0)
+	if (buf[6] < 1 || buf[6] > 3 || buf[7] != 0)
 		return fail(err, errlen, "unknown .npy version %u.%u (nnc reads 1.0, 2.0, 3.0)",
-		            pre[6], pre[7]);
-	size_t lenbytes = pre[6] == 1 ? 2 : 4;
-	if (fread(pre + 8, 1, lenbytes, f) != lenbytes)
+		            buf[6], buf[7]);
+	size_t lenbytes = buf[6] == 1 ? 2 : 4;
+	if (len < 8 + lenbytes)
 		return fail(err, errlen, "truncated header: file ends in the preamble");
-	uint32_t hlen = (uint32_t)pre[8] | (uint32_t)pre[9] << 8;
+	uint32_t hlen = (uint32_t)buf[8] | (uint32_t)buf[9] << 8;
 	if (lenbytes == 4)
-		hlen |= (uint32_t)pre[10] << 16 | (uint32_t)pre[11] << 24;
+		hlen |= (uint32_t)buf[10] << 16 | (uint32_t)buf[11] << 24;
 	if (hlen > MAX_HEADER)
 		return fail(err, errlen, "header too long (%lu bytes)", (unsigned long)hlen);
-
-	char *hdr = malloc(hlen ? hlen : 1);
-	if (!hdr)
-		return fail(err, errlen, "out of memory");
-	got = fread(hdr, 1, hlen, f);
+	size_t start = 8 + lenbytes;
+	if (len - start < hlen)
+		return fail(err, errlen, "truncated header: expected %lu bytes, found %lu",
+		            (unsigned long)hlen, (unsigned long)(len - start));
 	struct header h;
-	int rc = got < hlen ? fail(err, errlen, "truncated header: expected %lu bytes, found %lu",
-	                           (unsigned long)hlen, (unsigned long)got)
-	                    : parse_header(hdr, hlen, &h, err, errlen);
-	free(hdr);
-	if (rc)
+	if (parse_header((const char *)buf + start, hlen, &h, err, errlen))
 		return -1;
 
 	int t = -1;
@@ -325,38 +319,82 @@ static int read_body(FILE *f, struct npy *a, char *err, size_t errlen)
 	if (!shape_size(h.ndim, h.shape, dtypes[t].size, &count, &bytes))
 		return fail(err, errlen, "shape %s is too large",
 		            fmt_shape(sh, sizeof sh, h.ndim, h.shape));
-
-	/* Check the size against the file before allocating, so a lying header
-	 * cannot make us allocate more than the file holds. */
-	struct stat st;
-	if (fstat(fileno(f), &st) == 0 && S_ISREG(st.st_mode)) {
-		long long have = (long long)st.st_size - (long long)(8 + lenbytes + hlen);
-		if (have < bytes)
-			return fail(err, errlen, "truncated data: expected %lld bytes, found %lld",
-			            (long long)bytes, have < 0 ? 0 : have);
-		if (have > bytes)
-			return fail(err, errlen, "header shape %s disagrees with data size: "
-			            "expected %lld bytes, found %lld",
-			            fmt_shape(sh, sizeof sh, h.ndim, h.shape), (long long)bytes, have);
-	}
-	a->data = malloc(bytes ? (size_t)bytes : 1);
-	if (!a->data)
-		return fail(err, errlen, "out of memory for %lld bytes of data", (long long)bytes);
-	got = fread(a->data, 1, (size_t)bytes, f);
-	if (ferror(f))
-		return fail(err, errlen, "read error: %s", strerror(errno));
-	if (got < (size_t)bytes)
+	/* The size is checked against the data present before anything is
+	 * allocated, so a lying header cannot make nnc allocate what is not there. */
+	long long have = (long long)(len - start - hlen);
+	if (have < bytes)
 		return fail(err, errlen, "truncated data: expected %lld bytes, found %lld",
-		            (long long)bytes, (long long)got);
-	if (fgetc(f) != EOF)
+		            (long long)bytes, have);
+	if (have > bytes)
 		return fail(err, errlen, "header shape %s disagrees with data size: "
-		            "expected %lld bytes, found more",
-		            fmt_shape(sh, sizeof sh, h.ndim, h.shape), (long long)bytes);
+		            "expected %lld bytes, found %lld",
+		            fmt_shape(sh, sizeof sh, h.ndim, h.shape), (long long)bytes, have);
 	a->dtype = (enum npy_dtype)t;
 	a->ndim = h.ndim;
 	memcpy(a->shape, h.shape, sizeof a->shape);
 	a->count = count;
+	*off = start + hlen;
 	return 0;
+}
+
+int npy_parse(const void *buf, size_t len, struct npy *a, char *err, size_t errlen)
+{
+	size_t off;
+	memset(a, 0, sizeof *a);
+	if (parse_image(buf, len, a, &off, err, errlen)) {
+		memset(a, 0, sizeof *a);
+		return -1;
+	}
+	size_t bytes = len - off;
+	a->data = malloc(bytes ? bytes : 1);
+	if (!a->data) {
+		memset(a, 0, sizeof *a);
+		return fail(err, errlen, "out of memory for %zu bytes of data", bytes);
+	}
+	memcpy(a->data, (const unsigned char *)buf + off, bytes);
+	return 0;
+}
+
+/* The whole file in memory, in a buffer that grows with what arrives (a
+ * pipe or a device is read to its end the same way), never sized by a
+ * header. */
+static unsigned char *slurp(FILE *f, size_t *len, char *err, size_t errlen)
+{
+	struct stat st;
+	size_t cap = 1 << 16, n = 0;
+	if (fstat(fileno(f), &st) == 0 && S_ISREG(st.st_mode) && st.st_size >= 0 &&
+	    (unsigned long long)st.st_size < SIZE_MAX - 1)
+		cap = (size_t)st.st_size + 1;
+	unsigned char *buf = malloc(cap);
+	if (!buf) {
+		fail(err, errlen, "out of memory for a %zu-byte file", cap - 1);
+		return NULL;
+	}
+	for (;;) {
+		n += fread(buf + n, 1, cap - n, f);
+		if (ferror(f)) {
+			fail(err, errlen, "read error: %s", strerror(errno));
+			free(buf);
+			return NULL;
+		}
+		if (n < cap)
+			break;
+		if (cap > SIZE_MAX / 2) {
+			fail(err, errlen, "file too large");
+			free(buf);
+			return NULL;
+		}
+		unsigned char *nb = realloc(buf, cap * 2);
+		if (!nb) {
+			fail(err, errlen, "out of memory for a file over %zu bytes", cap);
+			free(buf);
+			return NULL;
+		}
+		buf = nb;
+		cap *= 2;
+	}
+	*len = n;
+	return buf;
 }
 
 int npy_read(const char *path, struct npy *a, char *err, size_t errlen)
@@ -365,11 +403,22 @@ int npy_read(const char *path, struct npy *a, char *err, size_t errlen)
 	FILE *f = fopen(path, "rb");
 	if (!f)
 		return fail(err, errlen, "cannot open: %s", strerror(errno));
-	int rc = read_body(f, a, err, errlen);
+	size_t len;
+	unsigned char *buf = slurp(f, &len, err, errlen);
 	fclose(f);
-	if (rc)
-		npy_free(a);
-	return rc;
+	if (!buf)
+		return -1;
+	size_t off;
+	if (parse_image(buf, len, a, &off, err, errlen)) {
+		free(buf);
+		memset(a, 0, sizeof *a);
+		return -1;
+	}
+	/* The elements move to the front of the same buffer: no second copy. */
+	memmove(buf, buf + off, len - off);
+	unsigned char *nb = realloc(buf, len - off ? len - off : 1);
+	a->data = nb ? nb : buf;
+	return 0;
 }
 
 void npy_free(struct npy *a)

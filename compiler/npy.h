@@ -18,6 +18,8 @@ struct npy {
 /* 0 on success; -1 with a one-line message in err (no path, no trailing newline;
  * the caller prints "PATH: error: MESSAGE"). On failure *a holds nothing to free. */
 int npy_read(const char *path, struct npy *a, char *err, size_t errlen);
+/* The same for an image held in memory (buf[0..len)); a->data is a copy. */
+int npy_parse(const void *buf, size_t len, struct npy *a, char *err, size_t errlen);
 /* Writes a little-endian, C-order version 1.0 file. The file is written under a
  * temporary name in the same directory and renamed, so a failure leaves nothing. */
 int npy_write(const char *path, enum npy_dtype t, int ndim, const int64_t *shape,

@@ -16,6 +16,9 @@ typedef NncOnnx__ValueInfoProto onnx_value_info;
 
 enum { ONNX_FLOAT = 1, ONNX_INT32 = 6, ONNX_INT64 = 7, ONNX_DOUBLE = 11 };
 enum { MAX_DIM = 1 << 20 };
+/* The newest ai.onnx opset whose operator definitions the importer was
+ * written against; a newer model imports with a warning. */
+enum { ONNX_OPSET_KNOWN = 21 };
 
 
 /* What a tensor name stands for. */
@@ -28,6 +31,7 @@ struct tinfo {
 	const onnx_tensor *t;      /* T_CONST */
 	int layer;                 /* T_ACT: its layer, or -1 for the network input */
 	bool flat;                 /* T_ACT: [N, K] rather than [N, C, H, W] */
+	const onnx_node *producer; /* the node that writes it, if any */
 };
 
 /* A layer being imported: what sema will see, plus its float weights. */

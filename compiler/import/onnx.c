@@ -156,9 +156,9 @@ int64_t tensor_count(const onnx_tensor *t)
 	for (size_t i = 0; i < t->n_dims; i++) {
 		if (t->dims[i] < 0 || t->dims[i] > ((int64_t)1 << 40))
 			return -1;
-		n *= t->dims[i];
-		if (n > ((int64_t)1 << 40))
+		if (t->dims[i] && n > ((int64_t)1 << 40) / t->dims[i])
 			return -1;
+		n *= t->dims[i];
 	}
 	return n;
 }
@@ -728,12 +728,47 @@ static const char *q_name(const char *out_nn)
 	return xprintf("%s.q.nn", out_nn);
 }
 
-static int import_model(struct imp *im, const onnx_model *m, const char *out_nn, const char *dir)
+/* Every tensor is written once: by one node, and never a name that is the
+ * graph's input or an initializer. Then, since a node may only read what
+ * was written before it, the graph has no cycle. All offenders are named. */
+static bool check_writers(struct imp *im)
+{
+	const onnx_graph *g = im->g;
+	bool ok = true;
+	for (size_t i = 0; i < g->n_node; i++) {
+		const onnx_node *n = g->node[i];
+		for (size_t k = 0; k < n->n_output; k++) {
+			if (!*n->output[k])
+				continue;
+			struct tinfo *v = tget(im, n->output[k]);
+			im->node = n;
+			if (v->producer) {
+				node_error(im, "writes '%s', which node '%s' (%s) already wrote: a tensor has "
+				           "one producer", v->name, node_name(v->producer),
+				           v->producer->op_type ? v->producer->op_type : "?");
+				ok = false;
+			} else if (v->kind == T_CONST) {
+				node_error(im, "writes '%s', which is an initializer", v->name);
+				ok = false;
+			} else if (v->kind == T_ACT) {
+				node_error(im, "writes '%s', which is the graph's input", v->name);
+				ok = false;
+			}
+			v->producer = n;
+		}
+	}
+	im->node = NULL;
+	return ok;
+}
+
+/* The model imported and checked by sema: the network, or NULL after errors
+ * (all of them reported). */
+static struct network *import_graph(struct imp *im, const onnx_model *m, const char *net_name)
 {
 	const onnx_graph *g = m->graph;
 	if (!g) {
 		error_file(im->path, "not an ONNX model: it has no graph");
-		return -1;
+		return NULL;
 	}
 	im->g = g;
 	im->opset = 1;
@@ -742,6 +777,11 @@ static int import_model(struct imp *im, const onnx_model *m, const char *out_nn,
 		if (!d || !*d || !strcmp(d, "ai.onnx"))
 			im->opset = m->opset_import[i]->version;
 	}
+	if (im->opset > ONNX_OPSET_KNOWN)
+		warn_file(im->path, "opset %lld is newer than the newest nnc knows (%d): an operator "
+		          "whose definition changed since may import wrongly; check the result with "
+		          "`nnc run --float` against the framework", (long long)im->opset,
+		          ONNX_OPSET_KNOWN);
 
 	/* Size the name table for every name the graph can mention. */
 	size_t names = g->n_initializer + g->n_input + g->n_output;
@@ -766,8 +806,8 @@ static int import_model(struct imp *im, const onnx_model *m, const char *out_nn,
 	for (size_t i = 0; i < g->n_output; i++)
 		tget(im, g->output[i]->name)->uses++;
 
-	if (!read_input(im))
-		return -1;
+	if (!read_input(im) || !check_writers(im))
+		return NULL;
 	for (size_t i = 0; i < g->n_node; i++) {
 		const onnx_node *n = g->node[i];
 		im->node = n;
@@ -783,9 +823,14 @@ static int import_model(struct imp *im, const onnx_model *m, const char *out_nn,
 			struct tinfo *v = tget(im, n->input[k]);
 			if (v->kind == T_BAD) {
 				quiet = true;
+			} else if (v->kind == T_UNKNOWN && v->producer) {
+				node_error(im, "input '%s' is written by node '%s', which comes later: the "
+				           "graph is not in topological order, or has a cycle", n->input[k],
+				           node_name(v->producer));
+				ok = false;
 			} else if (v->kind == T_UNKNOWN) {
 				node_error(im, "input '%s' is neither the graph's input, an initializer nor "
-				           "the output of an earlier node", n->input[k]);
+				           "the output of a node", n->input[k]);
 				ok = false;
 			}
 		}
@@ -797,29 +842,29 @@ static int import_model(struct imp *im, const onnx_model *m, const char *out_nn,
 					tget(im, n->output[k])->kind = T_BAD;
 	}
 	if (error_count())
-		return -1;
+		return NULL;
 
 	if (g->n_output != 1) {
 		error_file(im->path, "the graph has %zu outputs; an nnc network has one", g->n_output);
-		return -1;
+		return NULL;
 	}
 	struct tinfo *o = tget(im, g->output[0]->name);
 	if (o->kind == T_UNKNOWN) {
 		error_file(im->path, "the graph's output '%s' is not computed by any node", o->name);
-		return -1;
+		return NULL;
 	}
 	if (o->kind != T_ACT || o->layer < 0) {
 		error_file(im->path, "the graph's output '%s' is %s, not computed by any layer nnc can "
 		           "build", o->name, o->kind == T_CONST ? "a constant" : "its input");
-		return -1;
+		return NULL;
 	}
 
-	struct ast_file *ast = build_ast(im, network_name(out_nn), o->layer);
+	struct ast_file *ast = build_ast(im, net_name, o->layer);
 	struct network *net = sema(ast);
 	if (!net) {
 		error_file(im->path, "the imported network does not check (the errors above are nnc's "
 		           "own and located in the generated network)");
-		return -1;
+		return NULL;
 	}
 	for (int i = 0; i < im->nl; i++) {
 		struct shape a = net->layers[i].oshape, b = im->l[i].out;
@@ -827,6 +872,14 @@ static int import_model(struct imp *im, const onnx_model *m, const char *out_nn,
 			die("import: layer %s is [%d, %d, %d], sema says [%d, %d, %d]", im->l[i].name, b.c,
 			    b.h, b.w, a.c, a.h, a.w);
 	}
+	return net;
+}
+
+static int import_model(struct imp *im, const onnx_model *m, const char *out_nn, const char *dir)
+{
+	struct network *net = import_graph(im, m, network_name(out_nn));
+	if (!net)
+		return -1;
 
 	FILE *f = out_open(out_nn);
 	if (!f)
@@ -856,6 +909,29 @@ static int import_model(struct imp *im, const onnx_model *m, const char *out_nn,
 	return 0;
 }
 
+/* The model decoded, or NULL after an error. */
+static onnx_model *decode(const char *path, const void *buf, size_t len)
+{
+	if (len == 0) {
+		error_file(path, "empty file, not an ONNX model");
+		return NULL;
+	}
+	onnx_model *m = nnc_onnx__model_proto__unpack(NULL, len, buf);
+	if (!m)
+		error_file(path, "not an ONNX model, or a truncated or corrupt one (it does not "
+		           "decode as an ONNX protobuf)");
+	return m;
+}
+
+static void release(struct imp *im, onnx_model *m)
+{
+	for (int i = 0; i < im->nl; i++) {
+		free(im->l[i].w);
+		free(im->l[i].b);
+	}
+	nnc_onnx__model_proto__free_unpacked(m, NULL);
+}
+
 int import_onnx(const char *model, const char *out_nn, const char *weights_dir)
 {
 	size_t len;
@@ -864,24 +940,23 @@ int import_onnx(const char *model, const char *out_nn, const char *weights_dir)
 		error_file(model, "cannot read: %s", strerror(errno));
 		return -1;
 	}
-	if (len == 0) {
-		free(buf);
-		error_file(model, "empty file, not an ONNX model");
-		return -1;
-	}
-	onnx_model *m = nnc_onnx__model_proto__unpack(NULL, len, (const uint8_t *)buf);
+	onnx_model *m = decode(model, buf, len);
 	free(buf);
-	if (!m) {
-		error_file(model, "not an ONNX model, or a truncated or corrupt one (it does not "
-		           "decode as an ONNX protobuf)");
+	if (!m)
 		return -1;
-	}
 	struct imp im = {.path = model};
 	int rc = import_model(&im, m, out_nn, weights_dir);
-	for (int i = 0; i < im.nl; i++) {
-		free(im.l[i].w);
-		free(im.l[i].b);
-	}
-	nnc_onnx__model_proto__free_unpacked(m, NULL);
+	release(&im, m);
+	return rc;
+}
+
+int import_onnx_check(const char *path, const void *buf, size_t len)
+{
+	onnx_model *m = decode(path, buf, len);
+	if (!m)
+		return -1;
+	struct imp im = {.path = path};
+	int rc = import_graph(&im, m, "net") ? 0 : -1;
+	release(&im, m);
 	return rc;
 }
