@@ -67,7 +67,10 @@ static void vreport(struct loc l, const char *kind, const char *fmt, va_list ap)
 {
 	if (verbosity < 0)
 		return;
-	fprintf(stderr, "%s:%d:%d: %s: ", l.file, l.line, l.col, kind);
+	if (l.line > 0)
+		fprintf(stderr, "%s:%d:%d: %s: ", l.file, l.line, l.col, kind);
+	else    /* a network with no text (nnc import's): the file alone */
+		fprintf(stderr, "%s: %s: ", l.file, kind);
 	vfprintf(stderr, fmt, ap);
 	fputc('\n', stderr);
 	show_line(l);

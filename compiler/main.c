@@ -57,6 +57,8 @@ static const char usage[] =
 	"  --no-stall          sim: no random gaps, backpressure or memory stalls\n"
 	"  --reset-frame F     sim: assert reset in the middle of frame F, then resend\n"
 	"  --stall-inner       sim, parallel: random stalls on every link between engines too\n"
+	"  --mem-limit GIB     refuse work the golden model or the serial memory image\n"
+	"                      would need more memory for (default 8; docs/DESIGN.md §2.6)\n"
 	"  -q, -v              quieter, more verbose\n"
 	"  --help, --version\n";
 
@@ -212,6 +214,13 @@ static int parse_args(int argc, char **argv, struct options *o)
 			if (v && (sscanf(v, "%dx%d%c", &o->c.tm, &o->c.tn, &tail) != 2 || o->c.tm < 1 ||
 			          o->c.tn < 1 || o->c.tm > 1024 || o->c.tn > 1024))
 				error_plain("--pe takes TMxTN with each from 1 to 1024, like 16x16, not '%s'", v);
+		} else if (!strcmp(a, "--mem-limit")) {
+			const char *v = take_arg(argc, argv, &i);
+			uint64_t g = 0;
+			if (v && (!parse_u64(v, &g) || g < 1 || g > (1u << 20)))
+				error_plain("--mem-limit takes a whole number of GiB from 1 to 1048576, not '%s'", v);
+			else if (v)
+				mem_limit = (int64_t)g << 30;
 		} else if (!strcmp(a, "--seed")) {
 			const char *v = take_arg(argc, argv, &i);
 			if (v && !parse_u64(v, &o->w.seed))
@@ -268,7 +277,7 @@ static struct network *front_end(const struct options *o)
 {
 	struct ast_file *ast = parse_file(o->net);
 	struct network *net = ast ? sema(ast) : NULL;
-	if (error_count())
+	if (error_count() || mem_check_network(net))
 		return NULL;
 	mark_live(net);
 	return net;
@@ -327,8 +336,9 @@ static int cmd_run(struct options *o)
 	struct tensor in = {0}, out = {0};
 	struct ftensor fin = {0}, fout = {0};
 	bool batched = false;
-	if (load_input(net, o->input, &in, &batched, o->use_float ? &fin : NULL))
-		goto fail;
+	if (load_input(net, o->input, &in, &batched, o->use_float ? &fin : NULL) ||
+	    mem_check_images(net, in.n, o->use_float, false, o->input))
+		goto fail_in;
 	if (o->dump_weights && dump_weights(net, o->dump_weights))
 		goto fail_in;
 	const struct layer *ol = &net->layers[net->output];

@@ -228,6 +228,15 @@ struct network *sema(struct ast_file *ast);             /* sema.c: NULL after er
 /* live.c: mark the layers that lead to the output (warning for the others)
  * and count their live readers; every back end builds only live layers */
 void mark_live(struct network *net);
+/* memlimit.c: the memory estimates of docs/DESIGN.md §2.6 against the limit
+ * (bytes; --mem-limit). Each returns 0, or -1 after a located error. */
+extern int64_t mem_limit;
+int mem_check_network(const struct network *net);
+/* n images in the golden model; floats: with the float reference; keep_all:
+ * every layer's float output kept (nnc quantize) */
+int mem_check_images(const struct network *net, int64_t n, bool floats, bool keep_all,
+                     const char *path);
+int mem_check_image(const struct network *net, int64_t bytes, const char *what);
 
 /* report.c */
 void print_layer_table(FILE *f, const struct network *net);

@@ -171,7 +171,8 @@ int quantize_network(struct network *net, const struct weight_opts *wo, const ch
 	struct ftensor fin = {0}, fout = {0};
 	bool batched;
 	int rc = -1;
-	if (load_input(net, calib, &in, &batched, &fin))
+	if (load_input(net, calib, &in, &batched, &fin) ||
+	    mem_check_images(net, in.n, true, true, calib))
 		goto out;
 
 	/* the float network, every layer kept */

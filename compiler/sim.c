@@ -408,9 +408,12 @@ int run_sim(struct network *net, struct compile_opts *co, const struct sim_opts 
 	if (load_weights(net, wo))
 		goto out;
 	if (so->input) {
-		if (load_input(net, so->input, &in, &batched, NULL))
+		if (load_input(net, so->input, &in, &batched, NULL) ||
+		    mem_check_images(net, in.n, false, false, so->input))
 			goto out;
 	} else {
+		if (mem_check_images(net, so->frames, false, false, "--frames"))
+			goto out;
 		random_input(net, so->frames, so->seed, &in);
 	}
 	co->out = xprintf("%s/%s.%s", dir, net->name, co->engine ? "bin" : "v");

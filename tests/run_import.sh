@@ -64,6 +64,32 @@ for m in tests/import/*.onnx; do
     check $? "$c.onnx: the imported network differs from tests/import/$c.nn"
 done
 
+# names that collide once made identifiers, or differ only in case (the
+# weights are files: one file on a case-insensitive file system): every
+# layer gets its own name, and no two weight files differ only in case
+"$nnc" import -q tests/import/hostile_names.onnx -o "$tmp/names.nn" --weights-out "$tmp/names_w" \
+    >"$tmp/log" 2>&1 &&
+[ "$(ls "$tmp/names_w" | wc -l)" -eq 8 ] &&
+[ "$(ls "$tmp/names_w" | tr A-Z a-z | sort -u | wc -l)" -eq 8 ] &&
+"$nnc" check "$tmp/names.nn" >>"$tmp/log" 2>&1
+check $? "hostile_names.onnx: colliding names made unique, also without case"
+
+# a 20,000-node graph: imported in bounded time, no deep recursion
+$PY - "$tmp/deep.onnx" <<'PY'
+import sys
+sys.path.insert(0, "tests/fuzz")
+from onnx_writer import graph, model, node, tensor, value_info
+n = 20000
+w = tensor("w", [3, 3, 1, 1], floats=[0.1] * 9)
+nodes = [node("Conv", ["x" if i == 0 else "t%d" % (i - 1), "w"], ["t%d" % i], "c%d" % i) for i in range(n)]
+open(sys.argv[1], "wb").write(model(graph(nodes, [value_info("x", [1, 3, 4, 4])],
+                                          [value_info("t%d" % (n - 1), [1, 3, 4, 4])], [w])))
+PY
+(ulimit -s 1024; timeout 60 "$nnc" import -q "$tmp/deep.onnx" -o "$tmp/deep.nn" --weights-out "$tmp/deep_w" \
+    >"$tmp/log" 2>&1 && timeout 60 "$nnc" check "$tmp/deep.nn" >>"$tmp/log" 2>&1 &&
+    grep -q "^total: 2,880,000 MACs" "$tmp/log")
+check $? "a 20,000-node graph imports (1 MiB stack, under 60 s)"
+
 rm -rf "$tmp"
 sh tests/report.sh "$results" "import" "$pass" "$fail"
 exit 0

@@ -56,7 +56,7 @@ struct imp {
 	size_t tcap;
 	struct ilayer *l;
 	int nl, capl;
-	const char **names;        /* identifiers taken, for uniqueness */
+	const char **names;        /* identifiers taken: a hash table, capnames a power of two */
 	int nnames, capnames;
 	struct shape in_shape;
 	const char *in_name;

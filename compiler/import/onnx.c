@@ -17,12 +17,14 @@
 #include "import.h"
 #include "npy.h"
 
+#include <ctype.h>
 #include <errno.h>
 #include <float.h>
 #include <math.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/stat.h>
 
 /* ---- messages -------------------------------------------------------------- */
@@ -177,9 +179,16 @@ static uint64_t raw_le(const uint8_t *p, int64_t i, int size)
 double *const_values(struct imp *im, const onnx_tensor *t, bool ints, int64_t *count)
 {
 	const char *tn = t->name && *t->name ? t->name : "(unnamed)";
-	if (t->has_data_location && t->data_location == 1) {
-		node_error(im, "initializer '%s' keeps its data in an external file; nnc reads only "
-		           "models with the data inside (re-export without external data)", tn);
+	if ((t->has_data_location && t->data_location == 1) || t->n_external_data) {
+		/* never opened: a model from elsewhere could name any file */
+		const char *where = NULL;
+		for (size_t i = 0; i < t->n_external_data; i++)
+			if (t->external_data[i]->key && !strcmp(t->external_data[i]->key, "location"))
+				where = t->external_data[i]->value;
+		node_error(im, "initializer '%s' keeps its data in an external file%s%s%s; nnc reads "
+		           "only models with the data inside and opens no other file (re-export "
+		           "without external data)", tn, where ? " '" : "", where ? where : "",
+		           where ? "'" : "");
 		return NULL;
 	}
 	int64_t n = tensor_count(t);
@@ -296,6 +305,18 @@ bool only_first_output(struct imp *im)
 
 /* ---- names ------------------------------------------------------------------ */
 
+/* The names taken, compared without case: the weights go to files named
+ * after the layers, and on a case-insensitive file system conv_1.weight.npy
+ * and Conv_1.weight.npy are one file. An open-addressing table, so a graph of
+ * many thousand nodes is named in linear time. */
+static size_t fold_hash(const char *s)
+{
+	size_t h = 2166136261u;
+	for (; *s; s++)
+		h = (h ^ (unsigned char)tolower((unsigned char)*s)) * 16777619u;
+	return h;
+}
+
 static bool name_taken(const struct imp *im, const char *s)
 {
 	static const char *const keywords[] = {"network", "input", "default", "output", "fixed",
@@ -303,10 +324,36 @@ static bool name_taken(const struct imp *im, const char *s)
 	for (size_t i = 0; i < sizeof keywords / sizeof keywords[0]; i++)
 		if (!strcmp(s, keywords[i]))
 			return true;
-	for (int i = 0; i < im->nnames; i++)
-		if (!strcmp(im->names[i], s))
+	if (!im->capnames)
+		return false;
+	for (size_t h = fold_hash(s) & (size_t)(im->capnames - 1); im->names[h];
+	     h = (h + 1) & (size_t)(im->capnames - 1))
+		if (!strcasecmp(im->names[h], s))
 			return true;
 	return false;
+}
+
+static void name_add(struct imp *im, const char *s)
+{
+	if (2 * (im->nnames + 1) > im->capnames) {
+		int cap = im->capnames ? 2 * im->capnames : 64;
+		const char **t = xcalloc((size_t)cap, sizeof *t);
+		for (int i = 0; i < im->capnames; i++) {
+			if (!im->names[i])
+				continue;
+			size_t h = fold_hash(im->names[i]) & (size_t)(cap - 1);
+			while (t[h])
+				h = (h + 1) & (size_t)(cap - 1);
+			t[h] = im->names[i];
+		}
+		im->names = t;
+		im->capnames = cap;
+	}
+	size_t h = fold_hash(s) & (size_t)(im->capnames - 1);
+	while (im->names[h])
+		h = (h + 1) & (size_t)(im->capnames - 1);
+	im->names[h] = s;
+	im->nnames++;
 }
 
 /* An identifier from raw: letters, digits and '_', runs of anything else as
@@ -351,14 +398,7 @@ static const char *make_ident(struct imp *im, const char *raw, const char *op, c
 	const char *base = s;
 	for (int k = 2; name_taken(im, s); k++)
 		s = xprintf("%s_%d", base, k);
-	if (im->nnames == im->capnames) {
-		im->capnames = im->capnames ? 2 * im->capnames : 64;
-		const char **nn = xmalloc((size_t)im->capnames * sizeof *nn);
-		if (im->nnames)
-			memcpy(nn, im->names, (size_t)im->nnames * sizeof *nn);
-		im->names = nn;
-	}
-	im->names[im->nnames++] = s;
+	name_add(im, s);
 	return s;
 }
 

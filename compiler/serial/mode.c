@@ -15,7 +15,9 @@ static int serial_compile(struct network *net, const struct compile_opts *o, str
 			return -1;
 	}
 	struct serial *s = xcalloc(1, sizeof *s);
-	if (serial_lower(s, net, o, spec) || serial_check_fields(s, net))
+	if (serial_lower(s, net, o, spec) || serial_check_fields(s, net) ||
+	    mem_check_image(net, s->mem_words * (s->mw / 8), "the serial memory image (weights, "
+	                    "program, work, input and output regions)"))
 		return -1;
 	d->top = xprintf("%s_top", net->name);
 	d->multipliers = (int64_t)s->tm * s->tn;
