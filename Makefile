@@ -108,6 +108,7 @@ test: deps
 	@QUICK=1 sh tests/formal/run.sh $(CURDIR)/$(B)/results.txt || sh tests/report.sh $(B)/results.txt "formal (run.sh failed)" 0 1
 	@-$(PY) tests/layout.py $(B)/results.txt
 	@-$(PY) tests/fuzz/malformed.py $(B)/nnc 300 1 $(B)/results.txt | tail -n 1
+	@-$(PY) tests/fuzz/hostile.py $(B)/nnc 300 1 $(B)/results.txt | tail -n 1
 	@-sh tests/fuzz/run_nets.sh $(B)/nnc 4 7 $(B)/results.txt | grep -v '^fuzz-nets: seeds' || true
 	@$(MAKE) -s --no-print-directory asan || sh tests/report.sh $(B)/results.txt "asan (make asan failed)" 0 1
 	@sh tests/summary.sh $(B)/results.txt
@@ -189,6 +190,7 @@ asan:
 	@sh tests/run_errors.sh build/asan/nnc $(B)/results.txt asan
 	@sh tests/run_golden_diff.sh build/asan/nnc $(B)/results.txt 20 500 | sed 's/golden-diff/golden-diff asan/'
 	@$(PY) tests/fuzz/malformed.py build/asan/nnc 100 5 $(B)/results.txt | tail -n 1
+	@$(PY) tests/fuzz/hostile.py build/asan/nnc 100 5 $(B)/results.txt | tail -n 1
 	@p=0; f=0; for m in parallel serial; do \
 	    if build/asan/nnc sim tests/nets/residual.nn --mode $$m --frames 2 -q | grep -q '^PASS'; \
 	    then p=$$((p + 1)); else f=$$((f + 1)); fi; done; \
