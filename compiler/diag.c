@@ -34,9 +34,12 @@ void diag_source(const char *file, const char *text, size_t len)
 	sources[nsources++] = (struct source){file, text, len};
 }
 
+/* Forget the sources and the count; the table itself lives in the arena,
+ * which the caller may free next (the fuzzers do, every input). */
 void diag_reset(void)
 {
-	nsources = 0;
+	sources = NULL;
+	nsources = sources_cap = 0;
 	nerrors = 0;
 }
 

@@ -11,7 +11,8 @@ then `nnc check` of what it wrote; `nnc run` with the array as input or
 weights). Every run must end with exit 0 or 1 in bounded time (60 s), exit 1
 with an "error:" line and nothing left behind: no .nn, no weights directory,
 no temporary. Seeded; prints "N passed, M failed", exits 1 on any failure;
-with RESULTS, also reports the counts to the test summary."""
+with RESULTS, also reports the counts to the test summary.
+hostile.py --seeds DIR N writes N such models to DIR (make fuzz-onnx's corpus)."""
 import os
 import random
 import shutil
@@ -24,7 +25,10 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from onnx_writer import (attr_float, attr_int, attr_ints, f_bytes, f_int,  # noqa: E402
                          graph, model, node, tensor, value_info)
 
-nnc, count, seed = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
+if sys.argv[1] == "--seeds":       # hostile.py --seeds DIR N: seeds for make fuzz-onnx
+    nnc, count, seed = None, int(sys.argv[3]), 1
+else:
+    nnc, count, seed = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
 rng = random.Random(seed)
 
 OPS = ["Conv", "Gemm", "MatMul", "Add", "Relu", "Clip", "MaxPool", "AveragePool",
@@ -166,8 +170,11 @@ def mutate_model(m):
     elif r == 1:                                  # another operator
         n[0] = rng.choice(OPS)
     elif r == 2:                                  # read something later, or nothing
-        later = [o for o in names if o.startswith("t")]
-        n[1][rng.randrange(len(n[1]))] = rng.choice(later + ["", "nowhere"])
+        later = [o for o in names if o.startswith("t")] + ["", "nowhere"]
+        if n[1]:
+            n[1][rng.randrange(len(n[1]))] = rng.choice(later)
+        else:
+            n[1].append(rng.choice(later))
     elif r == 3:                                  # write a name already taken
         n[2][0] = rng.choice(names)
     elif r == 4 and inits:                        # an initializer's shape, type or data
@@ -266,6 +273,12 @@ def hostile_npy(base_shape):
         body = body[:rng.randrange(len(body) + 1)] + bytes(rng.randint(0, 9))
     return pre + hb + body
 
+
+if nnc is None:
+    for k in range(count):
+        with open(os.path.join(sys.argv[2], "gen%04d.onnx" % k), "wb") as f:
+            f.write(hostile_model())
+    sys.exit(0)
 
 passed = failed = 0
 outcomes = {}                 # (kind, exit code) -> count: how far the inputs get

@@ -102,6 +102,27 @@ static void test_negative_and_extremes(void **state)
 	assert_int_equal(v->list[1], -2147483648LL);
 }
 
+/* The fuzzers parse input after input, resetting the diagnostics and freeing
+ * the arena between them: the table of sources must not outlive the arena
+ * (make fuzz-frontend found a use after free here; ASan, make asan, sees it). */
+static void test_parse_after_arena_freed(void **state)
+{
+	(void)state;
+	for (int k = 0; k < 12; k++) {
+		char path[16];
+		snprintf(path, sizeof path, "f%d.nn", k);       /* a new source each time */
+		const char *text = "network n { input x [1,2,2] fixed<8,7>; relu r : par = ; }";
+		diag_reset();
+		int v = verbosity;
+		verbosity = -1;
+		parse_text(path, text, strlen(text));
+		verbosity = v;
+		assert_int_equal(error_count(), 1);
+		diag_reset();
+		arena_free_all();
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -109,6 +130,7 @@ int main(void)
 		cmocka_unit_test(test_syntax_errors_counted),
 		cmocka_unit_test(test_lexical_errors),
 		cmocka_unit_test(test_negative_and_extremes),
+		cmocka_unit_test(test_parse_after_arena_freed),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
