@@ -71,6 +71,12 @@ $(B)/tests/%: tests/unit/%.c $(LIBOBJ)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) $(WFLAGS) $(CPPFLAGS) -o $@ $^ -lcmocka $(LDLIBS)
 
+# The fuzz harnesses with a plain main() (tests/fuzz/replay.c): make asan
+# replays their seed corpora.
+$(B)/replay_%: tests/fuzz/fuzz_%.c tests/fuzz/replay.c $(LIBOBJ)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) $(WFLAGS) $(CPPFLAGS) -o $@ $^ $(LDLIBS)
+
 # The driver (driver/nnc_drv.c) is the host's code, not nnc's: its test links
 # it alone, and the build first checks it as C99 and as C++.
 DRVFLAGS := -Wall -Wextra -Wpedantic -Werror
@@ -185,12 +191,14 @@ rtl:
 # under ASan + UBSan against the independent reference and malformed inputs.
 asan:
 	@$(MAKE) -s --no-print-directory B=build/asan CFLAGS="-O1 -g $(SAN)" \
-	    build/asan/nnc $(TESTSRC:tests/unit/%.c=build/asan/tests/%)
+	    build/asan/nnc $(TESTSRC:tests/unit/%.c=build/asan/tests/%) \
+	    build/asan/replay_frontend build/asan/replay_npy build/asan/replay_onnx
 	@sh tests/run_unit.sh $(B)/results.txt $(TESTSRC:tests/unit/%.c=build/asan/tests/%) asan
 	@sh tests/run_errors.sh build/asan/nnc $(B)/results.txt asan
 	@sh tests/run_golden_diff.sh build/asan/nnc $(B)/results.txt 20 500 | sed 's/golden-diff/golden-diff asan/'
 	@$(PY) tests/fuzz/malformed.py build/asan/nnc 100 5 $(B)/results.txt | tail -n 1
 	@$(PY) tests/fuzz/hostile.py build/asan/nnc 100 5 $(B)/results.txt | tail -n 1
+	@sh tests/fuzz/replay.sh build/asan $(B)/results.txt
 	@p=0; f=0; for m in parallel serial; do \
 	    if build/asan/nnc sim tests/nets/residual.nn --mode $$m --frames 2 -q | grep -q '^PASS'; \
 	    then p=$$((p + 1)); else f=$$((f + 1)); fi; done; \
@@ -255,6 +263,7 @@ fuzz-frontend fuzz-npy fuzz-onnx: fuzz-%:
 	    -o build/fuzz/fuzz_$* tests/fuzz/fuzz_$*.c $(FUZZ_OBJ) $(LDLIBS)
 	@mkdir -p build/fuzz/corpus-$*
 	@for f in $(FUZZ_SEEDS_$*); do cp "$$f" build/fuzz/corpus-$*/$$(echo "$$f" | tr / _); done
+	@if [ $* = onnx ]; then $(PY) tests/fuzz/hostile.py --seeds build/fuzz/corpus-onnx 300; fi
 	cd build/fuzz && ./fuzz_$* -runs=$(FUZZ_RUNS) -max_len=$(FUZZ_LEN_$*) -timeout=10 \
 	    -rss_limit_mb=2048 -artifact_prefix=./$*- -print_final_stats=1 corpus-$*
 
